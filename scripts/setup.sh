@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs what is missing for the README's two commands: npm packages (npm ci, when the lock
+# changed or node_modules is absent) and the Debian packages the tools and tests drive.
+# As root it runs apt-get itself; otherwise it prints the exact line to run and stops.
+set -eu
+cd "$(dirname "$0")/.."
+mode="${1:-test}"
+
+# Debian packages by the commands they provide (command:package).
+base="xorriso:xorriso mformat:mtools mkfs.vfat:dosfstools mksquashfs:squashfs-tools unsquashfs:squashfs-tools cpio:cpio xz:xz-utils zstd:zstd objcopy:binutils"
+tests="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static grub-mkrescue:grub-common sshd:openssh-server radvd:radvd tftp:tftp-hpa in.tftpd:tftpd-hpa chromium:chromium udhcpc:udhcpc dhclient:isc-dhcp-client ip:iproute2 nginx:nginx-light"
+files="/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin /usr/lib/grub/x86_64-efi/moddep.lst:grub-efi-amd64-bin /usr/share/OVMF/OVMF_CODE.fd:ovmf /usr/lib/ipxe/qemu/efi-e1000.rom:ipxe-qemu /usr/lib/systemd/boot/efi/linuxx64.efi.stub:systemd-boot-efi"
+
+want="$base"
+[ "$mode" = test ] && want="$base $tests"
+missing=""
+for pair in $want; do
+  cmd="${pair%%:*}"; pkg="${pair#*:}"
+  if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$cmd" ] && ! [ -x "/sbin/$cmd" ]; then
+    case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+  fi
+done
+if [ "$mode" = test ]; then
+  for pair in $files; do
+    f="${pair%%:*}"; pkg="${pair#*:}"
+    [ -e "$f" ] || missing="$missing $pkg"
+  done
+fi
+
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "setup: these Debian packages are missing. Run, then try again:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
