@@ -1,1 +1,3 @@
 export * from './events/index.js';
+export * from './lab/index.js';
+export * from './agent/index.js';

@@ -1,0 +1,18 @@
+import { labJsonSchema } from '@lab/shared';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT } from './errors.js';
+
+export const schemaCommand: Command = {
+  name: 'schema',
+  summary: 'print the JSON Schema of the lab file (for editors)',
+  help: `Usage: builder schema
+
+Prints the JSON Schema generated from the lab model. The repository keeps a copy in
+shared/schema/lab.schema.json; a test fails when the two drift.`,
+  async run(argv, io) {
+    parseFlags('schema', argv, {});
+    io.out(`${JSON.stringify(labJsonSchema(), null, 2)}\n`);
+    return EXIT.ok;
+  },
+};

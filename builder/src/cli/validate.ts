@@ -1,0 +1,38 @@
+import { formatProblem } from '@lab/shared';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT } from './errors.js';
+import { readLab } from '../lab/index.js';
+import { DEFAULT_LAB_FILE } from '../state/index.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check the lab file: schema and cross-field rules, every problem at once',
+  help: `Usage: builder validate [--lab FILE] [--json]
+
+Checks the lab file against its schema and the rules a lab must satisfy (addresses inside their
+networks, no overlapping subnets, unique names/MACs/addresses/VLANs, DHCP ranges clear of static
+addresses, every reference defined, NICs carrying their addresses' networks, Talos >= v1.12 for
+USB-booted hosts). Prints every problem as FILE:LINE:COLUMN path: what is wrong — how to fix it.
+
+  --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
+  --json       print {"valid": bool, "problems": [...]} instead of text
+
+Exit codes: 0 valid, 1 invalid lab, 2 usage error or unreadable file.`,
+  async run(argv, io) {
+    const { values } = parseFlags('validate', argv, { lab: { type: 'string' }, json: { type: 'boolean' } });
+    const result = await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
+    if (values.json) {
+      io.out(`${JSON.stringify({ file: result.file, valid: result.ok, problems: result.ok ? [] : result.problems }, null, 2)}\n`);
+      return result.ok ? EXIT.ok : EXIT.failed;
+    }
+    if (result.ok) {
+      const { lab } = result;
+      io.out(`${result.file}: valid — ${lab.networks.length} networks, ${lab.hosts.length} hosts\n`);
+      return EXIT.ok;
+    }
+    for (const p of result.problems) io.err(`${formatProblem(p)}\n`);
+    io.err(`${result.file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`);
+    return EXIT.failed;
+  },
+};

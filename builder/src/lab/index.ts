@@ -1,0 +1,1 @@
+export { readLab, requireLab, type ReadLabResult } from './read.js';

@@ -1,0 +1,24 @@
+/** One thing wrong with a lab file: where (a path into the document), what, and how to fix it. */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+  fix: string;
+}
+
+/** A problem placed in the file. Line and column are 1-based. */
+export interface LocatedProblem extends Problem {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out === '' ? '(document)' : out;
+}
+
+/** `FILE:LINE:COLUMN path: what is wrong — how to fix it` */
+export function formatProblem(p: LocatedProblem): string {
+  return `${p.file}:${p.line}:${p.column} ${formatPath(p.path)}: ${p.message} — ${p.fix}`;
+}

@@ -1,0 +1,211 @@
+import type { Lab } from './schema.js';
+import type { Problem } from './problem.js';
+import { cidrContains, cidrHasHostBits, cidrsOverlap, cidrToString, ipToInt, isUsableHost, parseCidr, type Cidr } from './net.js';
+import { compareVersions } from './version.js';
+
+/** Talos embeds a machine config in its ISO from this release on (DESIGN.md). */
+export const MIN_TALOS_FOR_EMBEDDED = 'v1.12.0';
+
+type Path = (string | number)[];
+
+/**
+ * The cross-field rules a lab must satisfy beyond its schema. Pure; returns every problem
+ * found, in document order, so the operator fixes them all in one pass.
+ */
+export function checkLabRules(lab: Lab): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: Path, message: string, fix: string) => problems.push({ path, message, fix });
+
+  const networks = new Map<string, { cidr: Cidr; index: number }>();
+  const hosts = new Map(lab.hosts.map((h, i) => [h.name, { host: h, index: i }]));
+  const ports = new Set((lab.gateway?.ports ?? []).map((p) => p.name));
+  const networkNames = lab.networks.map((n) => n.name).join(', ');
+  const hostNames = lab.hosts.map((h) => h.name).join(', ');
+  const portNames = [...ports].join(', ');
+
+  const needNetwork = (path: Path, name: string | undefined) => {
+    if (name !== undefined && !networks.has(name)) add(path, `network "${name}" is not defined`, `define it under networks, or use one of: ${networkNames}`);
+  };
+  const needHost = (path: Path, name: string) => {
+    if (!hosts.has(name)) add(path, `host "${name}" is not defined`, `define it under hosts, or use one of: ${hostNames}`);
+  };
+  const needPort = (path: Path, name: string | undefined) => {
+    if (name !== undefined && !ports.has(name)) add(path, `gateway port "${name}" is not defined`, `define it under gateway.ports, or use one of: ${portNames || '(none yet)'}`);
+  };
+
+  // Networks: names, VLAN ids, CIDRs, gateways, DHCP ranges.
+  const vlans = new Map<number, string>();
+  lab.networks.forEach((net, i) => {
+    const path: Path = ['networks', i];
+    if (networks.has(net.name)) add([...path, 'name'], `network name "${net.name}" is used twice`, 'give each network its own name');
+    const cidr = parseCidr(net.cidr);
+    if (cidrHasHostBits(net.cidr)) add([...path, 'cidr'], `${net.cidr} has host bits set`, `write the network address: ${cidrToString(cidr)}`);
+    for (const [other, seen] of networks) {
+      if (cidrsOverlap(cidr, seen.cidr)) add([...path, 'cidr'], `${net.cidr} overlaps network "${other}" (${cidrToString(seen.cidr)})`, 'give each network its own address range');
+    }
+    if (!networks.has(net.name)) networks.set(net.name, { cidr, index: i });
+    if (net.vlan !== undefined) {
+      const prior = vlans.get(net.vlan);
+      if (prior !== undefined) add([...path, 'vlan'], `VLAN ${net.vlan} is already used by network "${prior}"`, 'give each network its own VLAN id');
+      else vlans.set(net.vlan, net.name);
+    }
+    if (net.gateway !== undefined && !isUsableHost(cidr, net.gateway)) add([...path, 'gateway'], `gateway ${net.gateway} is not a host address of ${net.cidr}`, `pick an address inside ${net.cidr}`);
+    if (net.dhcp) {
+      const { start, end } = net.dhcp;
+      if (!isUsableHost(cidr, start)) add([...path, 'dhcp', 'start'], `DHCP range start ${start} is outside ${net.cidr}`, `pick an address inside ${net.cidr}`);
+      if (!isUsableHost(cidr, end)) add([...path, 'dhcp', 'end'], `DHCP range end ${end} is outside ${net.cidr}`, `pick an address inside ${net.cidr}`);
+      if (ipToInt(start) > ipToInt(end)) add([...path, 'dhcp'], `DHCP range starts at ${start}, after its end ${end}`, 'swap start and end');
+      if (net.gateway !== undefined && inRange(net.gateway, start, end)) add([...path, 'dhcp'], `DHCP range ${start}–${end} includes the gateway ${net.gateway}`, 'move the range so it leaves the gateway out');
+    }
+  });
+
+  // Hosts: names, MACs, addresses, NICs that carry the networks.
+  const macs = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  lab.hosts.forEach((host, i) => {
+    const path: Path = ['hosts', i];
+    if (hosts.get(host.name)?.index !== i) add([...path, 'name'], `host name "${host.name}" is used twice`, 'give each host its own name');
+    const carried = new Set<string>();
+    host.nics.forEach((nic, j) => {
+      const nicPath: Path = [...path, 'nics', j];
+      const m = nic.mac.toLowerCase().replace(/-/g, ':');
+      const owner = macs.get(m);
+      if (owner !== undefined) add([...nicPath, 'mac'], `MAC ${nic.mac} is already used by ${owner}`, 'check the MAC on the machine’s label or in its firmware setup');
+      else macs.set(m, `host "${host.name}"`);
+      needNetwork([...nicPath, 'untagged'], nic.untagged);
+      nic.tagged.forEach((n, k) => needNetwork([...nicPath, 'tagged', k], n));
+      needPort([...nicPath, 'port'], nic.port);
+      if (nic.untagged) carried.add(nic.untagged);
+      nic.tagged.forEach((n) => carried.add(n));
+    });
+    host.addresses.forEach((a, j) => {
+      const aPath: Path = [...path, 'addresses', j];
+      const net = networks.get(a.network);
+      if (!net) return needNetwork([...aPath, 'network'], a.network);
+      if (!isUsableHost(net.cidr, a.address)) add([...aPath, 'address'], `${a.address} is not a host address of network "${a.network}" (${cidrToString(net.cidr)})`, `pick an address inside ${cidrToString(net.cidr)}`);
+      const owner = addresses.get(a.address);
+      if (owner !== undefined) add([...aPath, 'address'], `${a.address} is already used by ${owner}`, 'give each host its own address');
+      else addresses.set(a.address, `host "${host.name}"`);
+      const netDef = lab.networks[net.index];
+      if (netDef?.gateway === a.address) add([...aPath, 'address'], `${a.address} is the gateway address of network "${a.network}"`, 'pick another address; the gateway owns this one');
+      if (netDef?.dhcp && inRange(a.address, netDef.dhcp.start, netDef.dhcp.end)) add([...aPath, 'address'], `${a.address} lies inside the DHCP range of "${a.network}" (${netDef.dhcp.start}–${netDef.dhcp.end})`, 'pick an address outside the range, or shrink the range');
+      if (host.nics.length > 0 && !carried.has(a.network)) add([...aPath, 'network'], `host "${host.name}" has an address on "${a.network}" but none of its NICs carries that network`, `add "${a.network}" to a NIC's tagged list (or make it the untagged network)`);
+    });
+    if (host.role !== 'gateway' && host.role !== 'vm' && host.nics.length === 0) add([...path, 'nics'], `host "${host.name}" has no NIC`, 'list at least the NIC it boots from, with its MAC');
+  });
+
+  // The gateway: ports, bridges, transit, NAT, relay, DNS, BGP.
+  const gw = lab.gateway;
+  if (gw) {
+    const g: Path = ['gateway'];
+    const gwHost = hosts.get(gw.host);
+    if (!gwHost) needHost([...g, 'host'], gw.host);
+    else if (gwHost.host.role !== 'gateway') add([...g, 'host'], `host "${gw.host}" has role ${gwHost.host.role}, not gateway`, 'point gateway.host at the host whose role is gateway');
+    const seenPorts = new Set<string>();
+    gw.ports.forEach((port, i) => {
+      const p: Path = [...g, 'ports', i];
+      if (seenPorts.has(port.name)) add([...p, 'name'], `port "${port.name}" is listed twice`, 'list each port once');
+      seenPorts.add(port.name);
+      port.vlans.forEach((n, k) => {
+        needNetwork([...p, 'vlans', k], n);
+        const net = lab.networks.find((x) => x.name === n);
+        if (net && net.vlan === undefined) add([...p, 'vlans', k], `network "${n}" has no VLAN id, so it cannot be carried tagged`, `give "${n}" a vlan, or make it the port's native network`);
+      });
+      needNetwork([...p, 'native'], port.native);
+    });
+    gw.bridges.forEach((br, i) => {
+      const p: Path = [...g, 'bridges', i];
+      needNetwork([...p, 'network'], br.network);
+      br.members.forEach((m, k) => {
+        needPort([...p, 'members', k], m);
+        const port = gw.ports.find((x) => x.name === m);
+        if (port && !port.vlans.includes(br.network)) add([...p, 'members', k], `port "${m}" does not carry network "${br.network}"`, `add "${br.network}" to gateway port ${m}'s vlans`);
+      });
+    });
+    if (gw.transit) {
+      const p: Path = [...g, 'transit'];
+      needPort([...p, 'port'], gw.transit.port);
+      needNetwork([...p, 'network'], gw.transit.network);
+      const net = networks.get(gw.transit.network);
+      if (net) {
+        if (!isUsableHost(net.cidr, gw.transit.address)) add([...p, 'address'], `${gw.transit.address} is not a host address of "${gw.transit.network}"`, `pick an address inside ${cidrToString(net.cidr)}`);
+        if (!isUsableHost(net.cidr, gw.transit.peer)) add([...p, 'peer'], `${gw.transit.peer} is not a host address of "${gw.transit.network}"`, `pick an address inside ${cidrToString(net.cidr)}`);
+      }
+    }
+    gw.nat.masquerade.forEach((m, i) => needPort([...g, 'nat', 'masquerade', i, 'outbound'], m.outbound));
+    if (gw.dhcpRelay) {
+      const p: Path = [...g, 'dhcpRelay'];
+      gw.dhcpRelay.networks.forEach((n, k) => needNetwork([...p, 'networks', k], n));
+      if (![...networks.values()].some((n) => cidrContains(n.cidr, gw.dhcpRelay!.server))) {
+        add([...p, 'server'], `relay server ${gw.dhcpRelay.server} is on none of the lab's networks`, 'point the relay at the PXE service’s address on the provisioning network');
+      }
+    }
+    gw.dns.listenOn.forEach((n, k) => {
+      needNetwork([...g, 'dns', 'listenOn', k], n);
+      const net = lab.networks.find((x) => x.name === n);
+      if (net && net.gateway === undefined) add([...g, 'dns', 'listenOn', k], `network "${n}" has no gateway address to listen on`, `give "${n}" a gateway address`);
+    });
+    if (gw.bgp) {
+      gw.bgp.announce.forEach((n, k) => needNetwork([...g, 'bgp', 'announce', k], n));
+      gw.bgp.peers.forEach((peer, k) => {
+        const p: Path = [...g, 'bgp', 'peers', k];
+        if (peer.host === undefined && peer.address === undefined) add(p, 'a BGP peer needs a host or an address', 'add `host: <lab host>` or `address: <IPv4>`');
+        if (peer.host !== undefined) {
+          const h = hosts.get(peer.host);
+          if (!h) needHost([...p, 'host'], peer.host);
+          else if (peer.address === undefined && h.host.addresses.length === 0) add([...p, 'host'], `host "${peer.host}" has no static address to peer with`, 'give the host an address, or write the peer address');
+        }
+      });
+    }
+  }
+
+  // Clusters.
+  const platform = lab.clusters.platform;
+  if (platform) {
+    const p: Path = ['clusters', 'platform'];
+    platform.hosts.forEach((name, k) => {
+      const h = hosts.get(name);
+      if (!h) return needHost([...p, 'hosts', k], name);
+      if (h.host.role !== 'controlplane' && h.host.role !== 'vm') add([...p, 'hosts', k], `host "${name}" has role ${h.host.role}; the platform cluster takes controlplane or vm hosts`, `change the host's role, or remove it from the platform cluster`);
+      if (h.host.boot === 'usb' && compareVersions(platform.talos, MIN_TALOS_FOR_EMBEDDED) < 0) {
+        add([...p, 'talos'], `host "${name}" boots from USB with an embedded config, which needs Talos ${MIN_TALOS_FOR_EMBEDDED} or later (this lab says ${platform.talos})`, `set clusters.platform.talos to ${MIN_TALOS_FOR_EMBEDDED} or later, or boot "${name}" over PXE`);
+      }
+      if (h.host.addresses.length === 0) add([...p, 'hosts', k], `host "${name}" has no static address; Talos nodes here are configured statically`, 'give the host an address on the platform network');
+    });
+  }
+  const harvester = lab.clusters.harvester;
+  if (harvester) {
+    const p: Path = ['clusters', 'harvester'];
+    needNetwork([...p, 'network'], harvester.network);
+    const net = networks.get(harvester.network);
+    if (net && !isUsableHost(net.cidr, harvester.vip)) add([...p, 'vip'], `VIP ${harvester.vip} is not a host address of "${harvester.network}"`, `pick an address inside ${cidrToString(net.cidr)}`);
+    const owner = addresses.get(harvester.vip);
+    if (owner !== undefined) add([...p, 'vip'], `VIP ${harvester.vip} is already used by ${owner}`, 'pick a free address for the VIP');
+    harvester.hosts.forEach((name, k) => {
+      const h = hosts.get(name);
+      if (!h) return needHost([...p, 'hosts', k], name);
+      if (h.host.role !== 'harvester') add([...p, 'hosts', k], `host "${name}" has role ${h.host.role}, not harvester`, 'set its role to harvester, or remove it from the Harvester cluster');
+      if (!h.host.addresses.some((a) => a.network === harvester.network)) add([...p, 'hosts', k], `host "${name}" has no address on "${harvester.network}"`, `give it an address on ${harvester.network}`);
+    });
+  }
+
+  if (lab.pxe) {
+    const p: Path = ['pxe'];
+    needHost([...p, 'host'], lab.pxe.host);
+    needNetwork([...p, 'network'], lab.pxe.network);
+    const net = networks.get(lab.pxe.network);
+    if (net && !isUsableHost(net.cidr, lab.pxe.address)) add([...p, 'address'], `${lab.pxe.address} is not a host address of "${lab.pxe.network}"`, `pick an address inside ${cidrToString(net.cidr)}`);
+    const netDef = lab.networks.find((x) => x.name === lab.pxe!.network);
+    if (lab.pxe.mode === 'full' && netDef && !netDef.dhcp) add([...p, 'mode'], `full PXE mode needs a DHCP range on "${lab.pxe.network}"`, `add dhcp: {start, end} to network ${lab.pxe.network}, or use mode: proxy`);
+  }
+  lab.hosts.forEach((h, i) => {
+    if (h.boot === 'pxe' && h.role !== 'vm' && lab.pxe === undefined) add(['hosts', i, 'boot'], `host "${h.name}" boots over PXE but the lab has no pxe section`, 'add a pxe section naming where the PXE service runs');
+  });
+
+  return problems;
+}
+
+function inRange(ip: string, start: string, end: string): boolean {
+  const n = ipToInt(ip);
+  return n >= ipToInt(start) && n <= ipToInt(end);
+}
