@@ -32,9 +32,9 @@ export function parseLab(text: string, file: string): LabParseResult {
   } catch (err) {
     return { ok: false, problems: [{ file, line: 1, column: 1, path: [], message: `YAML: ${(err as Error).message}`, fix: 'remove the alias loop or the excessive aliases' }] };
   }
-  const place = (p: Problem): LocatedProblem => ({ file, ...locate(doc, lineCounter, p.path), ...p });
+  const place = ({ atKey, ...p }: Problem): LocatedProblem => ({ file, ...locate(doc, lineCounter, p.path, atKey === true), ...p });
 
-  const parsed = LabSchema.safeParse(data ?? {});
+  const parsed = LabSchema.safeParse(data ?? {}, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap(issueToProblems).map(place) };
   const problems = checkLabRules(parsed.data).map(place);
   if (problems.length > 0) return { ok: false, problems };
@@ -82,7 +82,7 @@ function issueToProblems(issue: Issue): Problem[] {
       if (issue.input === undefined) return [{ path, message: `required field is missing`, fix: `add ${String(path.at(-1) ?? 'it')}: with ${describeExpected(issue.expected)}` }];
       return [{ path, message: `expected ${describeExpected(issue.expected)}, found ${received(issue.input)}`, fix: `write ${describeExpected(issue.expected)} here` }];
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"`, fix: 'remove it or correct its spelling (the JSON Schema lists every field)' }));
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"`, fix: 'remove it or correct its spelling (the JSON Schema lists every field)', atKey: true }));
     case 'invalid_value':
       return [{ path, message: `"${String(issue.input)}" is not allowed`, fix: `use one of: ${issue.values.map(String).join(', ')}` }];
     case 'too_small':
@@ -105,7 +105,7 @@ function splitHint(message: string): [string, string] {
 }
 
 /** Finds the closest node the path reaches and returns its position. */
-function locate(doc: Document, lc: LineCounter, path: (string | number)[]): { line: number; column: number } {
+function locate(doc: Document, lc: LineCounter, path: (string | number)[], preferKey: boolean): { line: number; column: number } {
   let node: unknown = doc.contents;
   let best: YamlNode | null = isNode(node) ? node : null;
   let keyNode: YamlNode | null = null;
@@ -124,7 +124,7 @@ function locate(doc: Document, lc: LineCounter, path: (string | number)[]): { li
     } else break;
   }
   // Point at a mapping's key rather than at the block that follows it.
-  const target = keyNode && isNode(best) && (isMap(best) || isSeq(best)) ? keyNode : best;
+  const target = keyNode && (preferKey || (isNode(best) && (isMap(best) || isSeq(best)))) ? keyNode : best;
   const offset = target?.range?.[0] ?? 0;
   const pos = lc.linePos(offset);
   return { line: pos.line, column: pos.col };

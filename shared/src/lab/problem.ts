@@ -3,6 +3,8 @@ export interface Problem {
   path: (string | number)[];
   message: string;
   fix: string;
+  /** Point at the key of the last path element instead of its value (unknown fields). */
+  atKey?: boolean;
 }
 
 /** A problem placed in the file. Line and column are 1-based. */

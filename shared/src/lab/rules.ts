@@ -17,10 +17,14 @@ export function checkLabRules(lab: Lab): Problem[] {
   const add = (path: Path, message: string, fix: string) => problems.push({ path, message, fix });
 
   const networks = new Map<string, { cidr: Cidr; index: number }>();
-  const hosts = new Map(lab.hosts.map((h, i) => [h.name, { host: h, index: i }]));
+  // The first definition of a name wins; later ones are reported as duplicates.
+  const hosts = new Map<string, { host: Lab['hosts'][number]; index: number }>();
+  lab.hosts.forEach((h, i) => {
+    if (!hosts.has(h.name)) hosts.set(h.name, { host: h, index: i });
+  });
   const ports = new Set((lab.gateway?.ports ?? []).map((p) => p.name));
   const networkNames = lab.networks.map((n) => n.name).join(', ');
-  const hostNames = lab.hosts.map((h) => h.name).join(', ');
+  const hostNames = [...hosts.keys()].join(', ');
   const portNames = [...ports].join(', ');
 
   const needNetwork = (path: Path, name: string | undefined) => {
