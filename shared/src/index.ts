@@ -1,3 +1,4 @@
 export * from './events/index.js';
 export * from './lab/index.js';
 export * from './agent/index.js';
+export * from './phases/index.js';

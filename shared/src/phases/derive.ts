@@ -1,0 +1,344 @@
+import { classifyEvent, type ModelEvent } from './classify.js';
+import type { GenesisPlan } from './plan.js';
+import type { PhaseCheckDef, PhaseId } from './phases.js';
+import { FAILURE_REMEDIES, SILENT_AFTER_MINUTES, stallReason, stallRuleFor } from './stalls.js';
+import { stageDef, stageRank, type StageId } from './stages.js';
+
+export interface StageStep {
+  stage: StageId;
+  /** Collector receive time of the first event proving it (in the current attempt). */
+  at: string;
+  kind: string;
+  source: string;
+}
+
+export type ProblemKind = 'failed' | 'stalled' | 'check-stalled' | 'unknown-mac';
+
+export interface Problem {
+  kind: ProblemKind;
+  host?: string;
+  phase?: PhaseId;
+  /** The reason in words, naming the host: "ms02-2: no DHCP request seen for 10 min". */
+  reason: string;
+  /** Stall rule or check id. */
+  rule?: string;
+  /** Runbook section id: `runbook.html#<remedy>`. */
+  remedy: string;
+  remedyTitle: string;
+  since: string;
+}
+
+export interface HostStatus {
+  name: string;
+  role: string;
+  phase: PhaseId;
+  path: StageId[];
+  stage: StageId;
+  stageTitle: string;
+  /** When the host entered its current stage (for `expected`: when its phase started, if it has). */
+  since?: string;
+  lastSeen?: string;
+  lastKind?: string;
+  /** Reached the end of its path. */
+  done: boolean;
+  /** Not done, has reported before, and quiet for SILENT_AFTER_MINUTES: its stage is the last known one. */
+  silent: boolean;
+  steps: StageStep[];
+  problem?: Problem;
+}
+
+export interface CheckStatus {
+  id: string;
+  title: string;
+  met: boolean;
+  at?: string;
+  /** Latest value seen, in words, when not met (for example "Progressing / OutOfSync"). */
+  seen?: string;
+  remedy: string;
+}
+
+export type PhaseState = 'pending' | 'active' | 'done' | 'failed';
+
+export interface PhaseStatus {
+  id: PhaseId;
+  number: number;
+  title: string;
+  state: PhaseState;
+  startedAt?: string;
+  doneAt?: string;
+  hosts: { name: string; stage: StageId; done: boolean }[];
+  checks: CheckStatus[];
+  /** What keeps the phase from being done, in words. */
+  blockers: string[];
+  progress: { done: number; total: number };
+}
+
+export interface UnknownMac {
+  mac: string;
+  lastSeen: string;
+  events: number;
+}
+
+export interface GenesisStatus {
+  generatedAt: string;
+  startedAt: string;
+  phases: PhaseStatus[];
+  /** Problems first (failed, stalled), then by phase, least progressed first. */
+  hosts: HostStatus[];
+  problems: Problem[];
+  unknownMacs: UnknownMac[];
+}
+
+export interface DeriveOptions {
+  /** When the bring-up began (phase 1's clock). */
+  startedAt: string;
+  now: string;
+  /** Threshold overrides in minutes, by stall rule id or check id. */
+  thresholds?: Record<string, number>;
+  /** Last event of any kind per host (events that prove no stage still show a host is alive). */
+  lastSeen?: ReadonlyMap<string, { received: string; kind: string }>;
+}
+
+const ms = (t: string) => Date.parse(t);
+const minutesBetween = (from: string, to: string) => (ms(to) - ms(from)) / 60_000;
+
+interface HostTrack {
+  /** Stage-proving events since the last failure, first of each stage. */
+  steps: StageStep[];
+  failure?: { at: string; reason: string; kind: string };
+  lastSeen?: string;
+  lastKind?: string;
+}
+
+/**
+ * What the status is computed from, folded from events: bounded by hosts × stages, so a
+ * collector that keeps it in memory stays flat however many events arrive.
+ */
+export interface GenesisFacts {
+  hosts: Map<string, HostTrack>;
+  /** Latest phase-check event per kind and application. */
+  checks: Map<string, ModelEvent>;
+  unknownMacs: Map<string, UnknownMac>;
+}
+
+const CHECK_KINDS = new Set(['join.argocd-healthy', 'join.argocd-app']);
+
+function checkKey(kind: string, attrs: Record<string, unknown>): string {
+  const app = typeof attrs.app === 'string' ? attrs.app : typeof attrs.name === 'string' ? attrs.name : '';
+  return kind === 'join.argocd-app' ? `${kind}:${app}` : kind;
+}
+
+/** Folds events (in store order) into facts. */
+export class FactFolder {
+  readonly facts: GenesisFacts = { hosts: new Map(), checks: new Map(), unknownMacs: new Map() };
+  private readonly byMac = new Map<string, string>();
+
+  constructor(plan: GenesisPlan) {
+    for (const h of plan.hosts) {
+      this.facts.hosts.set(h.name, { steps: [] });
+      for (const m of h.macs) this.byMac.set(m, h.name);
+    }
+  }
+
+  add(e: ModelEvent): void {
+    const hostName = e.host ?? (e.mac ? this.byMac.get(e.mac) : undefined);
+    if (CHECK_KINDS.has(e.kind)) this.facts.checks.set(checkKey(e.kind, e.attrs), e);
+    const t = hostName === undefined ? undefined : this.facts.hosts.get(hostName);
+    if (!t) {
+      // Bounded: a flood of random MACs must not grow the collector's memory without limit.
+      if (e.mac && hostName === undefined && (this.facts.unknownMacs.has(e.mac) || this.facts.unknownMacs.size < 256)) {
+        const u = this.facts.unknownMacs.get(e.mac) ?? { mac: e.mac, lastSeen: e.received, events: 0 };
+        u.lastSeen = e.received;
+        u.events += 1;
+        this.facts.unknownMacs.set(e.mac, u);
+      }
+      return;
+    }
+    t.lastSeen = e.received;
+    t.lastKind = e.kind;
+    const c = classifyEvent(e);
+    if (!c) return;
+    if (c.stage === 'failed') {
+      t.failure = { at: e.received, reason: c.reason ?? 'failed', kind: e.kind };
+      t.steps = [];
+      return;
+    }
+    if (!t.steps.some((s) => s.stage === c.stage)) t.steps.push({ stage: c.stage, at: e.received, kind: e.kind, source: e.source });
+  }
+}
+
+function currentStage(t: HostTrack): { stage: StageId; since?: string } {
+  if (t.failure && t.steps.length === 0) return { stage: 'failed', since: t.failure.at };
+  let best: StageStep | undefined;
+  for (const s of t.steps) if (!best || stageRank(s.stage) > stageRank(best.stage)) best = s;
+  return best ? { stage: best.stage, since: best.at } : { stage: 'expected' };
+}
+
+function nextOnPath(path: StageId[], stage: StageId): StageId | undefined {
+  const rank = stageRank(stage);
+  return path.find((s) => stageRank(s) > rank);
+}
+
+function failureRemedy(kind: string) {
+  if (kind === 'install.failed') return FAILURE_REMEDIES.install;
+  if (kind === 'talos.config-error') return FAILURE_REMEDIES.config;
+  return FAILURE_REMEDIES.other;
+}
+
+function matches(check: PhaseCheckDef, e: ModelEvent): boolean {
+  if (e.kind !== check.kind) return false;
+  return Object.entries(check.match).every(([k, v]) => e.attrs[k] === v || (k === 'app' && e.attrs.name === v));
+}
+
+/**
+ * The Genesis status of a lab from its events (in store order). Pure: the same plan, events and
+ * `now` always give the same status.
+ */
+export function deriveStatus(plan: GenesisPlan, events: readonly ModelEvent[], options: DeriveOptions): GenesisStatus {
+  const folder = new FactFolder(plan);
+  for (const e of events) folder.add(e);
+  return statusFromFacts(plan, folder.facts, options);
+}
+
+/** The status from folded facts at time `options.now`. Pure. */
+export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options: DeriveOptions): GenesisStatus {
+  const { now, startedAt } = options;
+  const thresholds = options.thresholds ?? {};
+  const tracks = facts.hosts;
+  const lastSeen = new Map<string, { received: string; kind: string }>();
+  for (const [name, t] of tracks) if (t.lastSeen && t.lastKind) lastSeen.set(name, { received: t.lastSeen, kind: t.lastKind });
+  for (const [name, seen] of options.lastSeen ?? []) {
+    const cur = lastSeen.get(name);
+    if (tracks.has(name) && (!cur || ms(seen.received) > ms(cur.received))) lastSeen.set(name, seen);
+  }
+
+  const problems: Problem[] = [];
+  const hostStatus = new Map<string, HostStatus>();
+  const phases: PhaseStatus[] = [];
+  let phaseStart: string | undefined = startedAt;
+
+  for (const p of plan.phases) {
+    const phaseHosts: HostStatus[] = [];
+    for (const name of p.hosts) {
+      const t = tracks.get(name) ?? { steps: [] };
+      const planHost = plan.hosts.find((h) => h.name === name)!;
+      const seen = lastSeen.get(name);
+      const { stage, since } = currentStage(t);
+      const last = planHost.path[planHost.path.length - 1] ?? 'healthy';
+      const done = stage !== 'failed' && stageRank(stage) >= stageRank(last);
+      const stageSince = stage === 'expected' ? phaseStart : since;
+      const silent = !done && stage !== 'expected' && seen !== undefined && minutesBetween(seen.received, now) >= SILENT_AFTER_MINUTES;
+      const hs: HostStatus = {
+        name,
+        role: planHost.role,
+        phase: p.id,
+        path: planHost.path,
+        stage,
+        stageTitle: stageDef(stage).title,
+        done,
+        silent,
+        steps: t.steps,
+      };
+      if (stageSince) hs.since = stageSince;
+      if (seen) {
+        hs.lastSeen = seen.received;
+        hs.lastKind = seen.kind;
+      }
+      if (stage === 'failed' && t.failure) {
+        const r = failureRemedy(t.failure.kind);
+        hs.problem = { kind: 'failed', host: name, phase: p.id, reason: `${name}: ${t.failure.reason}`, remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.failure.at };
+      } else if (!done && stageSince) {
+        const rule = stallRuleFor(stage, nextOnPath(planHost.path, stage));
+        if (rule) {
+          const limit = thresholds[rule.id] ?? rule.minutes;
+          const waited = minutesBetween(stageSince, now);
+          if (waited >= limit) {
+            hs.problem = { kind: 'stalled', host: name, phase: p.id, reason: stallReason(name, rule, waited), rule: rule.id, remedy: rule.remedy, remedyTitle: rule.remedyTitle, since: stageSince };
+          }
+        }
+      }
+      if (hs.problem) problems.push(hs.problem);
+      hostStatus.set(name, hs);
+      phaseHosts.push(hs);
+    }
+
+    const hostsDoneAt: string | undefined = phaseHosts.every((h) => h.done)
+      ? phaseHosts.reduce<string | undefined>((acc, h) => {
+          const at = h.steps.find((s) => s.stage === h.stage)?.at;
+          return at && (!acc || ms(at) > ms(acc)) ? at : acc;
+        }, undefined) ?? phaseStart
+      : undefined;
+
+    const checks: CheckStatus[] = p.checks.map((c) => {
+      // The latest report decides: an app that went Healthy and then Degraded is not met.
+      const latest = facts.checks.get(checkKey(c.kind, typeof c.match.app === 'string' ? { app: c.match.app } : {}));
+      const met = latest && matches(c, latest) ? latest : undefined;
+      const isMet = met !== undefined;
+      const cs: CheckStatus = { id: c.id, title: c.title, met: isMet, remedy: c.remedy };
+      if (isMet && met) cs.at = met.received;
+      if (!isMet && latest) cs.seen = [latest.attrs.health, latest.attrs.sync].filter((v) => typeof v === 'string').join(' / ') || latest.kind;
+      return cs;
+    });
+
+    const blockers: string[] = [];
+    for (const h of phaseHosts) {
+      if (h.done) continue;
+      const last = h.path[h.path.length - 1] ?? 'healthy';
+      blockers.push(h.problem ? h.problem.reason : `${h.name} is ${stageDef(h.stage).title.toLowerCase()}${h.silent ? ' (silent)' : ''}, waiting for ${stageDef(last).title.toLowerCase()}`);
+    }
+    for (const c of checks) {
+      if (c.met) continue;
+      blockers.push(`${c.title}: ${c.seen ? `last seen ${c.seen}` : 'not reported yet'}`);
+      const def = p.checks.find((d) => d.id === c.id)!;
+      const from = hostsDoneAt;
+      if (from) {
+        const limit = thresholds[c.id] ?? def.minutes;
+        const waited = minutesBetween(from, now);
+        if (waited >= limit) {
+          problems.push({ kind: 'check-stalled', phase: p.id, reason: `${p.title}: ${c.title.charAt(0).toLowerCase()}${c.title.slice(1)} — not met for ${Math.floor(waited)} min`, rule: c.id, remedy: def.remedy, remedyTitle: def.remedyTitle, since: from });
+        }
+      }
+    }
+
+    const allChecksAt = checks.every((c) => c.met) ? checks.reduce<string | undefined>((acc, c) => (c.at && (!acc || ms(c.at) > ms(acc)) ? c.at : acc), undefined) : undefined;
+    let doneAt: string | undefined;
+    if (hostsDoneAt && checks.every((c) => c.met)) {
+      doneAt = [hostsDoneAt, allChecksAt].filter((v): v is string => v !== undefined).reduce((a, b) => (ms(b) > ms(a) ? b : a));
+      if (phaseStart && ms(doneAt) < ms(phaseStart)) doneAt = phaseStart;
+    }
+    const anyFailed = phaseHosts.some((h) => h.stage === 'failed');
+    const anyHeard = phaseHosts.some((h) => h.lastSeen !== undefined);
+    const state: PhaseState = doneAt ? 'done' : anyFailed ? 'failed' : phaseStart || anyHeard ? 'active' : 'pending';
+    const ps: PhaseStatus = {
+      id: p.id,
+      number: p.number,
+      title: p.title,
+      state,
+      hosts: phaseHosts.map((h) => ({ name: h.name, stage: h.stage, done: h.done })),
+      checks,
+      blockers,
+      progress: { done: phaseHosts.filter((h) => h.done).length + checks.filter((c) => c.met).length, total: phaseHosts.length + checks.length },
+    };
+    if (phaseStart) ps.startedAt = phaseStart;
+    if (doneAt) ps.doneAt = doneAt;
+    phases.push(ps);
+    phaseStart = doneAt;
+  }
+
+  for (const u of facts.unknownMacs.values()) {
+    problems.push({ kind: 'unknown-mac', reason: `unknown machine ${u.mac} is PXE booting (not in the lab file)`, remedy: 'unknown-mac', remedyTitle: 'An unknown machine PXE boots', since: u.lastSeen });
+  }
+
+  const phaseNo = new Map(plan.phases.map((p) => [p.id, p.number]));
+  const severity = (h: HostStatus) => (h.problem?.kind === 'failed' ? 0 : h.problem ? 1 : h.silent ? 2 : 3);
+  const hosts = [...hostStatus.values()].sort(
+    (a, b) =>
+      severity(a) - severity(b) ||
+      (phaseNo.get(a.phase) ?? 0) - (phaseNo.get(b.phase) ?? 0) ||
+      stageRank(a.stage) - stageRank(b.stage) ||
+      a.name.localeCompare(b.name),
+  );
+  const kindOrder: Record<ProblemKind, number> = { failed: 0, stalled: 1, 'check-stalled': 2, 'unknown-mac': 3 };
+  problems.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || ms(a.since) - ms(b.since));
+  return { generatedAt: now, startedAt, phases, hosts, problems, unknownMacs: [...facts.unknownMacs.values()] };
+}

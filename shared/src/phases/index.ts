@@ -1,0 +1,6 @@
+export * from './stages.js';
+export * from './phases.js';
+export * from './stalls.js';
+export { classifyEvent, type ModelEvent, type Classified } from './classify.js';
+export { planFromLab, hostPath, hostPhase, type GenesisPlan, type PlanHost, type PlanPhase } from './plan.js';
+export * from './derive.js';

@@ -1,0 +1,50 @@
+import type { StageId } from './stages.js';
+
+/**
+ * When a host stays in a stage too long, a stall rule says why in words and names a remedy.
+ * Rule ids and remedy keys are stable: the runbook has a section `#<remedy>` for each.
+ */
+export interface StallRule {
+  id: string;
+  /** The stage the host is stuck in. */
+  stage: StageId;
+  /** Only when the host's next stage on its path is this one (several rules share a stage). */
+  next?: StageId;
+  /** Default threshold in minutes. */
+  minutes: number;
+  /** What did not happen, completed as "<host>: <missing> for <N> min". */
+  missing: string;
+  /** Runbook section id with what to check and do. */
+  remedy: string;
+  remedyTitle: string;
+}
+
+export const STALL_RULES: readonly StallRule[] = [
+  { id: 'stall-expected-dhcp', stage: 'expected', next: 'pxe-dhcp', minutes: 10, missing: 'no DHCP request seen', remedy: 'no-dhcp', remedyTitle: 'No DHCP request from a PXE host' },
+  { id: 'stall-expected-boot', stage: 'expected', minutes: 10, missing: 'no boot report received', remedy: 'no-boot', remedyTitle: 'A host does not report its boot' },
+  { id: 'stall-pxe-dhcp', stage: 'pxe-dhcp', minutes: 5, missing: 'got a DHCP answer but no TFTP transfer started', remedy: 'no-tftp', remedyTitle: 'DHCP answered but TFTP never started' },
+  { id: 'stall-pxe-tftp', stage: 'pxe-tftp', minutes: 5, missing: 'loaded iPXE but fetched nothing over HTTP', remedy: 'no-http', remedyTitle: 'iPXE loaded but fetched nothing over HTTP' },
+  { id: 'stall-pxe-http', stage: 'pxe-http', minutes: 15, missing: 'fetched its boot files but reported no boot or install', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
+  { id: 'stall-booted', stage: 'booted', next: 'installing', minutes: 15, missing: 'booted but no install started', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
+  { id: 'stall-installing', stage: 'installing', minutes: 45, missing: 'install started but did not finish', remedy: 'install-slow', remedyTitle: 'An install does not finish' },
+  { id: 'stall-installed', stage: 'installed', minutes: 20, missing: 'installed but has not joined its cluster', remedy: 'not-joined', remedyTitle: 'An installed host does not join' },
+  { id: 'stall-joined', stage: 'joined', minutes: 20, missing: 'joined but not healthy', remedy: 'not-healthy', remedyTitle: 'A joined host is not healthy' },
+];
+
+/** Remedy for a failed host, by what failed. */
+export const FAILURE_REMEDIES = {
+  install: { remedy: 'install-failed', remedyTitle: 'An install failed' },
+  config: { remedy: 'config-error', remedyTitle: 'Talos rejected its configuration' },
+  other: { remedy: 'host-failed', remedyTitle: 'A host reported a failure' },
+} as const;
+
+/** Minutes of quiet after which a host that is not done is shown as silent. */
+export const SILENT_AFTER_MINUTES = 5;
+
+export function stallRuleFor(stage: StageId, next: StageId | undefined): StallRule | undefined {
+  return STALL_RULES.find((r) => r.stage === stage && (r.next === undefined || r.next === next));
+}
+
+export function stallReason(host: string, rule: StallRule, minutes: number): string {
+  return `${host}: ${rule.missing} for ${Math.floor(minutes)} min`;
+}
