@@ -1,0 +1,39 @@
+import { macFileForm, type PxeConfig, type PxeHost } from '@lab/shared';
+
+/**
+ * What a PXE client should boot, decided from its request alone (pure). Option 93 picks the
+ * loader (0 → BIOS loader; 7 and 9, x64 UEFI → UEFI loader); a client whose user class is
+ * `iPXE` is already running iPXE and gets the HTTP URL of its script instead.
+ */
+export interface ClientHints {
+  mac: string;
+  arch: number | undefined;
+  userClass: string;
+  vendorClass: string;
+}
+
+export type BootChoice =
+  | { kind: 'loader'; file: string; firmware: 'bios' | 'uefi' }
+  | { kind: 'script'; file: string }
+  | { kind: 'none'; reason: string };
+
+export function isPxeClient(h: ClientHints): boolean {
+  return h.vendorClass.startsWith('PXEClient') || h.arch !== undefined || isIpxe(h);
+}
+
+export function isIpxe(h: ClientHints): boolean {
+  return h.userClass.includes('iPXE');
+}
+
+export function scriptUrl(cfg: PxeConfig, mac: string): string {
+  return `http://${cfg.address}:${cfg.httpPort}/${cfg.scriptPath.replace('{mac}', macFileForm(mac))}`;
+}
+
+export function chooseBoot(cfg: PxeConfig, host: PxeHost | undefined, h: ClientHints): BootChoice {
+  if (!host) return { kind: 'none', reason: 'unknown MAC' };
+  if (!isPxeClient(h)) return { kind: 'none', reason: 'not a PXE client' };
+  if (isIpxe(h)) return { kind: 'script', file: scriptUrl(cfg, h.mac) };
+  if (h.arch === undefined || h.arch === 0) return { kind: 'loader', file: cfg.loaders.bios, firmware: 'bios' };
+  if (h.arch === 7 || h.arch === 9) return { kind: 'loader', file: cfg.loaders.uefi, firmware: 'uefi' };
+  return { kind: 'none', reason: `client architecture ${h.arch} has no loader` };
+}

@@ -1,0 +1,74 @@
+import { EVENT_KINDS, type PxeConfig } from '@lab/shared';
+import type { Reporter } from '../../reporter/reporter.js';
+import { DhcpService } from './dhcp-server.js';
+import { HttpService } from './http.js';
+import { arpLookup } from './neighbours.js';
+import { TftpService } from './tftp.js';
+
+export { DhcpService } from './dhcp-server.js';
+export { HttpService } from './http.js';
+export { TftpService, type TftpSource } from './tftp.js';
+export { chooseBoot, scriptUrl, type BootChoice, type ClientHints } from './boot-choice.js';
+export { resolveUnderRoot, isSafeName } from './paths.js';
+
+export interface PxePorts {
+  dhcp: number;
+  tftp: number;
+  http: number;
+}
+
+/**
+ * The PXE role: DHCP, TFTP and HTTP from one rendered root, each observation reported per MAC.
+ * Clients known only by address are matched to a MAC through our leases, then the ARP table.
+ */
+export class PxeRole {
+  readonly dhcp: DhcpService;
+  readonly tftp: TftpService;
+  readonly http: HttpService;
+
+  constructor(
+    private readonly cfg: PxeConfig,
+    private readonly reporter: Reporter,
+  ) {
+    const emit = (kind: string, mac: string | undefined, address: string, attrs: Record<string, unknown>) => {
+      const host = mac ? cfg.hosts.find((h) => h.mac === mac)?.name : undefined;
+      if (mac) reporter.emit({ source: 'pxe', kind, mac, attrs: { ...attrs, ...(host ? { hostName: host } : {}) } });
+      else reporter.emit({ source: 'pxe', kind, host: `ip-${address.replace(/\./g, '-')}`, attrs: { ...attrs, address, macUnknown: true } });
+    };
+    const macFor = (address: string) => this.dhcp.macOf(address) ?? arpLookup(address);
+    this.dhcp = new DhcpService(cfg, {
+      discover: (mac, a) => emit(EVENT_KINDS.dhcpDiscover, mac, '', a),
+      request: (mac, a) => emit(EVENT_KINDS.dhcpRequest, mac, '', a),
+      offer: (mac, a) => emit(EVENT_KINDS.dhcpOffer, mac, '', a),
+      ack: (mac, _ip, a) => emit(EVENT_KINDS.dhcpAck, mac, '', a),
+      unknownMac: (mac, a) => emit(EVENT_KINDS.unknownMac, mac, '', a),
+    });
+    this.tftp = new TftpService({
+      root: cfg.root,
+      port: cfg.tftpPort,
+      events: {
+        start: (i) => emit(EVENT_KINDS.tftpStart, macFor(i.address), i.address, { file: i.filename, size: i.size, blksize: i.blksize }),
+        done: (i) => emit(EVENT_KINDS.tftpDone, macFor(i.address), i.address, { file: i.filename, bytes: i.size, ms: i.ms }),
+        error: (i) => {
+          if (i.address) emit(EVENT_KINDS.tftpError, macFor(i.address), i.address, { file: i.filename, reason: i.reason });
+        },
+      },
+    });
+    this.http = new HttpService(cfg.root, cfg.httpPort, {
+      fetch: (i) =>
+        emit(EVENT_KINDS.httpFetch, macFor(i.address) ?? i.macInPath, i.address, { file: i.path, status: i.status, bytes: i.bytes, size: i.size, range: i.range }),
+      beacon: (mac, address, attrs) => emit(EVENT_KINDS.ipxeBeacon, mac, address, { ...attrs, address }),
+    });
+  }
+
+  async start(): Promise<PxePorts> {
+    const http = await this.http.listen();
+    const tftp = await this.tftp.listen();
+    await this.dhcp.listen();
+    return { dhcp: this.cfg.dhcpPort, tftp, http };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.dhcp.close(), this.tftp.close(), this.http.close()]);
+  }
+}
