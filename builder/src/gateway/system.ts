@@ -4,12 +4,12 @@ import { leaf, leaves, node, tagNode, type ConfigNode } from '../vyos/index.js';
 
 type Gateway = NonNullable<Lab['gateway']>;
 
-/** What the gateway's configuration needs from the lab's secrets. */
+/** What the gateway's configuration needs from the lab's secrets (a subset of LabSecrets). */
 export interface GatewayLoginSecrets {
-  /** sha512-crypt (`$6$…`) hash of the admin password. */
-  adminPasswordHash: string;
-  /** OpenSSH public key line: `ssh-ed25519 AAAA… comment`. */
-  sshPublicKey: string;
+  /** `passwordHash`: sha512-crypt (`$6$…`) hash of the admin password. */
+  login: { passwordHash: string };
+  /** `publicKey`: OpenSSH public key line, `ssh-ed25519 AAAA… comment`. */
+  ssh: { publicKey: string };
 }
 
 /** The login user VyOS images ship with; builder manages it instead of adding another. */
@@ -26,17 +26,17 @@ function splitPublicKey(line: string): { type: string; key: string } {
 
 /** `system`: host name, domain, login (password hash and SSH key), name servers, time zone. */
 export function renderSystem(lab: Lab, gw: Gateway, secrets: GatewayLoginSecrets): ConfigNode {
-  if (!/^\$6\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$/.test(secrets.adminPasswordHash)) {
+  if (!/^\$6\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$/.test(secrets.login.passwordHash)) {
     throw new UserError('the gateway admin password hash in the secrets is not a sha512-crypt ($6$) hash', 'restore the gateway secrets file, or create new secrets with `builder secrets init`');
   }
-  const pub = splitPublicKey(secrets.sshPublicKey);
+  const pub = splitPublicKey(secrets.ssh.publicKey);
   return node('system', [
     leaf('domain-name', lab.site.domain),
     leaf('host-name', gw.host),
     node('login', [
       tagNode('user', GATEWAY_USER, [
         node('authentication', [
-          leaf('encrypted-password', secrets.adminPasswordHash),
+          leaf('encrypted-password', secrets.login.passwordHash),
           tagNode('public-keys', GATEWAY_KEY_NAME, [leaf('key', pub.key), leaf('type', pub.type)]),
         ]),
       ]),

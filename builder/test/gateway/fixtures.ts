@@ -30,5 +30,5 @@ export function ed25519PublicKeyLine(comment = 'test'): { line: string; privateK
 export const FIXTURE_HASH = '$6$fixturesalt0123$YZcg3Y6.Dh2Cj9a2uqtkPbaLVAanyc0QGAdAzPCtQSxbKYuuTP1I5uVItkCpTo9j3FbLbGzyQB4jcFbiUTbVh.';
 
 export function fixtureSecrets(): GatewayLoginSecrets {
-  return { adminPasswordHash: FIXTURE_HASH, sshPublicKey: ed25519PublicKeyLine().line };
+  return { login: { passwordHash: FIXTURE_HASH }, ssh: { publicKey: ed25519PublicKeyLine().line } };
 }

@@ -62,7 +62,7 @@ const EXPECTED: Record<string, string> = {
 
 describe('gateway render of the example lab against the reference gateway.conf', () => {
   const secrets = fixtureSecrets();
-  const keyBase64 = secrets.sshPublicKey.split(' ')[1]!;
+  const keyBase64 = secrets.ssh.publicKey.split(' ')[1]!;
   const reference = parseConfigBoot(readFileSync(REFERENCE_GATEWAY, 'utf8'), REFERENCE_GATEWAY).nodes;
   const rendered = gatewayTree(exampleLab(), secrets);
   const lines = formatDiff(diffConfig(reference, rendered)).map((l) => l.replace(FIXTURE_HASH, '<hash>').replace(keyBase64, '<key>'));

@@ -57,7 +57,7 @@ describe('renderGateway', () => {
   });
 
   it('refuses secrets that are not a sha512-crypt hash or an OpenSSH key, without echoing them', () => {
-    const bad = { ...fixtureSecrets(), adminPasswordHash: 'hunter2-plaintext' };
+    const bad = { ...fixtureSecrets(), login: { passwordHash: 'hunter2-plaintext' } };
     let message = '';
     try {
       renderGateway(exampleLab(), bad);
@@ -66,7 +66,7 @@ describe('renderGateway', () => {
     }
     expect(message).toMatch(/sha512-crypt/);
     expect(message).not.toContain('hunter2');
-    expect(() => renderGateway(exampleLab(), { ...fixtureSecrets(), sshPublicKey: 'not a key' })).toThrow(/OpenSSH public key/);
+    expect(() => renderGateway(exampleLab(), { ...fixtureSecrets(), ssh: { publicKey: 'not a key' } })).toThrow(/OpenSSH public key/);
   });
 
   it('refuses a lab without a gateway section', () => {
