@@ -1,0 +1,76 @@
+import { EventEmitter } from 'node:events';
+import { FactFolder, statusFromFacts, type GenesisPlan, type GenesisStatus, type LabEvent } from '@lab/shared';
+import type { HostDirectory } from './directory.js';
+import { Metrics } from './metrics.js';
+import type { EventStore, InsertResult, StoredEvent } from './store.js';
+
+export interface HubOptions {
+  store: EventStore;
+  plan: GenesisPlan;
+  directory: HostDirectory;
+  /** Stall threshold overrides in minutes, by rule or check id. */
+  thresholds?: Record<string, number>;
+  now?: () => Date;
+}
+
+/**
+ * The collector's core: every ingest path hands it events; it stores them, folds the new ones
+ * into the phase model's facts, and tells subscribers (SSE clients, the terminal watcher).
+ */
+export class CollectorHub extends EventEmitter {
+  readonly store: EventStore;
+  readonly plan: GenesisPlan;
+  readonly directory: HostDirectory;
+  readonly metrics = new Metrics();
+  readonly startedAt: string;
+  private readonly folder: FactFolder;
+  private readonly thresholds: Record<string, number>;
+  private readonly now: () => Date;
+  private cached?: GenesisStatus;
+
+  constructor(options: HubOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.store = options.store;
+    this.plan = options.plan;
+    this.directory = options.directory;
+    this.thresholds = options.thresholds ?? {};
+    this.now = options.now ?? (() => new Date());
+    this.startedAt = this.store.startedAt(this.now().toISOString());
+    this.folder = new FactFolder(this.plan);
+    // Replay the store once at start: a restarted collector shows the same status.
+    let since = 0;
+    for (;;) {
+      const page = this.store.list({ since, limit: 5000 });
+      for (const e of page) this.folder.add(e);
+      if (page.length < 5000) break;
+      since = page[page.length - 1]!.seq;
+    }
+  }
+
+  /** Stores events (hosts already resolved and checked) and publishes the new ones. */
+  ingest(events: LabEvent[], via: string): InsertResult {
+    const result = this.store.insert(events, this.now().toISOString());
+    this.metrics.countIngest(via, result.inserted, result.duplicates);
+    if (result.stored.length > 0) {
+      for (const e of result.stored) this.folder.add(e);
+      this.cached = undefined;
+      this.emit('events', result.stored satisfies StoredEvent[]);
+    }
+    return result;
+  }
+
+  /** The current status (cached until the next event or `refresh`). */
+  status(): GenesisStatus {
+    if (!this.cached) {
+      this.cached = statusFromFacts(this.plan, this.folder.facts, { startedAt: this.startedAt, now: this.now().toISOString(), thresholds: this.thresholds });
+    }
+    return this.cached;
+  }
+
+  /** Stall clocks run with time: drop the cache so the next status() recomputes. */
+  refresh(): void {
+    this.cached = undefined;
+    this.emit('tick');
+  }
+}

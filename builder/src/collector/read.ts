@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerMatches, isLoopback } from './auth.js';
+import type { CollectorHub } from './hub.js';
+import type { StoredEvent } from './store.js';
+
+const MAX_PAGE = 1000;
+
+/**
+ * Reads are open to the operator's own machine (loopback) and need the bearer token from
+ * anywhere else: event attributes can carry lab details not meant for every lab network peer.
+ */
+export function readAllowed(req: FastifyRequest, token: string): boolean {
+  return isLoopback(req.socket.remoteAddress) || bearerMatches(req.headers.authorization, token);
+}
+
+function deny(reply: FastifyReply) {
+  return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'reads from other machines need the bearer token', fix: 'send `Authorization: Bearer <collector token>` or read from the collector machine itself' });
+}
+
+export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, token: string): void {
+  app.get('/v1/status', async (req, reply) => {
+    if (!readAllowed(req, token)) return deny(reply);
+    return reply.send(hub.status());
+  });
+
+  app.get('/v1/events', async (req, reply) => {
+    if (!readAllowed(req, token)) return deny(reply);
+    const q = req.query as Record<string, string | undefined>;
+    const problems: string[] = [];
+    const since = q.since === undefined ? 0 : Number(q.since);
+    if (!Number.isSafeInteger(since) || since < 0) problems.push('since: a non-negative integer (the `next` cursor of the previous page)');
+    const limit = q.limit === undefined ? 200 : Number(q.limit);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) problems.push(`limit: an integer from 1 to ${MAX_PAGE}`);
+    if (q.host !== undefined && !hub.directory.hasHost(q.host)) problems.push(`host: "${q.host}" is not a host of the lab`);
+    if (problems.length > 0) return reply.code(400).send({ error: 'invalid-query', message: problems.join('; ') });
+    const events: StoredEvent[] = hub.store.list({ host: q.host, since, limit });
+    const last = events[events.length - 1];
+    return reply.send({ events, next: last ? last.seq : since, more: events.length === limit });
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    if (!readAllowed(req, token)) return deny(reply);
+    return reply.type('text/plain; version=0.0.4').send(hub.metrics.render(hub.status(), hub.store.count()));
+  });
+
+  app.get('/v1/stream', (req, reply) => {
+    if (!readAllowed(req, token)) {
+      void deny(reply);
+      return;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    hub.metrics.sseClients += 1;
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send('status', hub.status());
+    // Coalesce bursts: at most one status per 100 ms, so a batch of 1000 events costs one redraw.
+    let pending: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        send('status', hub.status());
+      }, 100);
+    };
+    const onEvents = (events: StoredEvent[]) => {
+      send('events', events.slice(-50).map((e) => ({ seq: e.seq, host: e.host, mac: e.mac, source: e.source, kind: e.kind, time: e.time, received: e.received })));
+      schedule();
+    };
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    hub.on('events', onEvents);
+    hub.on('tick', schedule);
+    const close = () => {
+      clearInterval(heartbeat);
+      if (pending) clearTimeout(pending);
+      hub.off('events', onEvents);
+      hub.off('tick', schedule);
+      hub.metrics.sseClients -= 1;
+    };
+    res.on('close', close);
+  });
+}
