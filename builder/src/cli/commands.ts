@@ -1,9 +1,19 @@
 import type { Command } from './command.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
+import { secretsInitCommand } from './secrets-init.js';
+import { secretsImportCommand } from './secrets-import.js';
+import { imagesSyncCommand, imagesImportCommand, imagesVerifyCommand, imagesListCommand, imagesPruneCommand } from './images-commands.js';
 
 /** Every command of the CLI, in the order `builder --help` lists them. */
 export const COMMANDS: Command[] = [
   validateCommand,
   schemaCommand,
+  secretsInitCommand,
+  secretsImportCommand,
+  imagesSyncCommand,
+  imagesImportCommand,
+  imagesVerifyCommand,
+  imagesListCommand,
+  imagesPruneCommand,
 ];

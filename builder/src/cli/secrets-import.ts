@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError, UserError } from './errors.js';
+import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { applySecretsPlan, BundleProblems, parseTalosBundle, planSecrets, secretPaths } from '../secrets/index.js';
+
+export const secretsImportCommand: Command = {
+  name: 'secrets import',
+  summary: 'adopt an existing talosctl/talhelper secrets bundle',
+  help: `Usage: builder secrets import FILE [--lab FILE] [--state DIR] [--json]
+
+Adopts the Talos secrets bundle in FILE (written by \`talosctl gen secrets\` or talhelper
+\`gensecret\`; decrypt a SOPS file first). Every field is checked (cluster id/secret, bootstrap
+token, secretbox or aescbc key, trustd token, the etcd/k8s/k8saggregator/os CAs with matching
+keys, the service-account key); a problem names the field. The bundle is stored in talosctl's
+shape; the other secrets (tokens, gateway password, SSH key, admin certificates issued from the
+imported CAs) are created when missing. Refuses when the lab already has a Talos bundle.
+
+  --lab FILE    the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR   the state directory (default: <lab dir>/state)
+  --json        print {"created": [...], "kept": [...]} (paths only)
+
+Exit codes: 0 imported, 1 invalid bundle or secrets already present, 2 usage error or unreadable FILE.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags('secrets import', argv, { lab: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new UsageError('secrets import: give exactly one bundle FILE', 'run `builder secrets import --help`');
+    const source = resolve(io.cwd, positionals[0]!);
+    const paths = statePaths(resolve(io.cwd, values.lab ?? DEFAULT_LAB_FILE), values.state ? resolve(io.cwd, values.state) : undefined);
+    const files = secretPaths(paths);
+    if (existsSync(files.talosSecrets)) {
+      throw new UserError(`the lab already has a Talos secrets bundle (${files.talosSecrets}); refusing to replace it`, 'importing would orphan the cluster those secrets manage; use a fresh --state directory to adopt a different bundle');
+    }
+    let text: string;
+    try {
+      text = await readFile(source, 'utf8');
+    } catch (err) {
+      throw new UserError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'give the path of a talosctl secrets.yaml', EXIT.usage);
+    }
+    if (/^sops:/m.test(text) && /ENC\[/.test(text)) {
+      throw new UserError(`${source} is SOPS-encrypted`, 'decrypt it first: sops -d FILE > secrets.yaml, import that, then delete the plaintext copy');
+    }
+    let bundle;
+    try {
+      bundle = parseTalosBundle(text);
+    } catch (err) {
+      if (err instanceof BundleProblems) {
+        throw new UserError(`${source} is not a Talos secrets bundle:\n${err.problems.map((p) => `  ${p}`).join('\n')}`, 'give the file `talosctl gen secrets -o FILE` wrote (base64 PEM values under certs.*)');
+      }
+      throw err;
+    }
+    const plan = planSecrets(files, existsSync, new Date(), { bundle, comment: paths.root.split('/').at(-2) });
+    await applySecretsPlan(paths, plan);
+    if (values.json) io.out(`${JSON.stringify({ created: plan.create.map((f) => f.path), kept: plan.kept }, null, 2)}\n`);
+    else {
+      io.out(`imported the Talos secrets bundle from ${source} into ${files.talosSecrets}\n`);
+      for (const f of plan.create.slice(1)) io.out(`created ${f.path} (${f.what})\n`);
+      for (const k of plan.kept) io.out(`kept    ${k} (already there)\n`);
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,10 @@
+export { secretPaths, SECRET_MODE, SECRET_DIR_MODE, type SecretPaths } from './files.js';
+export { planSecrets, type SecretFile, type SecretsPlan } from './plan.js';
+export { applySecretsPlan, loadSecrets } from './store.js';
+export type { LabSecrets } from './types.js';
+export { parseTalosBundle, BundleProblems } from './talos-bundle-parse.js';
+export { generateTalosBundle, talosBundleYaml, caOf, unb64, type TalosSecretsBundle, type CertAndKey } from './talos-bundle.js';
+export { issueAdminCredentials, type AdminCredentials } from './admin.js';
+export { sha512Crypt, hashPassword, verifySha512Crypt } from './sha512crypt.js';
+export { generateSshKeyPair, type SshKeyPair } from './openssh.js';
+export { createCertificate, toPem, fromPem } from './x509.js';
