@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from '../images/context.js';
+import { importFile } from '../images/import.js';
+
+export const imagesImportCommand: Command = {
+  name: 'images import',
+  summary: 'add an image file obtained offline to the cache (checked against the manifest)',
+  help: `Usage: builder images import FILE [--name NAME] [--lab FILE | --manifest FILE] [--cache DIR]
+
+Copies FILE into the cache if its sha256 equals the checksum of an image in the manifest (of
+NAME, when given). Otherwise nothing is cached and the file's hash is printed.
+
+${IMAGES_FLAGS_HELP}
+  --name NAME      the manifest image FILE must be
+
+Exit codes: 0 imported (or already cached), 1 no matching checksum, 2 usage error.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags('images import', argv, { ...IMAGES_FLAGS, name: { type: 'string' } }, true);
+    if (positionals.length !== 1) throw new UsageError('images import: give exactly one FILE', 'builder images import path/to/image.iso');
+    const { manifest, cache } = await imagesContext(values, io);
+    const r = await importFile(cache, manifest.images, resolve(io.cwd, positionals[0]!), values.name);
+    io.out(`${r.image.name}: ${r.alreadyCached ? 'already cached' : 'imported'}, sha256 ${r.sha256} → ${r.path}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,59 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError, UserError } from './errors.js';
+import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from '../images/context.js';
+import { fetchImage, planSync } from '../images/sync.js';
+import { createProgress, formatBytes } from '../images/progress.js';
+
+export const imagesSyncCommand: Command = {
+  name: 'images sync',
+  summary: 'download every image of the manifest into the verified cache (resumes, checks sha256)',
+  help: `Usage: builder images sync [NAME…] [--lab FILE | --manifest FILE] [--cache DIR] [--retries N]
+
+Downloads the images of the manifest that are not cached yet (all, or the NAMEs given). A cut
+transfer resumes where it stopped (HTTP Range), within this run (--retries) or the next one. A
+file enters the cache only when its sha256 equals the manifest's checksum; on a mismatch the
+download is deleted and nothing is cached. Images without a checksum are downloaded, hashed and
+reported, never cached. Hooks in the manifest are listed by \`images list\`, never run.
+
+${IMAGES_FLAGS_HELP}
+  --retries N      extra attempts after a cut transfer (default 3)
+
+Exit codes: 0 all cached, 1 a download failed or did not verify, 2 usage error.`,
+  async run(argv, io) {
+    const { values, positionals: names } = parseFlags('images sync', argv, { ...IMAGES_FLAGS, retries: { type: 'string' } }, true);
+    const positionals = names as string[];
+    const retries = values.retries === undefined ? 3 : Number(values.retries);
+    if (!Number.isInteger(retries) || retries < 0) throw new UsageError(`images sync: --retries must be a whole number, got ${values.retries}`);
+    const { manifest, cache } = await imagesContext(values, io);
+    const unknown = positionals.filter((n) => !manifest.images.some((i) => i.name === n));
+    if (unknown.length > 0) throw new UsageError(`images sync: no image named ${unknown.join(', ')} in ${manifest.file}`, `use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
+    const wanted = positionals.length > 0 ? manifest.images.filter((i) => positionals.includes(i.name)) : manifest.images;
+    const plan = await planSync(cache, wanted);
+    const failures: string[] = [];
+    for (const step of plan) {
+      if (step.action === 'cached') {
+        io.out(`${step.image.name}: cached ${step.path}\n`);
+        continue;
+      }
+      try {
+        const r = await fetchImage(cache, step.image, {
+          progress: createProgress({ write: io.out, tty: io.isTTY }),
+          retries,
+          retryDelayMs: 1000,
+          log: io.err,
+        });
+        io.out(`${step.image.name}: verified sha256 ${r.sha256}, ${formatBytes(r.size)}${r.resumedFrom > 0 ? ` (resumed at ${formatBytes(r.resumedFrom)})` : ''} → ${r.path}\n`);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        io.err(`builder images sync: ${err.message}\n${err.hint ? `  how to fix: ${err.hint}\n` : ''}`);
+        failures.push(step.image.name);
+      }
+    }
+    if (failures.length > 0) {
+      io.err(`${failures.length} of ${plan.length} image${plan.length === 1 ? '' : 's'} not cached: ${failures.join(', ')}\n`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,33 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT } from './errors.js';
+import { cachePaths, defaultCacheDir } from '../images/cache.js';
+import { verifyCache } from '../images/verify.js';
+import { resolve } from 'node:path';
+
+export const imagesVerifyCommand: Command = {
+  name: 'images verify',
+  summary: 'rehash every cached image and report any whose content changed',
+  help: `Usage: builder images verify [--cache DIR] [--repair]
+
+Reads every file in the cache and checks its sha256 against the name it is stored under.
+
+  --cache DIR   the cache directory (default $XDG_CACHE_HOME/lab-builder/images or ~/.cache/lab-builder/images)
+  --repair      remove files that fail, so \`builder images sync\` fetches them again
+
+Exit codes: 0 all good, 1 a file failed, 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('images verify', argv, { cache: { type: 'string' }, repair: { type: 'boolean' } });
+    const cache = cachePaths(values.cache ? resolve(io.cwd, values.cache) : defaultCacheDir(io.env));
+    const rows = await verifyCache(cache, { repair: values.repair === true });
+    for (const r of rows) {
+      const label = r.name ?? r.sha256.slice(0, 12);
+      if (r.ok) io.out(`ok       ${label}  ${r.sha256}\n`);
+      else io.err(`CORRUPT  ${label}  stored as ${r.sha256}, content hashes to ${r.actual}${r.removed ? ' (removed)' : ''}\n`);
+    }
+    const bad = rows.filter((r) => !r.ok).length;
+    io.out(`${rows.length} file${rows.length === 1 ? '' : 's'} checked, ${bad} corrupt\n`);
+    if (bad > 0 && values.repair !== true) io.err('  how to fix: run `builder images verify --repair`, then `builder images sync`\n');
+    return bad > 0 ? EXIT.failed : EXIT.ok;
+  },
+};

@@ -1,0 +1,50 @@
+import { rm } from 'node:fs/promises';
+import { UserError } from '../cli/errors.js';
+import { admit, blobPath, copyHashed, ensureCache, fsyncFile, hasBlob, type CachePaths } from './cache.js';
+import type { ImageEntry } from './manifest.js';
+
+export interface ImportResult {
+  image: ImageEntry;
+  path: string;
+  sha256: string;
+  alreadyCached: boolean;
+}
+
+/**
+ * Adds a file obtained offline. It must hash to a pinned image of the manifest (the named one,
+ * or any when no name is given); otherwise nothing is cached.
+ */
+export async function importFile(c: CachePaths, images: ImageEntry[], file: string, name: string | undefined, onBytes?: (n: number) => void): Promise<ImportResult> {
+  if (name !== undefined && !images.some((i) => i.name === name)) {
+    throw new UserError(`no image named ${name} in the manifest`, `use one of: ${images.map((i) => i.name).join(', ')}`);
+  }
+  await ensureCache(c);
+  let copied: { tmp: string; sha256: string; size: number };
+  try {
+    copied = await copyHashed(c, file, onBytes);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? (err as Error).message)}`, 'pass the path of the downloaded image file');
+  }
+  const candidates = images.filter((i) => (name === undefined || i.name === name) && i.sha256 !== undefined);
+  const match = candidates.find((i) => i.sha256 === copied.sha256);
+  if (!match) {
+    await rm(copied.tmp, { force: true });
+    const expected = name !== undefined ? images.find((i) => i.name === name)?.sha256 : undefined;
+    throw new UserError(
+      name !== undefined
+        ? expected
+          ? `sha256 mismatch importing ${file} as ${name}: expected ${expected}, got ${copied.sha256}; nothing was cached`
+          : `${name} has no checksum in the manifest, so ${file} cannot be verified; nothing was cached (its sha256 is ${copied.sha256})`
+        : `${file} (sha256 ${copied.sha256}) matches no pinned image of the manifest; nothing was cached`,
+      name !== undefined && !expected ? `compare the hash with the publisher's and add \`checksum: sha256:${copied.sha256}\` to ${name}` : 'check that this is the file the manifest pins (sha256sum FILE) and that it is not truncated',
+    );
+  }
+  if (await hasBlob(c, copied.sha256)) {
+    await rm(copied.tmp, { force: true });
+    return { image: match, path: blobPath(c, copied.sha256), sha256: copied.sha256, alreadyCached: true };
+  }
+  await fsyncFile(copied.tmp);
+  const path = await admit(c, copied.tmp, { name: match.name, sha256: copied.sha256, size: copied.size, from: `file:${file}`, added: new Date().toISOString() });
+  return { image: match, path, sha256: copied.sha256, alreadyCached: false };
+}

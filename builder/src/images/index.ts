@@ -1,0 +1,57 @@
+/**
+ * The image cache's public face. Other areas (make-usb, render) call `resolveImage` to get a
+ * verified local file by its manifest name.
+ */
+import { resolve } from 'node:path';
+import { UserError } from '../cli/errors.js';
+import { blobPath, cachePaths, defaultCacheDir, hasBlob } from './cache.js';
+import { loadManifest, manifestPathFor } from './load.js';
+import type { ImageEntry, ImageManifest } from './manifest.js';
+
+export { cachePaths, defaultCacheDir, type CachePaths } from './cache.js';
+export { loadManifest, manifestPathFor, MANIFEST_FILE } from './load.js';
+export { parseManifest, type ImageEntry, type ImageManifest } from './manifest.js';
+export { schematicId, canonicalSchematic, factoryImageUrl, type Schematic, type Customization } from './schematic.js';
+export { sha256File } from './hash.js';
+
+export interface ResolvedImage {
+  name: string;
+  /** The verified file in the cache (read-only; copy or stream it, never modify it). */
+  path: string;
+  sha256: string;
+  url: string;
+  type: 'iso' | 'file';
+}
+
+export interface ResolveOptions {
+  /** The lab file; its manifest is `<lab dir>/images.yaml` unless `manifest` is given. */
+  lab?: string;
+  manifest?: string;
+  /** Cache directory (default: XDG cache, see defaultCacheDir). */
+  cache?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The manifest entry by name, from an already loaded manifest. */
+export function findImage(manifest: ImageManifest, name: string): ImageEntry {
+  const image = manifest.images.find((i) => i.name === name);
+  if (!image) throw new UserError(`no image named ${name} in ${manifest.file}`, `add it, or use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
+  return image;
+}
+
+/**
+ * Resolves an image by name to its cached file. Throws a UserError when the image is not in the
+ * manifest, is not pinned by sha256, or is not cached yet (saying which command fetches it).
+ */
+export async function resolveImage(name: string, o: ResolveOptions): Promise<ResolvedImage> {
+  const file = o.manifest ?? manifestPathFor(o.lab ?? 'examples/genesis/lab.yaml', o.cwd);
+  const manifest = await loadManifest(file, o.cwd);
+  const image = findImage(manifest, name);
+  if (!image.sha256) throw new UserError(`image ${name} has no checksum in ${manifest.file}, so it cannot be used`, 'pin it: add checksum: sha256:<hex> under its source');
+  const c = cachePaths(o.cache ? resolve(o.cwd, o.cache) : defaultCacheDir(o.env));
+  if (!(await hasBlob(c, image.sha256))) {
+    throw new UserError(`image ${name} (sha256 ${image.sha256.slice(0, 12)}…) is not in the cache ${c.root}`, `run \`builder images sync\` (or \`builder images import FILE\` with a file fetched elsewhere)`);
+  }
+  return { name, path: blobPath(c, image.sha256), sha256: image.sha256, url: image.url, type: image.type };
+}
