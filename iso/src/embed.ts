@@ -1,0 +1,193 @@
+// embedTalosConfig: the Talos imager's embedded-config build, applied to an existing ISO.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { commitFile, tempBeside, writeFileAtomic } from './atomic.js';
+import { buildCpio, S_IFREG } from './cpio.js';
+import { planEmbed, type EmbedPlan } from './embed-plan.js';
+import { rebuildEsp } from './esp.js';
+import { MediaError } from './errors.js';
+import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
+import { sha256, sha256File } from './hash.js';
+import { scanInitramfs } from './initramfs.js';
+import { rebuildArgs } from './mkisofs-report.js';
+import { INITRAMFS_PATH, openTalosMedia, type TalosMedia } from './talos-media.js';
+import { compareVersions, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';
+import { replaceInitrd } from './uki.js';
+import * as squashfs from './tools/squashfs.js';
+import * as xorriso from './tools/xorriso.js';
+import * as mtools from './tools/mtools.js';
+import { xzCompressBuffer } from './tools/xz.js';
+import { zstdCompressBuffer } from './tools/zstd.js';
+
+export interface EmbedOptions {
+  baseIso: string;
+  config: Buffer;
+  out: string;
+  /** The base must hash to this (the image cache's record); refused otherwise. */
+  expectedBaseSha256?: string;
+  /** Recorded in the sidecar, e.g. um760. */
+  target?: string;
+  /** Every timestamp written; defaults to SOURCE_DATE_EPOCH, else the base ISO's own date. */
+  epoch?: number;
+  /** Extra input hashes to record in the sidecar (for example the lab file). */
+  inputs?: Record<string, string>;
+}
+
+export interface Sidecar {
+  kind: 'talos-iso';
+  target?: string;
+  output: { file: string; sha256: string; size: number };
+  inputs: Record<string, { sha256: string; file?: string }>;
+  talosVersion: string;
+  layers: ExtensionLayer[];
+  epoch: number;
+}
+
+export interface EmbedResult {
+  out: string;
+  sidecar: string;
+  sha256: string;
+  plan: EmbedPlan;
+  version: TalosVersion;
+}
+
+/** Refuses bases this toolkit must not touch. Pure. */
+export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'secureBootSigns' | 'uki' | 'initramfs'>, path: string): TalosVersion {
+  if (media.secureBoot) {
+    throw new MediaError(
+      'secure-boot',
+      `${path} is a Secure Boot Talos ISO (${media.secureBootSigns.join(', ')}); its UKI is signed and adding the config would break the signature`,
+      'use the non-Secure-Boot metal ISO (metal-amd64.iso) of the same schematic, or have the Image Factory embed the config and sign the image',
+    );
+  }
+  if (!media.version) {
+    throw new MediaError('not-talos', `cannot tell the Talos version of ${path} (no Talos volume label, no .osrel in a UKI)`, 'give a Talos ISO built by the imager or the Image Factory');
+  }
+  if (compareVersions(media.version, MIN_EMBED_VERSION) < 0) {
+    throw new MediaError(
+      'too-old',
+      `${path} is Talos ${media.version.text}; embedding a config needs Talos v1.12.0 or later`,
+      'use a v1.12 or later ISO, or boot this one with talos.config=<URL> on the kernel line instead',
+    );
+  }
+  if (!media.initramfs) throw new MediaError('layout', `${path} has no ${INITRAMFS_PATH}`, 'give a Talos metal ISO');
+  if (!media.uki?.initrd) throw new MediaError('layout', `${path} has no UKI with an .initrd section in EFI/Linux of its ESP`, 'give a Talos v1.12+ metal ISO (UEFI boots through systemd-boot and a UKI)');
+  return media.version;
+}
+
+function defaultEpoch(media: TalosMedia): number {
+  const env = process.env.SOURCE_DATE_EPOCH;
+  if (env && /^\d+$/.test(env)) return Number(env);
+  return media.iso.modifiedEpoch ?? 0;
+}
+
+async function buildLayerSegment(plan: EmbedPlan, config: Buffer, work: string): Promise<Buffer> {
+  const root = join(work, 'layer-rootfs');
+  for (const d of plan.rootfsDirs) await mkdir(join(root, d), { recursive: true, mode: 0o755 });
+  const cfg = join(root, plan.configPath);
+  await writeFile(cfg, config, { mode: plan.configMode });
+  await chmod(cfg, plan.configMode);
+  const sqsh = join(work, plan.layer.image);
+  await squashfs.mksquashfs(root, sqsh, plan.squashfsCompression, plan.epoch);
+  const archive = buildCpio(
+    [
+      { name: 'extensions.yaml', mode: S_IFREG | 0o644, data: Buffer.from(plan.extensionsYaml) },
+      { name: plan.layer.image, mode: S_IFREG | 0o644, data: await readFile(sqsh) },
+    ],
+    plan.epoch,
+  );
+  return plan.archiveCompression === 'zstd' ? zstdCompressBuffer(archive, sqsh) : xzCompressBuffer(archive, sqsh);
+}
+
+async function appendTo(src: string, segment: Buffer, dest: string): Promise<void> {
+  await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), createWriteStream(dest));
+  await writeFile(dest, segment, { flag: 'a' });
+}
+
+export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult> {
+  const baseIso = resolve(opts.baseIso);
+  const out = resolve(opts.out);
+  if (opts.config.length === 0) throw new MediaError('config', 'the Talos config is empty', 'render the node config first (builder render) or pass --config FILE');
+  const baseSha = await sha256File(baseIso).catch(() => {
+    throw new MediaError('not-found', `cannot read the base ISO ${baseIso}`, 'check the path, or sync the image cache (builder images sync)');
+  });
+  if (opts.expectedBaseSha256 && baseSha !== opts.expectedBaseSha256.toLowerCase()) {
+    throw new MediaError(
+      'sha-mismatch',
+      `${baseIso} has sha256 ${baseSha}, but the cache records ${opts.expectedBaseSha256}`,
+      'the file changed after it was cached: run `builder images verify`, then `builder images sync` to fetch it again',
+    );
+  }
+  const work = await mkdtemp(join(tmpdir(), 'lab-embed-'));
+  const tmpOut = tempBeside(out);
+  try {
+    const media = await openTalosMedia(baseIso, work);
+    const version = checkBase(media, baseIso);
+    const isoInitramfs = media.initramfs!;
+    const ukiInitrd = media.uki!.initrd!;
+    const [isoSha, ukiSha] = await Promise.all([sha256File(isoInitramfs), sha256File(ukiInitrd)]);
+    if (isoSha !== ukiSha) {
+      throw new MediaError('layout', `${baseIso}: the UKI's .initrd differs from ${INITRAMFS_PATH}, so BIOS and UEFI boots would see different extensions`, 'give an unmodified Talos ISO from the imager or the Image Factory');
+    }
+    const scan = await scanInitramfs(isoInitramfs, (n) => n === 'extensions.yaml');
+    const yaml = scan.members.get('extensions.yaml');
+    const existing = yaml ? parseExtensionsYaml(yaml.toString('utf8')) : [];
+    const epoch = opts.epoch ?? defaultEpoch(media);
+    const plan = planEmbed({ version, existingLayers: existing, config: opts.config, epoch });
+
+    const segment = await buildLayerSegment(plan, opts.config, work);
+    const newInitramfs = join(work, 'initramfs.new');
+    await appendTo(isoInitramfs, segment, newInitramfs);
+
+    const newUki = join(work, 'uki.new.efi');
+    await replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki);
+    const tree = join(work, 'esp-tree');
+    await mkdir(tree);
+    await mtools.extractAll(media.esp!, tree);
+    const newEsp = join(work, 'esp.new.img');
+    await rebuildEsp({ original: media.esp!, tree, replace: new Map([[media.uki!.espPath, newUki]]), out: newEsp, epoch });
+    await utimes(newInitramfs, epoch, epoch);
+
+    await mkdir(dirname(out), { recursive: true });
+    await xorriso.run(
+      rebuildArgs({
+        base: baseIso,
+        out: tmpOut,
+        report: media.iso.report,
+        map: [[INITRAMFS_PATH, newInitramfs]],
+        esp: newEsp,
+        volumeSetId: media.iso.volumeSetId,
+        publisherId: media.iso.publisherId,
+        applicationId: media.iso.applicationId,
+        epoch,
+      }),
+      baseIso,
+    );
+    await chmod(tmpOut, 0o600);
+    const outSha = await sha256File(tmpOut);
+    const size = (await stat(tmpOut)).size;
+    await commitFile(tmpOut, out);
+    const sidecar: Sidecar = {
+      kind: 'talos-iso',
+      ...(opts.target ? { target: opts.target } : {}),
+      output: { file: out, sha256: outSha, size },
+      inputs: {
+        baseIso: { file: baseIso, sha256: baseSha },
+        config: { sha256: sha256(opts.config) },
+        ...Object.fromEntries(Object.entries(opts.inputs ?? {}).map(([k, v]) => [k, { sha256: v }])),
+      },
+      talosVersion: version.text,
+      layers: plan.layers,
+      epoch,
+    };
+    const sidecarPath = `${out}.json`;
+    await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
+    return { out, sidecar: sidecarPath, sha256: outSha, plan, version };
+  } finally {
+    await rm(tmpOut, { force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+}

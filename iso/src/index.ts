@@ -1,0 +1,11 @@
+// The media toolkit's public face.
+export { embedTalosConfig, checkBase, type EmbedOptions, type EmbedResult, type Sidecar } from './embed.js';
+export { inspectMedia, type MediaInfo, type BootMode } from './inspect.js';
+export { verifyMedia, type Problem } from './verify.js';
+export { MediaError, type MediaErrorCode } from './errors.js';
+export { planEmbed, EMBEDDED_CONFIG_NAME, CONFIG_PATH, type EmbedPlan } from './embed-plan.js';
+export { parseExtensionsYaml, renderExtensionsYaml, type ExtensionLayer, type LayerMetadata } from './extensions-yaml.js';
+export { buildCpio, readCpio, encodeHeader, S_IFDIR, S_IFREG, S_IFLNK, type CpioHeader, type CpioMember, type CpioMemberSpec } from './cpio.js';
+export { ToolError } from './tools/run.js';
+export { sha256File } from './hash.js';
+export { parseVersion, versionFromLabels, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';

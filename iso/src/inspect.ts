@@ -1,0 +1,76 @@
+// inspectMedia: what a Talos medium carries. The embedded config is returned as it is — the
+// caller redacts before showing it.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMBEDDED_CONFIG_NAME, CONFIG_PATH } from './embed-plan.js';
+import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
+import { scanInitramfs } from './initramfs.js';
+import { openTalosMedia } from './talos-media.js';
+import * as squashfs from './tools/squashfs.js';
+import type { Sidecar } from './embed.js';
+
+export type BootMode = 'bios' | 'uefi';
+
+export interface MediaInfo {
+  file: string;
+  kind: 'talos-iso';
+  /** From the sidecar `<file>.json` when present. */
+  target?: string;
+  talosVersion?: string;
+  secureBoot: boolean;
+  volumeId: string;
+  bootModes: BootMode[];
+  layers: ExtensionLayer[];
+  /** The embedded machine config, verbatim (secrets included). */
+  embeddedConfig?: Buffer;
+  uki?: string;
+}
+
+async function readSidecar(file: string): Promise<Sidecar | undefined> {
+  try {
+    return JSON.parse(await readFile(`${file}.json`, 'utf8')) as Sidecar;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function inspectMedia(file: string): Promise<MediaInfo> {
+  const work = await mkdtemp(join(tmpdir(), 'lab-inspect-'));
+  try {
+    const media = await openTalosMedia(file, work);
+    const bootModes: BootMode[] = [];
+    if (media.iso.bootEntries.some((e) => e.platform === 'BIOS')) bootModes.push('bios');
+    if (media.iso.bootEntries.some((e) => e.platform === 'UEFI') && media.espListing?.hasRemovableLoader) bootModes.push('uefi');
+    const info: MediaInfo = {
+      file,
+      kind: 'talos-iso',
+      talosVersion: media.version?.text,
+      secureBoot: media.secureBoot,
+      volumeId: media.iso.volumeId,
+      bootModes,
+      layers: [],
+      uki: media.uki?.espPath,
+    };
+    const sidecar = await readSidecar(file);
+    if (sidecar?.target) info.target = sidecar.target;
+    if (media.initramfs) {
+      const scan = await scanInitramfs(media.initramfs, (n) => n === 'extensions.yaml');
+      const yaml = scan.members.get('extensions.yaml');
+      info.layers = yaml ? parseExtensionsYaml(yaml.toString('utf8')) : [];
+      const embedded = info.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
+      if (embedded) {
+        const images = await scanInitramfs(media.initramfs, (n) => n === embedded.image);
+        const image = images.members.get(embedded.image);
+        if (image) {
+          const sqsh = join(work, 'embedded.sqsh');
+          await writeFile(sqsh, image);
+          info.embeddedConfig = await squashfs.unsquashfsCat(sqsh, CONFIG_PATH);
+        }
+      }
+    }
+    return info;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,64 @@
+// What the base ISO says about itself: labels and dates (primary volume descriptor), the boot
+// setup as mkisofs options, the El Torito entries, and where the appended ESP lies.
+import { stat } from 'node:fs/promises';
+import { MediaError } from './errors.js';
+import { appendedPartitions, epochFromIsoDate, parseReport, type AppendedPartition } from './mkisofs-report.js';
+import * as xorriso from './tools/xorriso.js';
+
+export interface BootEntry {
+  platform: 'BIOS' | 'UEFI' | string;
+  loadSize: number;
+  lba: number;
+}
+
+export interface IsoFacts {
+  path: string;
+  size: number;
+  volumeId: string;
+  volumeSetId: string;
+  publisherId: string;
+  applicationId: string;
+  modifiedEpoch?: number;
+  report: string[][];
+  bootEntries: BootEntry[];
+  esp?: AppendedPartition;
+  files: string[];
+}
+
+function parseBootEntries(plain: string): BootEntry[] {
+  const entries: BootEntry[] = [];
+  for (const line of plain.split('\n')) {
+    const m = /^El Torito boot img :\s+\d+\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s+(\d+)/.exec(line);
+    if (m) entries.push({ platform: m[1]!, loadSize: Number(m[2]), lba: Number(m[3]) });
+  }
+  return entries;
+}
+
+export async function readIsoFacts(path: string): Promise<IsoFacts> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    throw new MediaError('not-found', `cannot read ${path}: no such file`, 'check the path');
+  }
+  const pvd = await xorriso.pvdInfo(path);
+  if (!pvd['Volume Id'] && !pvd['PVD address']) {
+    throw new MediaError('layout', `${path} is not an ISO 9660 image (xorriso found no volume descriptor)`, 'give a Talos ISO (metal-amd64.iso)');
+  }
+  const reportText = await xorriso.reportElTorito(path, 'as_mkisofs');
+  const report = parseReport(reportText);
+  const plain = await xorriso.reportElTorito(path, 'plain');
+  return {
+    path,
+    size,
+    volumeId: pvd['Volume Id'] ?? '',
+    volumeSetId: pvd['Volume Set Id'] ?? '',
+    publisherId: pvd['Publisher Id'] ?? '',
+    applicationId: pvd['App Id'] ?? '',
+    modifiedEpoch: epochFromIsoDate(pvd['Modif. Time'] ?? ''),
+    report,
+    bootEntries: parseBootEntries(plain),
+    esp: appendedPartitions(report).find((p) => p.number === 2),
+    files: await xorriso.listFiles(path),
+  };
+}

@@ -1,0 +1,67 @@
+// Reads the parts of a PE/COFF image (an EFI application such as a UKI) that the media code
+// needs: the section table and the certificate table (present when the image is signed).
+
+export interface PeSection {
+  name: string;
+  /** Address relative to the image base. */
+  rva: number;
+  virtualSize: number;
+  fileOffset: number;
+  rawSize: number;
+}
+
+export interface PeInfo {
+  imageBase: number;
+  sectionAlignment: number;
+  sections: PeSection[];
+  /** Size of the Authenticode certificate table; non-zero means the image is signed. */
+  certificateTableSize: number;
+}
+
+export class PeFormatError extends Error {
+  override name = 'PeFormatError';
+}
+
+/** Parses the headers; `head` must hold at least the headers and section table (4 KiB is plenty). */
+export function parsePe(head: Buffer): PeInfo {
+  if (head.length < 0x40 || head.toString('latin1', 0, 2) !== 'MZ') throw new PeFormatError('not a PE image (no MZ header)');
+  const pe = head.readUInt32LE(0x3c);
+  if (pe + 24 > head.length || head.toString('latin1', pe, pe + 4) !== 'PE\0\0') throw new PeFormatError('not a PE image (no PE signature)');
+  const coff = pe + 4;
+  const numberOfSections = head.readUInt16LE(coff + 2);
+  const optSize = head.readUInt16LE(coff + 16);
+  const opt = coff + 20;
+  const magic = head.readUInt16LE(opt);
+  if (magic !== 0x20b && magic !== 0x10b) throw new PeFormatError(`unknown optional header magic 0x${magic.toString(16)}`);
+  const plus = magic === 0x20b;
+  const imageBase = plus ? Number(head.readBigUInt64LE(opt + 24)) : head.readUInt32LE(opt + 28);
+  const sectionAlignment = head.readUInt32LE(opt + 32);
+  const dirs = opt + (plus ? 112 : 96);
+  const numberOfDirs = head.readUInt32LE(opt + (plus ? 108 : 92));
+  const certificateTableSize = numberOfDirs > 4 ? head.readUInt32LE(dirs + 4 * 8 + 4) : 0;
+  const table = opt + optSize;
+  if (table + numberOfSections * 40 > head.length) throw new PeFormatError('section table lies beyond the headers read');
+  const sections: PeSection[] = [];
+  for (let i = 0; i < numberOfSections; i++) {
+    const s = table + i * 40;
+    sections.push({
+      name: head.toString('latin1', s, s + 8).replace(/\0.*$/, ''),
+      virtualSize: head.readUInt32LE(s + 8),
+      rva: head.readUInt32LE(s + 12),
+      rawSize: head.readUInt32LE(s + 16),
+      fileOffset: head.readUInt32LE(s + 20),
+    });
+  }
+  return { imageBase, sectionAlignment, sections, certificateTableSize };
+}
+
+/** Where a replacement section goes: after every other section, aligned. Pure. */
+export function nextSectionVma(info: PeInfo, exclude: string): number {
+  const align = Math.max(info.sectionAlignment, 0x1000);
+  let end = 0;
+  for (const s of info.sections) {
+    if (s.name === exclude) continue;
+    end = Math.max(end, s.rva + Math.max(s.virtualSize, s.rawSize));
+  }
+  return info.imageBase + Math.ceil(end / align) * align;
+}

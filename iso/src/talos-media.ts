@@ -1,0 +1,98 @@
+// Opens a Talos ISO for reading: its facts, the Talos version, the Secure Boot signs, and copies
+// of /boot/initramfs.xz, the ESP and the UKI in a work directory (never the whole ISO in memory).
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyRange, listEsp, type EspListing } from './esp.js';
+import { MediaError } from './errors.js';
+import { readIsoFacts, type IsoFacts } from './iso-facts.js';
+import { parsePe, type PeInfo, type PeSection } from './pe.js';
+import { versionFromLabels, versionFromOsRelease, type TalosVersion } from './talos-version.js';
+import * as mtools from './tools/mtools.js';
+import * as xorriso from './tools/xorriso.js';
+
+export const INITRAMFS_PATH = '/boot/initramfs.xz';
+export const KERNEL_PATH = '/boot/vmlinuz';
+export const GRUB_CFG_PATH = '/boot/grub/grub.cfg';
+
+export interface UkiFacts {
+  /** Path inside the ESP, e.g. /EFI/Linux/Talos-v1.12.0.efi. */
+  espPath: string;
+  file: string;
+  pe: PeInfo;
+  initrd?: string;
+  osRelease?: string;
+  signed: boolean;
+}
+
+export interface TalosMedia {
+  iso: IsoFacts;
+  version?: TalosVersion;
+  secureBoot: boolean;
+  /** Why it reads as a Secure Boot image (label, signed UKI, enrolled keys). */
+  secureBootSigns: string[];
+  initramfs?: string;
+  esp?: string;
+  espListing?: EspListing;
+  uki?: UkiFacts;
+}
+
+async function sectionToFile(file: string, s: PeSection, dest: string): Promise<void> {
+  const length = s.virtualSize > 0 ? Math.min(s.virtualSize, s.rawSize || s.virtualSize) : s.rawSize;
+  await copyRange(file, s.fileOffset, s.fileOffset + length, dest);
+}
+
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function openTalosMedia(path: string, work: string): Promise<TalosMedia> {
+  const iso = await readIsoFacts(path);
+  const labels = versionFromLabels(iso.volumeSetId, iso.volumeId);
+  const signs: string[] = [];
+  if (labels.secureBoot) signs.push(`volume label ${iso.volumeSetId || iso.volumeId}`);
+  const media: TalosMedia = { iso, version: labels.version, secureBoot: false, secureBootSigns: signs };
+
+  if (iso.files.includes(INITRAMFS_PATH)) {
+    media.initramfs = join(work, 'initramfs.xz');
+    await xorriso.extract(path, [[INITRAMFS_PATH, media.initramfs]]);
+  }
+  if (iso.esp) {
+    media.esp = join(work, 'esp.img');
+    await copyRange(path, iso.esp.start, iso.esp.end, media.esp);
+    media.espListing = await listEsp(media.esp);
+    if (media.espListing.files.some((f) => /^\/loader\/keys\//i.test(f))) signs.push('Secure Boot keys in /loader/keys');
+    const ukiPath = media.espListing.ukis[0];
+    if (ukiPath) {
+      const file = join(work, 'uki.efi');
+      await mtools.extractFile(media.esp, ukiPath, file);
+      const pe = parsePe(await readHead(file, 8192));
+      const uki: UkiFacts = { espPath: ukiPath, file, pe, signed: pe.certificateTableSize > 0 };
+      if (uki.signed) signs.push(`signed UKI ${ukiPath}`);
+      const initrd = pe.sections.find((s) => s.name === '.initrd');
+      if (initrd) {
+        uki.initrd = join(work, 'uki-initrd');
+        await sectionToFile(file, initrd, uki.initrd);
+      }
+      const osrel = pe.sections.find((s) => s.name === '.osrel');
+      if (osrel) {
+        const dest = join(work, 'uki-osrel');
+        await sectionToFile(file, osrel, dest);
+        uki.osRelease = (await readHead(dest, 65536)).toString('utf8').replace(/\0+$/, '');
+        media.version ??= versionFromOsRelease(uki.osRelease);
+      }
+      media.uki = uki;
+    }
+  }
+  media.secureBoot = signs.length > 0;
+  if (!media.version && !iso.files.includes(KERNEL_PATH) && !media.uki) {
+    throw new MediaError('not-talos', `${path} does not look like a Talos ISO: no ${KERNEL_PATH}, no UKI, no Talos volume label`, 'give a Talos metal ISO (metal-amd64.iso from the Image Factory)');
+  }
+  return media;
+}

@@ -1,0 +1,94 @@
+// verifyMedia: structural checks of a Talos medium; an empty list means it looks right.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_PATH, EMBEDDED_CONFIG_NAME } from './embed-plan.js';
+import type { Sidecar } from './embed.js';
+import { MediaError } from './errors.js';
+import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
+import { sha256, sha256File } from './hash.js';
+import { scanInitramfs, type InitramfsScan } from './initramfs.js';
+import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia } from './talos-media.js';
+import * as squashfs from './tools/squashfs.js';
+
+export interface Problem {
+  check: string;
+  message: string;
+}
+
+async function layersOf(label: string, file: string, problems: Problem[]): Promise<{ scan?: InitramfsScan; layers: ExtensionLayer[] }> {
+  try {
+    const scan = await scanInitramfs(file, (n) => n === 'extensions.yaml' || n.endsWith('.sqsh'));
+    const yaml = scan.members.get('extensions.yaml');
+    const layers = yaml ? parseExtensionsYaml(yaml.toString('utf8')) : [];
+    for (const l of layers) {
+      if (!scan.members.has(l.image)) problems.push({ check: 'extensions', message: `${label}: layer ${l.metadata.name} names ${l.image}, which is not in the initramfs` });
+    }
+    return { scan, layers };
+  } catch (err) {
+    problems.push({ check: 'initramfs', message: `${label} cannot be read: ${(err as Error).message}` });
+    return { layers: [] };
+  }
+}
+
+export async function verifyMedia(file: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const work = await mkdtemp(join(tmpdir(), 'lab-verify-'));
+  try {
+    let media;
+    try {
+      media = await openTalosMedia(file, work);
+    } catch (err) {
+      if (err instanceof MediaError) return [{ check: 'iso', message: err.message }];
+      return [{ check: 'iso', message: `cannot read ${file}: ${(err as Error).message}` }];
+    }
+    const { iso } = media;
+    if (!media.version) problems.push({ check: 'version', message: 'no Talos version in the volume label or the UKI .osrel' });
+    for (const p of [KERNEL_PATH, INITRAMFS_PATH, GRUB_CFG_PATH]) {
+      if (!iso.files.includes(p)) problems.push({ check: 'files', message: `${p} is missing` });
+    }
+    if (!iso.bootEntries.some((e) => e.platform === 'BIOS')) problems.push({ check: 'el-torito', message: 'no BIOS El Torito boot entry' });
+    if (!iso.bootEntries.some((e) => e.platform === 'UEFI')) problems.push({ check: 'el-torito', message: 'no UEFI El Torito boot entry' });
+    if (!iso.esp) problems.push({ check: 'esp', message: 'no appended partition 2 (the ESP)' });
+    else if (iso.esp.end > iso.size) problems.push({ check: 'esp', message: `the ESP ends at byte ${iso.esp.end}, past the end of the image (${iso.size})` });
+    if (media.espListing && !media.espListing.hasRemovableLoader) problems.push({ check: 'esp', message: 'the ESP has no /EFI/BOOT/BOOTX64.EFI' });
+    if (media.esp && !media.uki) problems.push({ check: 'uki', message: 'the ESP has no UKI in /EFI/Linux' });
+    if (media.uki) {
+      for (const s of ['.linux', '.initrd', '.cmdline']) {
+        if (!media.uki.pe.sections.some((x) => x.name === s)) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath} has no ${s} section` });
+      }
+    }
+    const bios = media.initramfs ? await layersOf(INITRAMFS_PATH, media.initramfs, problems) : { layers: [] as ExtensionLayer[] };
+    if (media.initramfs && media.uki?.initrd) {
+      const [a, b] = await Promise.all([sha256File(media.initramfs), sha256File(media.uki.initrd)]);
+      if (a !== b) problems.push({ check: 'uki', message: `the UKI .initrd differs from ${INITRAMFS_PATH}: BIOS and UEFI boots see different extensions` });
+    }
+    const embedded = bios.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
+    const image = embedded && bios.scan?.members.get(embedded.image);
+    if (embedded && image) {
+      const sqsh = join(work, 'embedded.sqsh');
+      await writeFile(sqsh, image);
+      try {
+        const config = await squashfs.unsquashfsCat(sqsh, CONFIG_PATH);
+        if (sha256(config) !== embedded.metadata.version) {
+          problems.push({ check: 'embedded-config', message: `the embedded config's sha256 does not match the layer version ${embedded.metadata.version}` });
+        }
+      } catch (err) {
+        problems.push({ check: 'embedded-config', message: `the embedded-config layer has no readable ${CONFIG_PATH}: ${(err as Error).message.split('\n')[0]}` });
+      }
+    }
+    let sidecar: Sidecar | undefined;
+    try {
+      sidecar = JSON.parse(await readFile(`${file}.json`, 'utf8')) as Sidecar;
+    } catch {
+      sidecar = undefined;
+    }
+    if (sidecar?.output?.sha256) {
+      const actual = await sha256File(file);
+      if (actual !== sidecar.output.sha256) problems.push({ check: 'sidecar', message: `sha256 ${actual} differs from ${sidecar.output.sha256} recorded in ${file}.json` });
+    }
+    return problems;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
