@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseLab } from '../../src/lab/index.js';
+import { deriveStatus, planFromLab, STAGES, STALL_RULES, PHASES, classifyEvent, type ModelEvent, type GenesisPlan } from '../../src/phases/index.js';
+
+const LAB = fileURLToPath(new URL('../../../examples/genesis/lab.yaml', import.meta.url));
+function plan(): GenesisPlan {
+  const r = parseLab(readFileSync(LAB, 'utf8'), LAB);
+  if (!r.ok) throw new Error('example lab invalid');
+  return planFromLab(r.lab);
+}
+
+const T0 = Date.parse('2026-01-01T10:00:00Z');
+const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
+let seq = 0;
+function e(min: number, host: string | undefined, source: string, kind: string, attrs: Record<string, unknown> = {}, mac?: string): ModelEvent {
+  seq += 1;
+  const ev: ModelEvent = { seq, source, kind, time: at(min), received: at(min), attrs };
+  if (host) ev.host = host;
+  if (mac) ev.mac = mac;
+  return ev;
+}
+const hostOf = (s: ReturnType<typeof deriveStatus>, name: string) => s.hosts.find((h) => h.name === name)!;
+
+describe('Genesis plan from the example lab', () => {
+  it('puts each host in its phase with the path its role and boot give it', () => {
+    const p = plan();
+    const phase = Object.fromEntries(p.hosts.map((h) => [h.name, h.phase]));
+    expect(phase).toEqual({ gateway: 'direct-boot', 'cp-1': 'direct-boot', 'ms02-1': 'harvester-online', 'ms02-2': 'harvester-online', 'ms02-3': 'harvester-online', 'cp-2': 'full-platform', 'cp-3': 'full-platform' });
+    expect(p.hosts.find((h) => h.name === 'gateway')!.path).toEqual(['expected', 'booted']);
+    expect(p.hosts.find((h) => h.name === 'cp-1')!.path).toEqual(['expected', 'booted', 'installing', 'installed', 'joined', 'healthy']);
+    expect(p.hosts.find((h) => h.name === 'ms02-1')!.path.slice(0, 4)).toEqual(['expected', 'pxe-dhcp', 'pxe-tftp', 'pxe-http']);
+    expect(p.hosts.find((h) => h.name === 'cp-2')!.path).toContain('booted');
+    expect(p.phases.map((x) => x.id)).toEqual(PHASES.map((x) => x.id));
+    expect(p.phases[1]!.checks.map((c) => c.id)).toEqual(['argocd-app-crossplane', 'argocd-app-tinkerbell']);
+  });
+
+  it('gives every stage, stall rule and remedy a stable id and a title (the runbook anchors on them)', () => {
+    const ids = [...STAGES.map((s) => s.id), ...STALL_RULES.map((r) => r.id)];
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of STALL_RULES) expect(r.remedy).toMatch(/^[a-z][a-z0-9-]*$/);
+    for (const s of STAGES) expect(s.title.length).toBeGreaterThan(0);
+    for (const s of STAGES.filter((x) => x.id !== 'expected')) expect(s.provenBy.length).toBeGreaterThan(0);
+  });
+});
+
+describe('deriveStatus', () => {
+  it('starts every host as expected and phase 1 active, later phases pending', () => {
+    const s = deriveStatus(plan(), [], { startedAt: at(0), now: at(1) });
+    expect(s.hosts.every((h) => h.stage === 'expected')).toBe(true);
+    expect(s.phases.map((p) => p.state)).toEqual(['active', 'pending', 'pending', 'pending']);
+    expect(s.problems).toEqual([]);
+  });
+
+  it('moves a PXE host through DHCP, TFTP, HTTP by MAC alone, keeping the highest stage', () => {
+    const events = [
+      e(1, undefined, 'pxe', 'dhcp.discover', {}, '02:00:00:00:02:02'),
+      e(2, undefined, 'pxe', 'tftp.start', {}, '02:00:00:00:02:02'),
+      e(3, undefined, 'pxe', 'http.fetch', {}, '02:00:00:00:02:02'),
+      e(4, undefined, 'pxe', 'dhcp.request', {}, '02:00:00:00:02:02'),
+    ];
+    const h = hostOf(deriveStatus(plan(), events, { startedAt: at(0), now: at(5) }), 'ms02-2');
+    expect(h.stage).toBe('pxe-http');
+    expect(h.steps.map((x) => x.stage)).toEqual(['pxe-dhcp', 'pxe-tftp', 'pxe-http']);
+    expect(h.since).toBe(at(3));
+  });
+
+  it('says in words why a host is stalled, with the rule and remedy', () => {
+    const p = plan();
+    // Phase 1 done at minute 10 (gateway booted, cp-1 healthy, Argo CD healthy), phase 2 at 20.
+    const events = [
+      e(1, 'gateway', 'agent', 'boot'),
+      e(2, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING' }),
+      e(3, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING', ready: true }),
+      e(6, 'cp-1', 'talos', 'talos.sequence', { sequence: 'install', action: 'STOP' }),
+      e(8, 'cp-1', 'join', 'join.node-ready'),
+      e(9, 'cp-1', 'talos', 'talos.stage', { stage: 'RUNNING', ready: true }),
+      e(10, 'cp-1', 'join', 'join.argocd-healthy'),
+      e(15, 'cp-1', 'join', 'join.argocd-app', { app: 'crossplane', health: 'Healthy', sync: 'Synced' }),
+      e(20, 'cp-1', 'join', 'join.argocd-app', { app: 'tinkerbell', health: 'Healthy', sync: 'Synced' }),
+      e(21, undefined, 'pxe', 'dhcp.discover', {}, '02:00:00:00:02:01'),
+    ];
+    const s = deriveStatus(p, events, { startedAt: at(0), now: at(31) });
+    expect(s.phases.map((x) => x.state)).toEqual(['done', 'done', 'active', 'pending']);
+    expect(s.phases[0]!.doneAt).toBe(at(10));
+    expect(s.phases[2]!.startedAt).toBe(at(20));
+    const stalled = s.problems.filter((x) => x.kind === 'stalled').map((x) => x.reason).sort();
+    // ms02-2 and ms02-3 wait from phase 3's start (minute 20): 11 min without a DHCP request.
+    expect(stalled).toContain('ms02-2: no DHCP request seen for 11 min');
+    expect(stalled).toContain('ms02-3: no DHCP request seen for 11 min');
+    // ms02-1 got DHCP at 21 and nothing since: TFTP rule (5 min).
+    expect(stalled).toContain('ms02-1: got a DHCP answer but no TFTP transfer started for 10 min');
+    expect(hostOf(s, 'ms02-2').problem?.remedy).toBe('no-dhcp');
+    // Phase 4 has not started: its hosts are not stalled however long it takes.
+    expect(hostOf(s, 'cp-2').problem).toBeUndefined();
+    // Problems first.
+    expect(s.hosts[0]!.problem).toBeDefined();
+  });
+
+  it('does not stall a host before its threshold', () => {
+    const s = deriveStatus(plan(), [], { startedAt: at(0), now: at(9) });
+    expect(s.problems).toEqual([]);
+    const later = deriveStatus(plan(), [], { startedAt: at(0), now: at(10) });
+    expect(later.problems.map((p) => p.reason)).toEqual(expect.arrayContaining(['cp-1: no boot report received for 10 min', 'gateway: no boot report received for 10 min']));
+  });
+
+  it('honours threshold overrides by rule id', () => {
+    const s = deriveStatus(plan(), [], { startedAt: at(0), now: at(3), thresholds: { 'stall-expected-boot': 2 } });
+    expect(s.problems.some((p) => p.reason === 'cp-1: no boot report received for 3 min')).toBe(true);
+  });
+
+  it('marks a failure with its reason and remedy, and lets a later retry clear it', () => {
+    const failed = [e(1, 'cp-1', 'talos', 'talos.config-error', { error: 'unknown keys found' })];
+    const s = deriveStatus(plan(), failed, { startedAt: at(0), now: at(2) });
+    const h = hostOf(s, 'cp-1');
+    expect(h.stage).toBe('failed');
+    expect(h.problem).toMatchObject({ kind: 'failed', remedy: 'config-error', reason: 'cp-1: Talos could not load its configuration: unknown keys found' });
+    expect(s.phases[0]!.state).toBe('failed');
+    const retried = deriveStatus(plan(), [...failed, e(3, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING' })], { startedAt: at(0), now: at(4) });
+    expect(hostOf(retried, 'cp-1').stage).toBe('booted');
+  });
+
+  it('shows a silent host with its last known stage', () => {
+    const s = deriveStatus(plan(), [e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING' })], { startedAt: at(0), now: at(8) });
+    const h = hostOf(s, 'cp-1');
+    expect(h.stage).toBe('installing');
+    expect(h.silent).toBe(true);
+    expect(h.lastSeen).toBe(at(1));
+  });
+
+  it('counts any later event (even one proving no stage) as a sign of life', () => {
+    const s = deriveStatus(plan(), [e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING' }), e(7, 'cp-1', 'talos', 'talos.task', { task: 'x' })], { startedAt: at(0), now: at(8) });
+    expect(hostOf(s, 'cp-1').silent).toBe(false);
+  });
+
+  it('uses the latest Argo CD report: Healthy then Degraded is not met', () => {
+    const events = [
+      e(1, 'cp-1', 'join', 'join.argocd-app', { app: 'crossplane', health: 'Healthy', sync: 'Synced' }),
+      e(2, 'cp-1', 'join', 'join.argocd-app', { app: 'crossplane', health: 'Degraded', sync: 'Synced' }),
+    ];
+    const s = deriveStatus(plan(), events, { startedAt: at(0), now: at(3) });
+    const c = s.phases[1]!.checks.find((x) => x.id === 'argocd-app-crossplane')!;
+    expect(c.met).toBe(false);
+    expect(c.seen).toBe('Degraded / Synced');
+  });
+
+  it('reports an unknown MAC as a problem', () => {
+    const s = deriveStatus(plan(), [e(1, undefined, 'pxe', 'dhcp.discover', {}, 'aa:bb:cc:dd:ee:ff')], { startedAt: at(0), now: at(1) });
+    expect(s.unknownMacs).toEqual([{ mac: 'aa:bb:cc:dd:ee:ff', lastSeen: at(1), events: 1 }]);
+    expect(s.problems[0]!.kind).toBe('unknown-mac');
+  });
+
+  it('classifies Talos stages as the sink reports them', () => {
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false } })?.stage).toBe('installed');
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: true } })?.stage).toBe('healthy');
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'REBOOTING', ready: true } })).toBeUndefined();
+    expect(classifyEvent({ source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'boot', action: 'STOP', error: 'boom' } })?.stage).toBe('failed');
+    expect(classifyEvent({ source: 'kmsg', kind: 'kmsg', attrs: {} })?.stage).toBe('booted');
+  });
+});
