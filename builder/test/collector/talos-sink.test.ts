@@ -1,0 +1,100 @@
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeEventRequest, mapTalosMessage, xidTime } from '../../src/collector/ingest/talos-events.js';
+import { EVENT_SINK_SERVICE, startTalosSink, type TalosSink } from '../../src/collector/ingest/talos-grpc.js';
+import { PeerResolver } from '../../src/collector/ingest/peers.js';
+import { readFields } from '../../src/collector/ingest/protobuf.js';
+import { collectorFixture } from './helpers.js';
+import { addressEvent, configLoadError, eventRequest, machineStatus, sequenceEvent, serviceStateEvent, xid } from './talos-encode.js';
+
+type Fixture = ReturnType<typeof collectorFixture>;
+
+// A real grpc-js client calling the sink over loopback, as Talos would (plaintext, unary
+// Publish). Talos itself cannot run here; the requests are encoded with Talos's field numbers.
+const Client = grpc.makeGenericClientConstructor(EVENT_SINK_SERVICE, 'EventSinkService');
+
+function publish(client: grpc.Client, request: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    (client as unknown as { Publish: (r: Buffer, cb: (err: grpc.ServiceError | null) => void) => void }).Publish(request, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+describe('Talos event sink (gRPC)', () => {
+  let f: Fixture;
+  let sink: TalosSink;
+  let client: grpc.Client;
+  beforeEach(async () => {
+    f = collectorFixture();
+    sink = await startTalosSink(f.hub, '127.0.0.1', 0, new PeerResolver(f.hub));
+    client = new Client(`127.0.0.1:${sink.port}`, grpc.credentials.createInsecure());
+  });
+  afterEach(async () => {
+    client.close();
+    await sink.close();
+    await f.close();
+  });
+
+  const stageOf = (host: string) => f.hub.status().hosts.find((h) => h.name === host)?.stage;
+
+  it('learns the node from AddressEvent, stores what came before it, and follows its stage', async () => {
+    // Before the node names itself its events wait: the sink knows it only by 127.0.0.1.
+    await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('BOOTING', false)));
+    expect(f.store.count()).toBe(0);
+    await publish(client, eventRequest(xid(), 'AddressEvent', addressEvent('cp-2', ['10.10.30.11/24'])));
+    expect(f.store.count()).toBe(2);
+    expect(stageOf('cp-2')).toBe('booted');
+    await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('INSTALLING', true)));
+    expect(stageOf('cp-2')).toBe('installing');
+    await publish(client, eventRequest(xid(), 'SequenceEvent', sequenceEvent('install', 'STOP')));
+    expect(stageOf('cp-2')).toBe('installed');
+    await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('RUNNING', true)));
+    expect(stageOf('cp-2')).toBe('healthy');
+    // The learned peer survives a restart of the collector.
+    expect(f.store.peers().get('127.0.0.1')).toBe('cp-2');
+  });
+
+  it('stores a retried Publish (same id) once', async () => {
+    await publish(client, eventRequest(xid(), 'AddressEvent', addressEvent('cp-3', [])));
+    const id = xid();
+    const req = eventRequest(id, 'ServiceStateEvent', serviceStateEvent('apid', 3, 'Health check successful', true));
+    await publish(client, req);
+    await publish(client, req);
+    const stored = f.store.list({ limit: 10 }).filter((e) => e.kind === 'talos.service');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id: `talos.${id}`, host: 'cp-3', attrs: { service: 'apid', action: 'RUNNING', healthy: true } });
+  });
+
+  it('marks a configuration error as failed with its message', async () => {
+    await publish(client, eventRequest(xid(), 'AddressEvent', addressEvent('cp-2.lab.gilman.io', [])));
+    await publish(client, eventRequest(xid(), 'ConfigLoadErrorEvent', configLoadError('unknown keys found during decoding')));
+    const h = f.hub.status().hosts.find((x) => x.name === 'cp-2');
+    expect(h?.stage).toBe('failed');
+    expect(h?.problem?.reason).toContain('unknown keys found during decoding');
+  });
+
+  it('answers a malformed request with INVALID_ARGUMENT and keeps serving', async () => {
+    await expect(publish(client, Buffer.from([0x0a, 0xff, 0xff, 0x01]))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await publish(client, eventRequest(xid(), 'AddressEvent', addressEvent('cp-2', [])));
+    expect(f.store.count()).toBe(1);
+  });
+});
+
+describe('Talos message decoding', () => {
+  it('decodes EventRequest and MachineStatusEvent fields by number', () => {
+    const id = xid(new Date('2026-03-01T12:00:00Z'));
+    const req = decodeEventRequest(eventRequest(id, 'MachineStatusEvent', machineStatus('BOOTING', false, [{ name: 'nodeReady', reason: 'node not ready' }]), 'actor-1'));
+    expect(req).toMatchObject({ id, actorId: 'actor-1', type: 'MachineStatusEvent', typeUrl: 'type.googleapis.com/machine.MachineStatusEvent' });
+    expect(mapTalosMessage(req.type, req.payload)).toEqual({ kind: 'talos.stage', attrs: { stage: 'BOOTING', ready: false, unmet: [{ name: 'nodeReady', reason: 'node not ready' }] } });
+    expect(xidTime(id)?.toISOString()).toBe('2026-03-01T12:00:00.000Z');
+  });
+
+  it('skips unknown fields (newer Talos versions add some)', () => {
+    const extra = Buffer.concat([Buffer.from(machineStatus('RUNNING', true)), Buffer.from([0x78, 0x01])]);
+    expect(mapTalosMessage('MachineStatusEvent', extra).attrs.stage).toBe('RUNNING');
+    expect(readFields(extra).get(15)).toBeDefined();
+  });
+
+  it('maps a sequence error to its message', () => {
+    expect(mapTalosMessage('SequenceEvent', sequenceEvent('boot', 'STOP', 'mount failed')).attrs).toEqual({ sequence: 'boot', action: 'STOP', error: 'mount failed' });
+  });
+});
