@@ -3,6 +3,8 @@ import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
 import { secretsInitCommand } from './secrets-init.js';
 import { secretsImportCommand } from './secrets-import.js';
+import { renderCommand } from './render.js';
+import { writeCommand } from './write.js';
 import { imagesSyncCommand, imagesImportCommand, imagesVerifyCommand, imagesListCommand, imagesPruneCommand } from './images-commands.js';
 
 /** Every command of the CLI, in the order `builder --help` lists them. */
@@ -11,9 +13,11 @@ export const COMMANDS: Command[] = [
   schemaCommand,
   secretsInitCommand,
   secretsImportCommand,
+  renderCommand,
   imagesSyncCommand,
   imagesImportCommand,
   imagesVerifyCommand,
   imagesListCommand,
   imagesPruneCommand,
+  writeCommand,
 ];
