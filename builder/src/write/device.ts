@@ -111,14 +111,9 @@ export async function inspectDevice(path: string, roots: SystemRoots = REAL_ROOT
   const sectors = await readText(join(dir, 'size'));
   // sysfs `size` counts 512-byte sectors whatever the device's logical block size.
   if (sectors !== undefined && /^\d+$/.test(sectors)) info.sizeBytes = Number(sectors) * 512;
-  let entries: string[] = [];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    entries = [];
-  }
+  const entries = await readdir(dir).catch((): string[] => []);
   info.partitions = entries.filter((e) => e.startsWith(name) && e !== name).sort();
-  for (const part of [name, ...info.partitions.map((p) => join(p))]) {
+  for (const part of [name, ...info.partitions]) {
     const holderDir = part === name ? join(dir, 'holders') : join(dir, part, 'holders');
     try {
       for (const h of await readdir(holderDir)) info.holders.push(part === name ? h : `${h} (on ${part})`);
