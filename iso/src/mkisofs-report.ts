@@ -105,7 +105,10 @@ export interface RebuildInput {
 export function rebuildArgs(input: RebuildInput): string[] {
   const date = xorrisoDate(input.epoch);
   const args = ['-indev', input.base, '-outdev', input.out];
-  for (const [isoPath, file] of input.map) args.push('-map', file, isoPath);
+  for (const [isoPath, file] of input.map) {
+    // -map takes the file's times from the disk; pin all three (Rock Ridge TF records them).
+    args.push('-map', file, isoPath, '-alter_date', 'b', `=${input.epoch}`, isoPath, '--', '-alter_date', 'c', `=${input.epoch}`, isoPath, '--');
+  }
   args.push('-boot_image', 'any', 'discard');
   const opts: string[] = [];
   let afterAlt = false;
@@ -131,5 +134,7 @@ export function rebuildArgs(input: RebuildInput): string[] {
   args.push('-as', 'mkisofs', ...opts, '--');
   for (const which of ['c', 'm']) args.push('-volume_date', which, `=${input.epoch}`);
   args.push('-volume_date', 'uuid', date, '-volume_date', 'all_file_dates', `=${input.epoch}`);
+  // GPT GUIDs are random by default; derive them from the fixed volume uuid instead.
+  args.push('-boot_image', 'any', 'gpt_disk_guid=volume_date_uuid');
   return args;
 }

@@ -11,6 +11,10 @@ export interface PeSection {
 }
 
 export interface PeInfo {
+  /** File offsets of the COFF TimeDateStamp and the optional header CheckSum. */
+  timestampOffset: number;
+  checksumOffset: number;
+  timestamp: number;
   imageBase: number;
   sectionAlignment: number;
   sections: PeSection[];
@@ -52,7 +56,15 @@ export function parsePe(head: Buffer): PeInfo {
       fileOffset: head.readUInt32LE(s + 20),
     });
   }
-  return { imageBase, sectionAlignment, sections, certificateTableSize };
+  return {
+    timestampOffset: coff + 4,
+    checksumOffset: opt + 64,
+    timestamp: head.readUInt32LE(coff + 4),
+    imageBase,
+    sectionAlignment,
+    sections,
+    certificateTableSize,
+  };
 }
 
 /** Where a replacement section goes: after every other section, aligned. Pure. */
@@ -64,4 +76,26 @@ export function nextSectionVma(info: PeInfo, exclude: string): number {
     end = Math.max(end, s.rva + Math.max(s.virtualSize, s.rawSize));
   }
   return info.imageBase + Math.ceil(end / align) * align;
+}
+
+/**
+ * Folds 16-bit little-endian words into the running PE checksum sum (the CheckSum field itself
+ * must be passed as zeros). Feed the whole file in order, then call `finishPeChecksum`.
+ */
+export function foldPeChecksum(sum: number, chunk: Buffer): number {
+  let s = sum;
+  for (let i = 0; i + 1 < chunk.length; i += 2) {
+    s += chunk[i]! | (chunk[i + 1]! << 8);
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  if (chunk.length % 2 === 1) {
+    s += chunk[chunk.length - 1]!;
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  return s;
+}
+
+export function finishPeChecksum(sum: number, fileLength: number): number {
+  const folded = (sum & 0xffff) + (sum >>> 16);
+  return ((folded & 0xffff) + fileLength) >>> 0;
 }

@@ -5,6 +5,9 @@ import { secretsInitCommand } from './secrets-init.js';
 import { secretsImportCommand } from './secrets-import.js';
 import { renderCommand } from './render.js';
 import { writeCommand } from './write.js';
+import { makeUsbCommand } from './make-usb.js';
+import { mediaShowCommand } from './media-show.js';
+import { mediaVerifyCommand } from './media-verify.js';
 import { imagesSyncCommand, imagesImportCommand, imagesVerifyCommand, imagesListCommand, imagesPruneCommand } from './images-commands.js';
 
 /** Every command of the CLI, in the order `builder --help` lists them. */
@@ -19,5 +22,8 @@ export const COMMANDS: Command[] = [
   imagesVerifyCommand,
   imagesListCommand,
   imagesPruneCommand,
+  makeUsbCommand,
+  mediaShowCommand,
+  mediaVerifyCommand,
   writeCommand,
 ];

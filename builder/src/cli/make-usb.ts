@@ -1,0 +1,64 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { makeUsb } from '../media/make-usb.js';
+import { DEFAULT_LAB_FILE } from '../state/index.js';
+
+export const makeUsbCommand: Command = {
+  name: 'make-usb',
+  summary: 'build boot media: the Talos ISO with the node config embedded (--target um760)',
+  help: `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]
+
+Embeds the USB-booted UM760 host's rendered Talos config into the base Talos ISO (v1.12 or later)
+the way Talos's imager does: an embedded-config system extension (squashfs), a new
+/extensions.yaml that keeps the base's layers, one zstd cpio archive appended to
+/boot/initramfs.xz and to the .initrd of the UKI in the ESP, so BIOS and UEFI boots both see it.
+The ISO is rebuilt with xorriso keeping its volume ID, both El Torito entries and the ESP.
+Output is written to a temporary file and renamed (mode 0600: it holds the cluster secrets);
+<out>.json records its sha256 and every input's. The same inputs give the same bytes.
+
+  --target T       um760 (vp6630 is not built yet)
+  --lab FILE       the lab file (default ${DEFAULT_LAB_FILE}); picks the host with this model and boot: usb
+  --state DIR      the state directory (default <lab dir>/state)
+  --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
+  --base ISO       the base Talos ISO (default: image talos-metal from the image cache)
+  --base-sha256 H  refuse a --base whose sha256 is not H
+  --cache DIR      the image cache directory
+  --out FILE       where to write (default <state>/media/<host>-um760.iso)
+
+Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
+Exit codes: 0 written, 1 refused or failed, 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('make-usb', argv, {
+      target: { type: 'string' },
+      lab: { type: 'string' },
+      state: { type: 'string' },
+      config: { type: 'string' },
+      base: { type: 'string' },
+      'base-sha256': { type: 'string' },
+      cache: { type: 'string' },
+      out: { type: 'string' },
+    });
+    if (!values.target) throw new UsageError('make-usb: --target is required', 'use --target um760');
+    const started = Date.now();
+    const r = await makeUsb({
+      target: values.target,
+      lab: values.lab,
+      state: values.state,
+      config: values.config,
+      base: values.base,
+      baseSha256: values['base-sha256'],
+      cache: values.cache,
+      out: values.out,
+      cwd: io.cwd,
+      env: io.env,
+      log: (line) => io.err(`make-usb: ${line}\n`),
+    });
+    io.out(`wrote ${r.out} (Talos ${r.version.text}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    io.out(`  sha256   ${r.sha256}\n`);
+    io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
+    io.out(`  config   sha256 ${r.plan.configSha256}\n`);
+    io.out(`  sidecar  ${r.sidecar}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,32 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { verifyFile } from '../media/show.js';
+
+export const mediaVerifyCommand: Command = {
+  name: 'media verify',
+  summary: 'check a medium\'s structure (boot entries, ESP, UKI, layers, embedded config, sidecar hash)',
+  help: `Usage: builder media verify FILE [--json]
+
+Checks a Talos medium: /boot/vmlinuz, /boot/initramfs.xz and grub.cfg present; BIOS and UEFI
+El Torito entries; the ESP (appended partition 2) with /EFI/BOOT/BOOTX64.EFI and a UKI with
+.linux/.initrd/.cmdline; the UKI's .initrd equal to /boot/initramfs.xz; every layer named in
+/extensions.yaml present; the embedded config matching its layer's sha256; and FILE's sha256
+against FILE.json when present.
+
+  --json   print {"ok": bool, "problems": [...]}
+
+Exit codes: 0 no problems, 1 problems found, 2 usage error.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags('media verify', argv, { json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new UsageError('media verify: give exactly one FILE', 'builder media verify state/media/cp-1-um760.iso');
+    const { file, problems } = await verifyFile(positionals[0]!, io.cwd);
+    if (values.json) io.out(`${JSON.stringify({ file, ok: problems.length === 0, problems }, null, 2)}\n`);
+    else if (problems.length === 0) io.out(`${file}: ok\n`);
+    else {
+      for (const p of problems) io.err(`${file}: ${p.check}: ${p.message}\n`);
+      io.err(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    }
+    return problems.length === 0 ? EXIT.ok : EXIT.failed;
+  },
+};

@@ -1,0 +1,81 @@
+// make-usb for the UM760: picks the host, its rendered Talos config and the cached base ISO,
+// and has the media toolkit embed one into the other.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { embedTalosConfig, sha256File, type EmbedResult } from '@lab/iso';
+import type { Host, Lab } from '@lab/shared';
+import { UserError, UsageError } from '../cli/errors.js';
+import { requireLab } from '../lab/index.js';
+import { resolveImage } from '../images/index.js';
+import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { toUserError } from './errors.js';
+
+export const TARGETS = ['um760'] as const;
+export const BASE_IMAGE = 'talos-metal';
+
+export interface MakeUsbOptions {
+  target: string;
+  lab?: string;
+  state?: string;
+  base?: string;
+  baseSha256?: string;
+  config?: string;
+  out?: string;
+  cache?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+/** The host a target's stick boots: same model, booted from USB. Pure. */
+export function usbHost(lab: Lab, target: string): Host {
+  const hosts = lab.hosts.filter((h) => h.model === target && h.boot === 'usb');
+  if (hosts.length === 0) throw new UserError(`the lab has no host with model ${target} and boot: usb`, `add one under hosts (model: ${target}, boot: usb), or check --target`);
+  if (hosts.length > 1) throw new UserError(`the lab has ${hosts.length} hosts with model ${target} and boot: usb (${hosts.map((h) => h.name).join(', ')})`, 'keep one USB-booted host per model');
+  return hosts[0]!;
+}
+
+/** Where `builder render` leaves a host's Talos config. */
+export function renderedTalosConfig(labFile: string, stateDir: string | undefined, host: string): string {
+  return join(statePaths(labFile, stateDir).rendered, 'talos', `${host}.yaml`);
+}
+
+export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?: string }> {
+  if (o.target === 'vp6630') throw new UserError('make-usb --target vp6630 is not built yet', 'only --target um760 works today');
+  if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`unknown target ${o.target}`, `use --target ${TARGETS.join(' | ')}`);
+  const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
+  const needLab = !o.config || !o.base || !o.out;
+  const host = needLab ? usbHost((await requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
+
+  const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(labFile, o.state && resolve(o.cwd, o.state), host!);
+  let config: Buffer;
+  try {
+    config = await readFile(configPath);
+  } catch {
+    throw new UserError(
+      `no Talos config at ${configPath}`,
+      o.config ? 'check the --config path' : `render it first (\`builder render\`), or pass the config with --config FILE`,
+    );
+  }
+
+  let base: string;
+  let expected = o.baseSha256;
+  if (o.base) base = resolve(o.cwd, o.base);
+  else {
+    const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
+    base = image.path;
+    expected = image.sha256;
+  }
+  const out = o.out ? resolve(o.cwd, o.out) : join(statePaths(labFile, o.state && resolve(o.cwd, o.state)).media, `${host}-${o.target}.iso`);
+
+  o.log(`base ISO   ${base}`);
+  o.log(`config     ${configPath}${host ? ` (host ${host})` : ''}`);
+  const inputs: Record<string, string> = {};
+  if (needLab) inputs.lab = await sha256File(labFile);
+  try {
+    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, target: o.target, inputs });
+    return { ...result, host };
+  } catch (err) {
+    throw toUserError(err);
+  }
+}

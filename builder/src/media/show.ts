@@ -1,0 +1,98 @@
+// media show / verify: the toolkit's inspection, with the embedded config summarised and redacted.
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { inspectMedia, verifyMedia, type Problem } from '@lab/iso';
+import { UserError, EXIT } from '../cli/errors.js';
+import { toUserError } from './errors.js';
+import { summarizeTalosConfig, type ConfigSummary } from './redact.js';
+import { stringify } from 'yaml';
+
+export interface Shown {
+  file: string;
+  target?: string;
+  kind: string;
+  talosVersion?: string;
+  secureBoot: boolean;
+  volumeId: string;
+  bootModes: string[];
+  layers: { image: string; name: string; version: string }[];
+  embeddedConfig?: { sha256: string; bytes: number; summary: ConfigSummary };
+}
+
+async function existing(file: string, cwd: string): Promise<string> {
+  const abs = resolve(cwd, file);
+  try {
+    await access(abs);
+  } catch {
+    throw new UserError(`cannot read ${abs}: no such file`, 'check the path (make-usb writes to <state>/media/ by default)', EXIT.usage);
+  }
+  return abs;
+}
+
+export async function showMedia(file: string, cwd: string): Promise<Shown> {
+  const abs = await existing(file, cwd);
+  try {
+    const info = await inspectMedia(abs);
+    const shown: Shown = {
+      file: abs,
+      ...(info.target ? { target: info.target } : {}),
+      kind: info.kind,
+      talosVersion: info.talosVersion,
+      secureBoot: info.secureBoot,
+      volumeId: info.volumeId,
+      bootModes: info.bootModes,
+      layers: info.layers.map((l) => ({ image: l.image, name: l.metadata.name, version: l.metadata.version })),
+    };
+    if (info.embeddedConfig) {
+      const { createHash } = await import('node:crypto');
+      shown.embeddedConfig = {
+        sha256: createHash('sha256').update(info.embeddedConfig).digest('hex'),
+        bytes: info.embeddedConfig.length,
+        summary: summarizeTalosConfig(info.embeddedConfig.toString('utf8')),
+      };
+    }
+    return shown;
+  } catch (err) {
+    throw toUserError(err);
+  }
+}
+
+export function formatShow(s: Shown): string {
+  const lines = [
+    `file         ${s.file}`,
+    `target       ${s.target ?? '(unknown: no sidecar)'}`,
+    `kind         ${s.kind}`,
+    `talos        ${s.talosVersion ?? '(unknown)'}${s.secureBoot ? ' (Secure Boot)' : ''}`,
+    `volume id    ${s.volumeId}`,
+    `boot modes   ${s.bootModes.join(', ') || '(none)'}`,
+    `layers       ${s.layers.length === 0 ? '(none)' : ''}`,
+    ...s.layers.map((l) => `  ${l.image}  ${l.name} ${l.version}`),
+  ];
+  if (!s.embeddedConfig) lines.push('embedded config  (none)');
+  else {
+    const c = s.embeddedConfig;
+    lines.push(`embedded config  ${c.bytes} bytes, sha256 ${c.sha256}`);
+    const sum = c.summary;
+    const facts: [string, unknown][] = [
+      ['documents', sum.documents.map((d) => (d.name ? `${d.kind}/${d.name}` : d.kind)).join(', ')],
+      ['machine type', sum.machineType],
+      ['hostname', sum.hostname],
+      ['cluster', sum.clusterName],
+      ['endpoint', sum.endpoint],
+      ['install disk', sum.installDisk === undefined ? undefined : JSON.stringify(sum.installDisk)],
+      ['event sink', sum.eventSink],
+      ['kernel log', sum.kmsgLog],
+    ];
+    for (const [k, v] of facts) if (v !== undefined && v !== '') lines.push(`  ${k.padEnd(13)} ${String(v)}`);
+    if (sum.unreadable) lines.push(`  note: ${sum.unreadable}`);
+    lines.push('  --- redacted config ---');
+    for (const doc of sum.redacted) lines.push(...stringify(doc).trimEnd().split('\n').map((l) => `  ${l}`), '  ---');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function verifyFile(file: string, cwd: string): Promise<{ file: string; problems: Problem[] }> {
+  const abs = await existing(file, cwd);
+  return { file: abs, problems: await verifyMedia(abs) };
+}
+
