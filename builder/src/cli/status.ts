@@ -1,0 +1,39 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UserError } from './errors.js';
+import { collectorContext, localUrl, readCollectorToken } from '../collector/context.js';
+import { fetchStatus, statusFromStore } from '../collector/client.js';
+import { renderStatusText } from '../collector/views/terminal.js';
+import { DEFAULT_LAB_FILE } from '../state/index.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage',
+  help: `Usage: builder status [--lab FILE] [--state DIR] [--url URL] [--json]
+
+Asks the running collector (\`builder collect\`) for the status; when none answers, computes it
+from the stored events (state/collector/events.db) and says so.
+
+  --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR  the lab's state directory (default: state/ beside the lab file)
+  --url URL    the collector (default: from the lab's collector.listen, on this machine)
+  --json       print the status as JSON (the same document as GET /v1/status)
+
+Exit codes: 0 no problems, 1 a host failed or is stalled (or nothing stored yet), 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('status', argv, { lab: { type: 'string' }, state: { type: 'string' }, url: { type: 'string' }, json: { type: 'boolean' } });
+    const ctx = await collectorContext(values, io.cwd);
+    const token = await readCollectorToken(ctx.paths);
+    const url = values.url ?? localUrl(ctx.lab.collector.listen);
+    let status = await fetchStatus(url, token);
+    let source = `from the collector at ${url}`;
+    if (!status) {
+      status = statusFromStore(ctx.plan, ctx.paths.collectorDb);
+      source = `the collector at ${url} is not answering; status computed from ${ctx.paths.collectorDb}`;
+    }
+    if (!status) throw new UserError(`no collector answers at ${url} and no events are stored yet (${ctx.paths.collectorDb})`, 'start it with `builder collect`');
+    if (values.json) io.out(`${JSON.stringify(status, null, 2)}\n`);
+    else io.out(renderStatusText(status, { source, now: Date.now() }));
+    return status.problems.length > 0 ? EXIT.failed : EXIT.ok;
+  },
+};

@@ -1,0 +1,46 @@
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UserError } from './errors.js';
+import { collectorContext, localUrl, readCollectorToken } from '../collector/context.js';
+import { followStream } from '../collector/client.js';
+import { renderStatusText } from '../collector/views/terminal.js';
+import { DEFAULT_LAB_FILE } from '../state/index.js';
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'redraw the bring-up status live in the terminal',
+  help: `Usage: builder watch [--lab FILE] [--state DIR] [--url URL]
+
+Follows the running collector's live stream (GET /v1/stream) and redraws the same view as
+\`builder status\` on every change. Ctrl-C stops.
+
+  --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR  the lab's state directory (default: state/ beside the lab file)
+  --url URL    the collector (default: from the lab's collector.listen, on this machine)
+
+Exit codes: 0 stopped, 1 no collector answers, 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('watch', argv, { lab: { type: 'string' }, state: { type: 'string' }, url: { type: 'string' } });
+    const ctx = await collectorContext(values, io.cwd);
+    const token = await readCollectorToken(ctx.paths);
+    const url = values.url ?? localUrl(ctx.lab.collector.listen);
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await followStream(url, token, (status) => {
+        // Clear and redraw on a terminal; append when piped (a log of every change).
+        if (io.isTTY) io.out('\x1b[H\x1b[2J');
+        io.out(renderStatusText(status, { source: `live from ${url} — Ctrl-C stops`, now: Date.now() }));
+        if (!io.isTTY) io.out('\n');
+      }, abort.signal);
+    } catch (err) {
+      throw new UserError(`cannot follow the collector at ${url}: ${(err as Error).message}`, 'start it with `builder collect`, or pass --url');
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { planFromLab, type GenesisPlan, type Lab } from '@lab/shared';
+import { EXIT, UsageError, UserError } from '../cli/errors.js';
+import { requireLab } from '../lab/index.js';
+import { DEFAULT_LAB_FILE, statePaths, type StatePaths } from '../state/index.js';
+
+export interface CollectorContext {
+  lab: Lab;
+  labFile: string;
+  paths: StatePaths;
+  plan: GenesisPlan;
+}
+
+/** The lab, its state paths and its Genesis plan, for the collector commands. */
+export async function collectorContext(values: { lab?: string; state?: string }, cwd: string): Promise<CollectorContext> {
+  const labFile = values.lab ?? DEFAULT_LAB_FILE;
+  const { lab } = await requireLab(labFile, cwd);
+  const paths = statePaths(join(cwd, labFile), values.state === undefined ? undefined : join(cwd, values.state));
+  return { lab, labFile, paths, plan: planFromLab(lab) };
+}
+
+/** Reads the collector's bearer token (written by `builder secrets init`). Never prints it. */
+export async function readCollectorToken(paths: StatePaths): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(paths.collectorToken, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' ? `the lab has no collector token yet (${paths.collectorToken} is missing)` : `cannot read ${paths.collectorToken}: ${code}`,
+      code === 'ENOENT' ? `create the lab's secrets with \`builder secrets init --state ${paths.root}\`` : 'check the permissions of the state directory',
+    );
+  }
+  const token = text.trim();
+  if (!token) throw new UserError(`${paths.collectorToken} is empty`, 'restore it from your backup or recreate the secrets');
+  return token;
+}
+
+export async function ensureDbDir(paths: StatePaths): Promise<void> {
+  await mkdir(dirname(paths.collectorDb), { recursive: true, mode: 0o700 });
+}
+
+/** `ADDR:PORT` (IPv6 in brackets) → host and port. */
+export function parseListen(text: string, flag = '--listen'): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^\s:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`${flag}: "${text}" is not ADDR:PORT`, `write it like 0.0.0.0:8080 or 127.0.0.1:8080`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export function parsePort(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d{1,5}$/.test(text) || n > 65535) throw new UsageError(`${flag}: "${text}" is not a port number`, 'give a number from 0 to 65535 (0 picks a free port)');
+  return n;
+}
+
+/** Where the commands that read the collector reach it: loopback when it listens on every address. */
+export function localUrl(listen: string): string {
+  const { host, port } = parseListen(listen);
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+export { EXIT };
