@@ -1,7 +1,12 @@
 import type { Command } from './command.js';
+import { collectCommand } from './collect.js';
+import { statusCommand } from './status.js';
+import { watchCommand } from './watch.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
 import { secretsInitCommand } from './secrets-init.js';
+import { applyGatewayCommand } from './apply-gateway.js';
+import { checkGatewayCommand } from './check-gateway.js';
 import { secretsImportCommand } from './secrets-import.js';
 import { renderCommand } from './render.js';
 import { writeCommand } from './write.js';
@@ -26,4 +31,9 @@ export const COMMANDS: Command[] = [
   mediaShowCommand,
   mediaVerifyCommand,
   writeCommand,
+  collectCommand,
+  statusCommand,
+  watchCommand,
+  applyGatewayCommand,
+  checkGatewayCommand,
 ];
