@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UserError } from './errors.js';
+import { requireLab } from '../lab/index.js';
+import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { loadSecrets } from '../secrets/index.js';
+import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
+import { resolveImage } from '../images/index.js';
+
+export const renderCommand: Command = {
+  name: 'render',
+  summary: 'render every config from the lab: Talos, talosconfig, kubeconfig, Harvester, iPXE, Tinkerbell, VyOS',
+  help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
+                      [--argocd-manifest FILE] [--cache DIR]
+
+Renders, from the lab and its secrets (\`builder secrets init\` first), into <state>/rendered:
+  talos/<host>.yaml        Talos v1.12 multi-document machine config per platform host (0600)
+  talosconfig, kubeconfig  admin client configs (0600)
+  harvester/<host>.yaml    Harvester install config, create for the first host, join for the rest (0600)
+  ipxe/<mac>.ipxe          iPXE script per PXE-booted host (served by the PXE service)
+  tinkerbell/<host>.yaml   Tinkerbell Hardware per PXE-booted host
+  vyos/config.boot, vyos/commands.sh   the gateway configuration (0600)
+The same lab and secrets give byte-identical files; each is written atomically.
+When the platform cluster has gitops, the Talos configs carry Argo CD's install manifest from
+the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-manifest FILE.
+
+  --lab FILE               the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR              the state directory (default: <lab dir>/state)
+  --out DIR                output directory (default: <state>/rendered)
+  --check                  write nothing; list files that differ from disk; exit 1 if any do
+  --json                   print {"out", "files": [{path, mode, sha256}], "differences"} instead of text
+  --argocd-manifest FILE   Argo CD install.yaml to embed (instead of the image cache)
+  --cache DIR              image cache directory (default: see builder images --help)
+
+Exit codes: 0 rendered (or --check found no difference), 1 failed or differences, 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('render', argv, {
+      lab: { type: 'string' },
+      state: { type: 'string' },
+      out: { type: 'string' },
+      check: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'argocd-manifest': { type: 'string' },
+      cache: { type: 'string' },
+    });
+    const labFile = values.lab ?? DEFAULT_LAB_FILE;
+    const { lab } = await requireLab(labFile, io.cwd);
+    const paths = statePaths(resolve(io.cwd, labFile), values.state ? resolve(io.cwd, values.state) : undefined);
+    const secrets = await loadSecrets(paths);
+    const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
+
+    let argocd: { text: string; source: string } | undefined;
+    if (lab.clusters.platform?.gitops) {
+      const file = values['argocd-manifest']
+        ? resolve(io.cwd, values['argocd-manifest'])
+        : (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache: values.cache, cwd: io.cwd, env: io.env })).path;
+      try {
+        argocd = { text: await readFile(file, 'utf8'), source: file };
+      } catch (err) {
+        throw new UserError(`cannot read the Argo CD manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`', EXIT.usage);
+      }
+    }
+
+    let files;
+    try {
+      files = renderLab({ lab, secrets, argocd });
+    } catch (err) {
+      if (err instanceof RenderError) throw new UserError(err.message, err.hint);
+      throw err;
+    }
+
+    if (values.check) {
+      const differences = await checkRender(out, files);
+      if (values.json) io.out(`${JSON.stringify({ out, files: files.map((f) => ({ path: f.path, mode: f.mode.toString(8), sha256: sha256(f.content) })), differences }, null, 2)}\n`);
+      else if (differences.length === 0) io.out(`${out}: all ${files.length} files are up to date\n`);
+      else {
+        for (const d of differences) io.out(`${d.change === 'missing' ? 'missing ' : d.change === 'mode' ? 'mode    ' : 'differs '} ${d.path}\n`);
+        io.out(`${differences.length} of ${files.length} files differ from ${out}; run \`builder render\` to update them\n`);
+      }
+      return differences.length === 0 ? EXIT.ok : EXIT.failed;
+    }
+
+    await applyRender(out, files);
+    if (values.json) {
+      io.out(`${JSON.stringify({ out, files: files.map((f) => ({ path: f.path, mode: f.mode.toString(8), sha256: sha256(f.content) })), differences: [] }, null, 2)}\n`);
+    } else {
+      for (const f of files) io.out(`wrote ${f.path} (${f.mode.toString(8)})\n`);
+      io.out(`${files.length} files in ${out}\n`);
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,24 @@
+import type { Lab } from '@lab/shared';
+
+/**
+ * URL layout of the PXE service's HTTP server (http://<pxe.address>:<pxe.httpPort>/), which
+ * serves the render output directory and the boot assets:
+ *   /ipxe/<mac with dashes>.ipxe       per-host iPXE script
+ *   /harvester/<host>.yaml             Harvester install config
+ *   /talos/<host>.yaml                 Talos machine config
+ *   /assets/harvester/<version>/…      Harvester kernel, initrd, rootfs, ISO
+ *   /assets/talos/<version>/…          Talos kernel and initramfs
+ */
+export function pxeBase(lab: Lab): string | undefined {
+  return lab.pxe ? `http://${lab.pxe.address}:${lab.pxe.httpPort}` : undefined;
+}
+
+export const macFileName = (mac: string) => mac.toLowerCase().replace(/[:-]/g, '-');
+
+export const pxeUrls = (base: string) => ({
+  ipxe: (mac: string) => `${base}/ipxe/${macFileName(mac)}.ipxe`,
+  harvesterConfig: (host: string) => `${base}/harvester/${host}.yaml`,
+  talosConfig: (host: string) => `${base}/talos/${host}.yaml`,
+  harvesterAssets: (version: string) => `${base}/assets/harvester/${version}`,
+  talosAssets: (version: string) => `${base}/assets/talos/${version}`,
+});

@@ -1,0 +1,24 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dispatch } from '../../src/cli/dispatch.js';
+import { memoryIo } from '../../src/cli/io.js';
+
+export const ARGOCD_FIXTURE = resolve('builder/test/render/fixtures/argocd-install.yaml');
+
+/** The example lab copied into a temp directory, with secrets initialised beside it. */
+export async function labWithSecrets(prefix = 'render-'): Promise<{ dir: string; lab: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const lab = join(dir, 'lab.yaml');
+  await writeFile(lab, await readFile('examples/genesis/lab.yaml', 'utf8'));
+  const io = memoryIo(dir);
+  const code = await dispatch(['secrets', 'init', '--lab', lab], io);
+  if (code !== 0) throw new Error(`secrets init failed: ${io.stderr}`);
+  return { dir, lab };
+}
+
+export async function run(dir: string, ...argv: string[]) {
+  const io = memoryIo(dir);
+  const code = await dispatch(argv, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
