@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import type { Lab } from '@lab/shared';
+import { UserError } from '../cli/errors.js';
+import { ConfigBootSyntaxError, diffConfig, formatDiff, isEmptyDiff, parseConfigBoot, printConfigBoot, type ConfigDiff } from '../vyos/index.js';
+import type { EventReporter } from './events.js';
+import { placeNetworks } from './layout.js';
+import { redactPath } from './redact.js';
+import { gatewayConfigBoot } from './render.js';
+import { confirmScript, loadScript, pingScript, showScript } from './scripts.js';
+import { openGateway, type OpenOptions } from './session.js';
+import type { GatewayLoginSecrets } from './system.js';
+import type { GatewaySession } from './ssh.js';
+
+export interface ApplyOptions extends OpenOptions {
+  lab: Lab;
+  secrets: GatewayLoginSecrets;
+  confirmMinutes: number;
+  dryRun: boolean;
+  reporter: EventReporter;
+  /** Progress lines for the operator (never secrets). */
+  say(line: string): void;
+}
+
+export interface PostCommitCheck {
+  id: string;
+  ok: boolean;
+  detail: string;
+}
+
+export type ApplyResult =
+  | { outcome: 'dry-run' | 'unchanged'; diff: ConfigDiff }
+  | { outcome: 'confirmed'; diff: ConfigDiff; checks: PostCommitCheck[] }
+  | { outcome: 'not-confirmed'; diff: ConfigDiff; checks: PostCommitCheck[] };
+
+/** The diff as printable lines, secret values masked. */
+export function diffLines(diff: ConfigDiff): string[] {
+  return formatDiff({
+    added: diff.added.map(redactPath),
+    removed: diff.removed.map(redactPath),
+    changed: diff.changed.map((c) =>
+      redactPath({ path: c.path, value: c.to }).value === '<secret>' ? { path: c.path, from: '<secret>', to: '<secret>' } : c,
+    ),
+  });
+}
+
+async function fetchRunning(session: GatewaySession) {
+  const r = await session.run(showScript('show configuration'));
+  if (r.code !== 0) throw new UserError(`the gateway did not show its configuration (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, 'log in on the gateway console and check `show configuration` works');
+  try {
+    return parseConfigBoot(r.stdout, 'running configuration').nodes;
+  } catch (err) {
+    if (err instanceof ConfigBootSyntaxError) throw new UserError(`cannot read the gateway's running configuration: ${err.message}`, 'report this output; the gateway may run an unexpected VyOS version');
+    throw err;
+  }
+}
+
+/**
+ * `builder apply gateway`: diff, then (unless a dry run) upload, load + commit-confirm, check
+ * from the gateway itself, and only when every check passes confirm + save. A failed check
+ * leaves the commit unconfirmed, so VyOS rolls it back by itself.
+ */
+export async function applyGateway(opts: ApplyOptions): Promise<ApplyResult> {
+  const { lab, say, reporter } = opts;
+  const file = gatewayConfigBoot(lab, opts.secrets);
+  const text = printConfigBoot(file, { quoteLeaves: 'always' });
+  const scrub = (s: string) => s.split(opts.secrets.login.passwordHash).join('<secret>');
+
+  const session = await openGateway({ ...opts, onPinned: (p, k) => say(`pinned the gateway's host key for ${p}: ${k.type} ${k.fingerprint}`) });
+  let diff: ConfigDiff;
+  try {
+    await reporter.report('gateway.apply.connected', { target: `${opts.target.host}:${opts.target.port}`, hostKey: session.hostKey.fingerprint });
+    diff = diffConfig(await fetchRunning(session), file.nodes);
+    const lines = diffLines(diff);
+    await reporter.report('gateway.apply.diff', { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length });
+    if (isEmptyDiff(diff)) {
+      say('the gateway already runs the configuration the lab describes; nothing to apply');
+      return { outcome: 'unchanged', diff };
+    }
+    say(`changes from the running configuration to the lab's (${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed):`);
+    for (const l of lines) say(`  ${l}`);
+    if (opts.dryRun) {
+      say('--dry-run: stopping here; nothing was changed on the gateway');
+      await reporter.report('gateway.apply.dry-run', {});
+      return { outcome: 'dry-run', diff };
+    }
+
+    const remote = `/tmp/builder-gateway-${randomBytes(6).toString('hex')}.boot`;
+    await session.upload(remote, text, 0o600);
+    await reporter.report('gateway.apply.uploaded', { path: remote, bytes: Buffer.byteLength(text) });
+    say(`uploaded the configuration to ${remote}; loading it with commit-confirm ${opts.confirmMinutes}`);
+    const commit = await session.run(loadScript(remote, opts.confirmMinutes));
+    await session.remove(remote).catch(() => undefined);
+    if (commit.code !== 0) {
+      await reporter.report('gateway.apply.failed', { step: 'commit', exitCode: commit.code });
+      const why = scrub(`${commit.stderr}\n${commit.stdout}`).trim().split('\n').slice(-5).join('\n    ');
+      throw new UserError(`the gateway refused the configuration (load/commit-confirm exit ${commit.code}); nothing was committed:\n    ${why}`, 'fix what the gateway reports in the lab file, then `builder render` and apply again');
+    }
+    await reporter.report('gateway.apply.committed', { confirmMinutes: opts.confirmMinutes });
+  } finally {
+    session.close();
+  }
+
+  say('committed; checking the gateway before confirming');
+  const checks = await postCommitChecks(opts);
+  for (const c of checks) {
+    say(`  ${c.ok ? '[ok]  ' : '[FAIL]'} ${c.detail}`);
+    await reporter.report('gateway.apply.check', { check: c.id, ok: c.ok });
+  }
+  if (checks.some((c) => !c.ok)) {
+    await reporter.report('gateway.apply.failed', { step: 'check', failed: checks.filter((c) => !c.ok).map((c) => c.id), rollbackMinutes: opts.confirmMinutes });
+    say(`not confirmed: the gateway rolls back to its previous configuration within ${opts.confirmMinutes} min (commit-confirm)`);
+    return { outcome: 'not-confirmed', diff, checks };
+  }
+
+  const again = await openGateway(opts);
+  try {
+    const r = await again.run(confirmScript());
+    if (r.code !== 0) {
+      await reporter.report('gateway.apply.failed', { step: 'confirm', exitCode: r.code });
+      throw new UserError(`the gateway did not accept confirm/save (exit ${r.code}): ${scrub(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`, `it rolls back within ${opts.confirmMinutes} min; log in on the console to confirm by hand if the new configuration is right`);
+    }
+  } finally {
+    again.close();
+  }
+  await reporter.report('gateway.apply.confirmed', {});
+  say('confirmed and saved: the gateway keeps the new configuration');
+  return { outcome: 'confirmed', diff, checks };
+}
+
+/** After the commit: a fresh SSH login works, and each network's gateway address answers a ping sent by the gateway itself. */
+async function postCommitChecks(opts: ApplyOptions): Promise<PostCommitCheck[]> {
+  const checks: PostCommitCheck[] = [];
+  let session: GatewaySession;
+  try {
+    session = await openGateway(opts);
+  } catch (err) {
+    return [{ id: 'ssh', ok: false, detail: `SSH to the gateway after the commit: ${(err as Error).message}` }];
+  }
+  checks.push({ id: 'ssh', ok: true, detail: `SSH to ${opts.target.host}:${opts.target.port} still works` });
+  try {
+    for (const p of placeNetworks(opts.lab, opts.lab.gateway!)) {
+      if (!p.address) continue;
+      const ip = p.address.split('/')[0]!;
+      const r = await session.run(pingScript(ip), 15_000).catch((e: Error) => ({ code: 255, stdout: '', stderr: e.message }));
+      checks.push({ id: `ping:${p.network.name}`, ok: r.code === 0, detail: `${p.network.name} gateway ${ip} on ${p.interface} answers${r.code === 0 ? '' : ` — no answer (exit ${r.code})`}` });
+    }
+  } finally {
+    session.close();
+  }
+  return checks;
+}
