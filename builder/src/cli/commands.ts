@@ -9,6 +9,7 @@ import { applyGatewayCommand } from './apply-gateway.js';
 import { checkGatewayCommand } from './check-gateway.js';
 import { secretsImportCommand } from './secrets-import.js';
 import { renderCommand } from './render.js';
+import { importTalhelperCommand } from './import-talhelper.js';
 import { writeCommand } from './write.js';
 import { makeUsbCommand } from './make-usb.js';
 import { mediaShowCommand } from './media-show.js';
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   secretsInitCommand,
   secretsImportCommand,
   renderCommand,
+  importTalhelperCommand,
   imagesSyncCommand,
   imagesImportCommand,
   imagesVerifyCommand,

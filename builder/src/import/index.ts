@@ -1,0 +1,1 @@
+export { importTalhelper, ImportProblem, type TalhelperImport } from './talhelper.js';
