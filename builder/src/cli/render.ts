@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
+import type { Io } from './io.js';
 import { parseFlags } from './args.js';
 import { EXIT, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
@@ -8,6 +9,18 @@ import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
 import { loadSecrets } from '../secrets/index.js';
 import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 import { resolveImage } from '../images/index.js';
+
+/** Argo CD's install.yaml from the checksum-verified image cache. */
+async function argocdFromCache(labFile: string, cache: string | undefined, io: Io): Promise<string> {
+  try {
+    return (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache, cwd: io.cwd, env: io.env })).path;
+  } catch (err) {
+    if (err instanceof UserError) {
+      throw new UserError(`the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), err.exitCode);
+    }
+    throw err;
+  }
+}
 
 export const renderCommand: Command = {
   name: 'render',
@@ -53,9 +66,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
 
     let argocd: { text: string; source: string } | undefined;
     if (lab.clusters.platform?.gitops) {
-      const file = values['argocd-manifest']
-        ? resolve(io.cwd, values['argocd-manifest'])
-        : (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache: values.cache, cwd: io.cwd, env: io.env })).path;
+      const file = values['argocd-manifest'] ? resolve(io.cwd, values['argocd-manifest']) : await argocdFromCache(labFile, values.cache, io);
       try {
         argocd = { text: await readFile(file, 'utf8'), source: file };
       } catch (err) {
