@@ -147,7 +147,7 @@ describe('builder apply gateway (real sshd, VyOS CLI stand-in)', () => {
     expect(steps).not.toContain('confirm');
     expect(steps).not.toContain('save');
     expect(r.out).toMatch(/\[FAIL\] LAB_CLUSTER gateway 10\.10\.40\.1 on eth1\.40 answers — no answer/);
-    expect(r.out).toContain('not confirmed: the gateway rolls back to its previous configuration within 5 min');
+    expect(r.out).toContain('not confirmed: within 5 min the gateway reverts by itself to its saved configuration');
   });
 
   it('reports a refused load without committing', async () => {

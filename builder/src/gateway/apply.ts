@@ -43,6 +43,14 @@ export function diffLines(diff: ConfigDiff): string[] {
   });
 }
 
+/**
+ * `show configuration` may print secret values masked as asterisks; such a value cannot be
+ * compared, so it does not count as a change (the configuration loaded still sets it).
+ */
+function withoutMaskedValues(diff: ConfigDiff): ConfigDiff {
+  return { ...diff, changed: diff.changed.filter((c) => !/^\*+$/.test(c.from)) };
+}
+
 async function fetchRunning(session: GatewaySession) {
   const r = await session.run(showScript('show configuration'));
   if (r.code !== 0) throw new UserError(`the gateway did not show its configuration (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, 'log in on the gateway console and check `show configuration` works');
@@ -69,11 +77,12 @@ export async function applyGateway(opts: ApplyOptions): Promise<ApplyResult> {
   let diff: ConfigDiff;
   try {
     await reporter.report('gateway.apply.connected', { target: `${opts.target.host}:${opts.target.port}`, hostKey: session.hostKey.fingerprint });
-    diff = diffConfig(await fetchRunning(session), file.nodes);
+    diff = withoutMaskedValues(diffConfig(await fetchRunning(session), file.nodes));
     const lines = diffLines(diff);
     await reporter.report('gateway.apply.diff', { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length });
     if (isEmptyDiff(diff)) {
       say('the gateway already runs the configuration the lab describes; nothing to apply');
+      say('(if an earlier apply was left unconfirmed, its commit still reverts when its timer ends)');
       return { outcome: 'unchanged', diff };
     }
     say(`changes from the running configuration to the lab's (${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed):`);
@@ -108,7 +117,7 @@ export async function applyGateway(opts: ApplyOptions): Promise<ApplyResult> {
   }
   if (checks.some((c) => !c.ok)) {
     await reporter.report('gateway.apply.failed', { step: 'check', failed: checks.filter((c) => !c.ok).map((c) => c.id), rollbackMinutes: opts.confirmMinutes });
-    say(`not confirmed: the gateway rolls back to its previous configuration within ${opts.confirmMinutes} min (commit-confirm)`);
+    say(`not confirmed: within ${opts.confirmMinutes} min the gateway reverts by itself to its saved configuration (commit-confirm)`);
     return { outcome: 'not-confirmed', diff, checks };
   }
 

@@ -12,13 +12,17 @@ export function showScript(command: string): string {
   return `${TEMPLATE}\nrun ${command}\nexit\n`;
 }
 
-/** Replaces the running configuration with the uploaded file, to be rolled back unless confirmed. */
+/**
+ * Replaces the running configuration with the uploaded file. Unless confirmed within the given
+ * minutes, VyOS reverts to its saved configuration by itself (vyos-1x config_mgmt).
+ */
 export function loadScript(remotePath: string, confirmMinutes: number): string {
   return [
     TEMPLATE,
     'configure',
     `load ${quote(remotePath)} || { echo 'builder: load failed' >&2; exit 1; }`,
-    `commit-confirm ${confirmMinutes} || { echo 'builder: commit-confirm failed' >&2; exit 1; }`,
+    // vyos-1x's commit-confirm asks "Proceed?" on stdin, which here is this script: answer it.
+    `printf 'y\\n' | commit-confirm ${confirmMinutes} || { echo 'builder: commit-confirm failed' >&2; exit 1; }`,
     'exit',
     '',
   ].join('\n');
