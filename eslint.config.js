@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/fixtures/out/**', 'examples/**/state/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/fixtures/out/**', 'examples/**/state/**', 'bench/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,7 +12,7 @@ test('the checked-in JSON Schema matches the zod schema (regenerate: npx builder
 test('the example lab validates against the JSON Schema editors use, and points at it', async () => {
   const text = await readFile('examples/genesis/lab.yaml', 'utf8');
   expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../../shared/schema/lab.schema.json');
-  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
   const validate = ajv.compile(labJsonSchema());
   const ok = validate(parse(text));
   expect(validate.errors ?? []).toEqual([]);
