@@ -82,7 +82,7 @@ function fromRow(r: Row): StoredEvent {
 export class EventStore {
   private readonly db: Database.Database;
   private readonly insertStmt: Database.Statement;
-  private readonly insertMany: (events: LabEvent[], received: string) => StoredEvent[];
+  private readonly insertMany: (batches: LabEvent[][], received: string) => StoredEvent[][];
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -97,20 +97,30 @@ export class EventStore {
       : this.db.prepare(
           'INSERT OR IGNORE INTO events (id, host, mac, source, kind, time, received, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         );
-    this.insertMany = this.db.transaction((events: LabEvent[], received: string) => {
-      const stored: StoredEvent[] = [];
-      for (const e of events) {
-        const info = this.insertStmt.run(e.id, e.host ?? null, e.mac ?? null, e.source, e.kind, e.time, received, JSON.stringify(e.attrs ?? {}));
-        if (info.changes === 1) stored.push({ ...e, seq: Number(info.lastInsertRowid), received });
-      }
-      return stored;
-    });
+    this.insertMany = this.db.transaction((batches: LabEvent[][], received: string) =>
+      batches.map((events) => {
+        const stored: StoredEvent[] = [];
+        for (const e of events) {
+          const info = this.insertStmt.run(e.id, e.host ?? null, e.mac ?? null, e.source, e.kind, e.time, received, JSON.stringify(e.attrs ?? {}));
+          if (info.changes === 1) stored.push({ ...e, seq: Number(info.lastInsertRowid), received });
+        }
+        return stored;
+      }),
+    );
   }
 
   /** Stores a batch in one transaction; returns which events were new. */
   insert(events: LabEvent[], received = new Date().toISOString()): InsertResult {
-    const stored = this.insertMany(events, received);
-    return { inserted: stored.length, duplicates: events.length - stored.length, stored };
+    return this.insertBatches([events], received)[0]!;
+  }
+
+  /**
+   * Stores several batches in ONE transaction (one fsync): the collector's group commit, so
+   * concurrent senders share the cost of durability. Results are per batch, in order.
+   */
+  insertBatches(batches: LabEvent[][], received = new Date().toISOString()): InsertResult[] {
+    const stored = this.insertMany(batches, received);
+    return stored.map((s, i) => ({ inserted: s.length, duplicates: batches[i]!.length - s.length, stored: s }));
   }
 
   /** Events in store order, optionally for one host, after a cursor. */

@@ -50,6 +50,17 @@ describe('collector HTTP routes (app.inject, real SQLite)', () => {
     expect(f.store.count()).toBe(1);
   });
 
+  it('commits concurrent batches together and still answers each one for its own events', async () => {
+    const shared = ev({ host: 'cp-1', kind: 'note' });
+    const batches = Array.from({ length: 6 }, (_, i) => [shared, ...Array.from({ length: 20 }, () => ev({ host: i % 2 ? 'cp-1' : 'gateway', kind: 'note' }))]);
+    const answers = await Promise.all(batches.map((events) => f.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { events } })));
+    const bodies = answers.map((a) => a.json() as { stored: number; duplicates: number });
+    expect(bodies.reduce((n, b) => n + b.stored, 0)).toBe(6 * 20 + 1);
+    expect(bodies.reduce((n, b) => n + b.duplicates, 0)).toBe(5);
+    expect(bodies.every((b) => b.stored + b.duplicates === 21)).toBe(true);
+    expect(f.store.count()).toBe(6 * 20 + 1);
+  });
+
   describe('bad input', () => {
     it('refuses a missing token with 401 and stores nothing', async () => {
       const res = await f.app.inject({ method: 'POST', url: '/v1/events', payload: { events: [ev({ host: 'cp-1', kind: 'boot' })] } });

@@ -67,7 +67,7 @@ export function registerHttpIngest(app: FastifyInstance, hub: CollectorHub, toke
         fix: 'add the host to the lab file, or correct the host name the sender is configured with',
       });
     }
-    const result = hub.ingest(resolved.events, 'http');
+    const result = await hub.ingestQueued(resolved.events, 'http');
     return reply.code(200).send({ stored: result.inserted, duplicates: result.duplicates });
   });
 }
