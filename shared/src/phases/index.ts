@@ -4,3 +4,4 @@ export * from './stalls.js';
 export { classifyEvent, type ModelEvent, type Classified } from './classify.js';
 export { planFromLab, hostPath, hostPhase, type GenesisPlan, type PlanHost, type PlanPhase } from './plan.js';
 export * from './derive.js';
+export { listRemedies, type RemedyRef } from './remedies.js';

@@ -159,3 +159,13 @@ describe('deriveStatus', () => {
     expect(classifyEvent({ source: 'kmsg', kind: 'kmsg', attrs: {} })?.stage).toBe('booted');
   });
 });
+
+describe('listRemedies', () => {
+  it('names every remedy a problem can link to, once', async () => {
+    const { listRemedies } = await import('../../src/phases/index.js');
+    const ids = listRemedies().map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of STALL_RULES) expect(ids).toContain(r.remedy);
+    expect(ids).toEqual(expect.arrayContaining(['install-failed', 'config-error', 'host-failed', 'argocd-not-healthy', 'argocd-app-not-healthy', 'unknown-mac']));
+  });
+});
