@@ -31,7 +31,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   let statusServer: Server | null = null;
   try {
     if (cfg.roles.includes('host')) {
-      const facts = runHostRole(reporter, cfg.host);
+      const facts = runHostRole(reporter, { ...(cfg.host.name ? { host: cfg.host.name } : {}), ...(cfg.host.mac ? { mac: cfg.host.mac } : {}) });
       const mac = cfg.host.mac ?? facts.interfaces.find((i) => i.mac)?.mac ?? null;
       identity = { host: cfg.host.name ?? facts.hostname, mac };
     }
