@@ -9,3 +9,4 @@ export { buildCpio, readCpio, encodeHeader, S_IFDIR, S_IFREG, S_IFLNK, type Cpio
 export { ToolError } from './tools/run.js';
 export { sha256File } from './hash.js';
 export { parseVersion, versionFromLabels, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';
+export * from './vyos/index.js';

@@ -3,6 +3,7 @@ import { parseFlags } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { makeUsb } from '../media/make-usb.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
+import { isGatewayTarget, runGatewayStick } from '../gateway-stick/index.js';
 
 export const makeUsbCommand: Command = {
   name: 'make-usb',
@@ -17,7 +18,7 @@ The ISO is rebuilt with xorriso keeping its volume ID, both El Torito entries an
 Output is written to a temporary file and renamed (mode 0600: it holds the cluster secrets);
 <out>.json records its sha256 and every input's. The same inputs give the same bytes.
 
-  --target T       um760 (vp6630 is not built yet)
+  --target T       um760, or vp6630 (the gateway stick: builder make-usb --target vp6630 --help)
   --lab FILE       the lab file (default ${DEFAULT_LAB_FILE}); picks the host with this model and boot: usb
   --state DIR      the state directory (default <lab dir>/state)
   --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
@@ -29,6 +30,7 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
 Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`,
   async run(argv, io) {
+    if (isGatewayTarget(argv)) return runGatewayStick(argv, io);
     const { values } = parseFlags('make-usb', argv, {
       target: { type: 'string' },
       lab: { type: 'string' },

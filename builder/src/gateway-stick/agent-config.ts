@@ -1,0 +1,65 @@
+import { stringify } from 'yaml';
+import { AgentConfigSchema, type AgentConfigInput, type Lab } from '@lab/shared';
+import { UserError } from '../cli/errors.js';
+import { onMedium, SPOOL_DIR } from './layout.js';
+
+export interface AgentConfigOptions {
+  /** Overrides lab.collector.url (a VM test, or a laptop on another address). */
+  collectorUrl?: string;
+}
+
+function prefixMask(cidr: string): string {
+  const bits = Number(cidr.split('/')[1]);
+  const n = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+/** The PXE section when the lab runs its PXE service on the gateway. */
+function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
+  const pxe = lab.pxe!;
+  const net = lab.networks.find((n) => n.name === pxe.network);
+  if (!net) throw new UserError(`pxe.network ${pxe.network} is not a network of the lab`, 'name one of networks[].name under pxe.network');
+  if (pxe.mode === 'full' && !net.dhcp) {
+    throw new UserError(`pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
+  }
+  const hosts = lab.hosts.flatMap((h) => {
+    const nic = h.boot === 'pxe' ? (h.nics.find((n) => n.untagged === pxe.network) ?? h.nics[0]) : undefined;
+    if (!nic) return [];
+    const ip = h.addresses.find((a) => a.network === pxe.network)?.address;
+    return [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':'), ...(ip ? { ip } : {}) }];
+  });
+  return {
+    mode: pxe.mode,
+    address: pxe.address,
+    netmask: prefixMask(net.cidr),
+    ...(pxe.mode === 'full' && net.dhcp ? { range: [net.dhcp.start, net.dhcp.end] as [string, string], leaseSeconds: net.dhcp.lease } : {}),
+    ...(net.gateway ? { router: net.gateway, dns: [net.gateway] } : { dns: lab.site.resolvers }),
+    root: onMedium('pxe'),
+    httpPort: pxe.httpPort,
+    hosts,
+  };
+}
+
+/**
+ * agent.yaml for the gateway's agent (pure): reports to the collector as the gateway host, and
+ * runs the PXE service when the lab puts it on the gateway (pxe.host). Validated with the
+ * agent's own schema before it is written. Holds the collector token: write it 0600.
+ */
+export function gatewayAgentYaml(lab: Lab, collectorToken: string, o: AgentConfigOptions = {}): string {
+  const host = lab.gateway?.host ?? 'gateway';
+  const runsPxe = lab.pxe?.host === host;
+  const cfg: AgentConfigInput = {
+    collector: { url: o.collectorUrl ?? lab.collector.url, token: collectorToken },
+    host: { name: host },
+    roles: runsPxe ? ['host', 'pxe'] : ['host'],
+    spool: { dir: SPOOL_DIR },
+    status: { host: '0.0.0.0', port: 9110 },
+    ...(runsPxe ? { pxe: pxeSection(lab) } : {}),
+  };
+  const checked = AgentConfigSchema.safeParse(cfg);
+  if (!checked.success) {
+    const fields = checked.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    throw new UserError(`the gateway agent configuration derived from the lab is invalid (${fields})`, 'check collector.url and the pxe section of the lab file');
+  }
+  return `# The gateway agent's configuration, written by builder make-usb. Holds the collector token.\n${stringify(cfg)}`;
+}

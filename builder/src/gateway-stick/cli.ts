@@ -1,0 +1,146 @@
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256File } from '@lab/iso';
+import type { Io } from '../cli/io.js';
+import { parseFlags } from '../cli/args.js';
+import { EXIT, UserError } from '../cli/errors.js';
+import { requireLab } from '../lab/index.js';
+import { loadSecrets } from '../secrets/index.js';
+import { resolveImage } from '../images/index.js';
+import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { makeGatewayStick } from './make.js';
+
+export const GATEWAY_STICK_HELP = `Usage: builder make-usb --target vp6630 [--lab FILE] [--state DIR] [--base ISO] [--out FILE]
+                        [--agent FILE] [--agent-exe FILE] [--runbook DIR] [--pxe-root DIR] [--collector-url URL]
+
+One stick for the gateway: the VyOS ISO, booting as it is, plus /lab on the same medium (the
+rendered config.boot and commands.sh, agent.yaml, the agent, the runbook). A new first, default
+boot entry loads the configuration from the stick (vyos-config=/usr/lib/live/mount/medium/lab/
+config.boot) and stacks one extra live-boot layer (module=lab) whose systemd unit starts the agent.
+The VyOS ISO's own entries stay, unchanged, after it. Output is written to a temporary file and
+renamed (mode 0600: it holds the collector token and the admin password hash); <out>.json records
+its sha256 and every input's. The same inputs give the same bytes.
+
+  --lab FILE           the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR          the state directory (default <lab dir>/state); secrets come from here
+  --base ISO           the VyOS ISO (default: image vyos from the image cache)
+  --base-sha256 H      refuse a --base whose sha256 is not H
+  --cache DIR          the image cache directory
+  --out FILE           where to write (default <state>/media/<gateway host>-vp6630.iso)
+  --agent FILE         the agent bundle (default agent/dist/agent.cjs)
+  --agent-exe FILE     the agent single executable (default agent/dist/lab-agent when present);
+                       VyOS has no node, so without it the agent cannot start on the gateway
+  --runbook DIR        rendered runbook (*.html, *.md; default <state>/rendered/runbook)
+  --pxe-root DIR       rendered PXE tree served by the agent (default <state>/rendered/pxe)
+  --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
+
+Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
+
+/** True when argv selects the gateway target (`--target vp6630` or `--target=vp6630`). */
+export function isGatewayTarget(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--target=vp6630' || (a === '--target' && argv[i + 1] === 'vp6630'));
+}
+
+/** The repository file `rel` (agent/dist/…), looked up from this module and from cwd. */
+function findRepoFile(rel: string, cwd: string): string | undefined {
+  const starts = [dirname(fileURLToPath(import.meta.url)), cwd];
+  for (const start of starts) {
+    let dir = start;
+    for (let i = 0; i < 6; i++) {
+      const p = join(dir, rel);
+      if (existsSync(p)) return p;
+      dir = dirname(dir);
+    }
+  }
+  return undefined;
+}
+
+async function filesUnder(dir: string, prefix = ''): Promise<{ path: string; src: string }[]> {
+  const out: { path: string; src: string }[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name), rel)));
+    else if (e.isFile()) out.push({ path: rel, src: join(dir, e.name) });
+  }
+  return out;
+}
+
+function existingFile(path: string, flag: string): string {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${flag} ${path}: no such file`, `check the path given to ${flag}`, EXIT.usage);
+  return path;
+}
+
+export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('make-usb', argv, {
+    target: { type: 'string' },
+    lab: { type: 'string' },
+    state: { type: 'string' },
+    base: { type: 'string' },
+    'base-sha256': { type: 'string' },
+    cache: { type: 'string' },
+    out: { type: 'string' },
+    agent: { type: 'string' },
+    'agent-exe': { type: 'string' },
+    runbook: { type: 'string' },
+    'pxe-root': { type: 'string' },
+    'collector-url': { type: 'string' },
+  });
+  if (values.help) {
+    io.out(`${GATEWAY_STICK_HELP}\n`);
+    return EXIT.ok;
+  }
+  const labArg = values.lab ?? DEFAULT_LAB_FILE;
+  const { lab } = await requireLab(labArg, io.cwd);
+  const labFile = resolve(io.cwd, labArg);
+  if (!lab.gateway) throw new UserError('the lab has no gateway section, so there is nothing to put on the gateway stick', 'add gateway: to the lab file');
+  const paths = statePaths(labFile, values.state ? resolve(io.cwd, values.state) : undefined);
+  const secrets = await loadSecrets(paths);
+
+  let base: string;
+  if (values.base) {
+    base = existingFile(resolve(io.cwd, values.base), '--base');
+    if (values['base-sha256']) {
+      const got = await sha256File(base);
+      if (got !== values['base-sha256'].toLowerCase()) {
+        throw new UserError(`--base ${base} has sha256 ${got}, not ${values['base-sha256']}`, 'use the VyOS ISO the manifest pins, or fix --base-sha256');
+      }
+    }
+  } else {
+    base = (await resolveImage('vyos', { lab: labFile, ...(values.cache ? { cache: values.cache } : {}), cwd: io.cwd, env: io.env })).path;
+  }
+  const out = values.out ? resolve(io.cwd, values.out) : join(paths.media, `${lab.gateway.host}-vp6630.iso`);
+
+  const agentBundle = values.agent ? existingFile(resolve(io.cwd, values.agent), '--agent') : findRepoFile('agent/dist/agent.cjs', io.cwd);
+  const agentExe = values['agent-exe'] ? existingFile(resolve(io.cwd, values['agent-exe']), '--agent-exe') : findRepoFile('agent/dist/lab-agent', io.cwd);
+  const runbookDir = values.runbook ? resolve(io.cwd, values.runbook) : join(paths.rendered, 'runbook');
+  if (values.runbook && !existsSync(runbookDir)) throw new UserError(`--runbook ${runbookDir}: no such directory`, 'render the runbook first, or leave --runbook out', EXIT.usage);
+  const runbook = existsSync(runbookDir)
+    ? (await filesUnder(runbookDir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }))
+    : [];
+  const pxeDir = values['pxe-root'] ? resolve(io.cwd, values['pxe-root']) : join(paths.rendered, 'pxe');
+  if (values['pxe-root'] && !existsSync(pxeDir)) throw new UserError(`--pxe-root ${pxeDir}: no such directory`, 'render the PXE tree first, or leave --pxe-root out', EXIT.usage);
+  const pxeFiles = lab.pxe?.host === lab.gateway.host && existsSync(pxeDir) ? await filesUnder(pxeDir) : [];
+
+  const started = Date.now();
+  io.err(`make-usb: base ISO   ${base}\n`);
+  const r = await makeGatewayStick({
+    lab,
+    secrets,
+    base,
+    out,
+    ...(agentBundle ? { agentBundle } : {}),
+    ...(agentExe ? { agentExe } : {}),
+    runbook,
+    pxeFiles,
+    ...(values['collector-url'] ? { collectorUrl: values['collector-url'] } : {}),
+  });
+  for (const w of r.warnings) io.err(`make-usb: warning: ${w}\n`);
+  io.out(`wrote ${r.out} (VyOS gateway stick, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  io.out(`  sha256   ${r.sha256}\n`);
+  io.out(`  entry    ${r.entryTitle} (default; the ISO's own entries follow)\n`);
+  io.out(`  config   sha256 ${r.configSha256}\n`);
+  io.out(`  sidecar  ${r.sidecar}\n`);
+  return EXIT.ok;
+}

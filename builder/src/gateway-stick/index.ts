@@ -1,0 +1,6 @@
+export { makeGatewayStick, type GatewayStickOptions, type GatewayStickResult } from './make.js';
+export { planGatewayStick, type StickPlan, type StickInputs, type BaseFacts, type StagedFile } from './plan.js';
+export { gatewayAgentYaml, type AgentConfigOptions } from './agent-config.js';
+export { startAgentScript, agentUnit, stickReadme } from './scripts.js';
+export * from './layout.js';
+export { runGatewayStick, isGatewayTarget, GATEWAY_STICK_HELP } from './cli.js';

@@ -1,0 +1,179 @@
+import { createReadStream } from 'node:fs';
+import { chmod, lstat, mkdir, readdir, rm, symlink, utimes, writeFile, copyFile, open, rename } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { buildLayerImage, readLiveIso, remasterIso, updateChecksums, sha256File, type IsoPut } from '@lab/iso';
+import type { Lab } from '@lab/shared';
+import { UserError } from '../cli/errors.js';
+import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../gateway/index.js';
+import { writeFileAtomic } from '../state/index.js';
+import { gatewayAgentYaml } from './agent-config.js';
+import { LAYER_NAME } from './layout.js';
+import { planGatewayStick, type BaseFacts, type StagedFile, type StickPlan } from './plan.js';
+
+export interface GatewayStickOptions {
+  lab: Lab;
+  secrets: GatewayLoginSecrets & { collectorToken: string };
+  /** The VyOS ISO (a verified cache file, or --base). */
+  base: string;
+  out: string;
+  agentBundle?: string;
+  agentExe?: string;
+  runbook?: { name: string; src: string }[];
+  pxeFiles?: { path: string; src: string }[];
+  collectorUrl?: string;
+}
+
+export interface GatewayStickResult {
+  out: string;
+  sha256: string;
+  sidecar: string;
+  entryTitle: string;
+  configSha256: string;
+  warnings: string[];
+}
+
+async function walkFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walkFiles(join(dir, e.name), rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Reads what the plan needs from the base ISO (boot menus, live/ names, checksums). */
+async function readBase(base: string, work: string): Promise<{ facts: BaseFacts; sums?: string; epoch: number }> {
+  const iso = await readLiveIso(base, ['/boot/grub/grub.cfg', '/isolinux/live.cfg', '/live/filesystem.module', '/sha256sum.txt'], join(work, 'base'));
+  const facts: BaseFacts = {
+    liveNames: iso.files.filter((f) => f.startsWith('/live/') && f.split('/').length === 3).map((f) => f.slice('/live/'.length)),
+  };
+  const grub = iso.texts.get('/boot/grub/grub.cfg');
+  const sys = iso.texts.get('/isolinux/live.cfg');
+  const mod = iso.texts.get('/live/filesystem.module');
+  if (grub !== undefined) facts.grubCfg = grub;
+  if (sys !== undefined) facts.syslinuxLiveCfg = sys;
+  if (mod !== undefined) facts.filesystemModule = mod;
+  // Every new timestamp is the base's own modification time, so equal inputs give equal bytes.
+  const sums = iso.texts.get('/sha256sum.txt');
+  return sums === undefined ? { facts, epoch: iso.modified } : { facts, sums, epoch: iso.modified };
+}
+
+async function stage(root: string, files: StagedFile[], epoch: number): Promise<void> {
+  const dirs = new Set<string>([root]);
+  for (const f of files) {
+    const target = join(root, f.path);
+    for (let d = dirname(target); d.startsWith(root) && !dirs.has(d); d = dirname(d)) dirs.add(d);
+    await mkdir(dirname(target), { recursive: true });
+    if (f.link !== undefined) {
+      await symlink(f.link, target);
+      continue;
+    }
+    if (f.src !== undefined) await copyFile(f.src, target);
+    else await writeFile(target, f.content ?? '');
+    await chmod(target, f.mode);
+    await utimes(target, epoch, epoch);
+  }
+  for (const d of dirs) {
+    await chmod(d, 0o755);
+    await utimes(d, epoch, epoch);
+  }
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Builds the gateway stick: the VyOS ISO, booting as it is, plus /lab (config, agent, runbook),
+ * a default boot entry that loads the config from the stick and stacks a layer that starts the
+ * agent. Writes `out` atomically and `<out>.json` with the hashes of output and inputs.
+ */
+export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayStickResult> {
+  const release = gatewayRelease(o.lab).id;
+  const { configBoot, commands } = renderGateway(o.lab, o.secrets);
+  const agentYaml = gatewayAgentYaml(o.lab, o.secrets.collectorToken, o.collectorUrl ? { collectorUrl: o.collectorUrl } : {});
+  const outDir = dirname(o.out);
+  await mkdir(outDir, { recursive: true });
+  const work = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.parts`);
+  const tmpOut = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(work, { recursive: true, mode: 0o700 });
+    const { facts, sums, epoch } = await readBase(o.base, work);
+    let plan: StickPlan;
+    try {
+      plan = planGatewayStick(
+        {
+          lab: o.lab, release, configBoot, commands, agentYaml,
+          ...(o.agentBundle ? { agentBundle: o.agentBundle } : {}),
+          ...(o.agentExe ? { agentExe: o.agentExe } : {}),
+          runbook: o.runbook ?? [],
+          pxeFiles: o.pxeFiles ?? [],
+        },
+        facts,
+      );
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`cannot add the lab boot entry to ${o.base}: ${(err as Error).message}`, 'pass a VyOS live ISO with --base (not a stick made by builder)');
+    }
+    const labDir = join(work, 'lab');
+    const layerRoot = join(work, 'layer');
+    await stage(labDir, plan.lab, epoch);
+    await stage(layerRoot, plan.layer, epoch);
+    const layerImage = join(work, LAYER_NAME);
+    await buildLayerImage(layerRoot, layerImage, epoch);
+    await utimes(layerImage, epoch, epoch);
+    const puts: IsoPut[] = [{ iso: '/lab', src: labDir }, { iso: `/live/${LAYER_NAME}`, src: layerImage }];
+    const sumsFor: { path: string; sha256: string }[] = [];
+    for (const f of await walkFiles(labDir)) if (!(await lstat(join(labDir, f))).isSymbolicLink()) sumsFor.push({ path: `lab/${f}`, sha256: await sha256Of(join(labDir, f)) });
+    sumsFor.push({ path: `live/${LAYER_NAME}`, sha256: await sha256Of(layerImage) });
+    for (const [n, r] of plan.replace.entries()) {
+      const file = join(work, `replace-${n}-${basename(r.iso)}`);
+      await writeFile(file, r.content);
+      await utimes(file, epoch, epoch);
+      puts.push({ iso: r.iso, src: file });
+      sumsFor.push({ path: r.iso.slice(1), sha256: createHash('sha256').update(r.content).digest('hex') });
+    }
+    if (sums !== undefined) {
+      const file = join(work, 'sha256sum.txt');
+      await writeFile(file, updateChecksums(sums, sumsFor));
+      await utimes(file, epoch, epoch);
+      puts.push({ iso: '/sha256sum.txt', src: file });
+    }
+    const { dropped } = await remasterIso(o.base, tmpOut, puts, epoch);
+    await chmod(tmpOut, 0o600);
+    const sha256 = await sha256File(tmpOut);
+    const fh = await open(tmpOut, 'r+');
+    await fh.sync();
+    await fh.close();
+    const configSha256 = createHash('sha256').update(configBoot).digest('hex');
+    const sidecar = `${o.out}.json`;
+    const hashOf = (s: string) => createHash('sha256').update(s).digest('hex');
+    const sidecarDoc = {
+      target: 'vp6630',
+      output: { file: basename(o.out), sha256 },
+      bootEntry: plan.entry,
+      inputs: {
+        base: { file: o.base, sha256: await sha256File(o.base) },
+        configBoot: { sha256: configSha256 },
+        commands: { sha256: hashOf(commands) },
+        agentYaml: { sha256: hashOf(agentYaml) },
+        ...(o.agentBundle ? { agentBundle: { file: o.agentBundle, sha256: await sha256File(o.agentBundle) } } : {}),
+        ...(o.agentExe ? { agentExe: { file: o.agentExe, sha256: await sha256File(o.agentExe) } } : {}),
+        runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: await sha256File(r.src) }))),
+        pxe: await Promise.all((o.pxeFiles ?? []).map(async (p) => ({ path: p.path, sha256: await sha256File(p.src) }))),
+      },
+      droppedBootOptions: dropped,
+      warnings: plan.warnings,
+    };
+    await rename(tmpOut, o.out);
+    await writeFileAtomic(sidecar, `${JSON.stringify(sidecarDoc, null, 2)}\n`);
+    return { out: o.out, sha256, sidecar, entryTitle: plan.entry.title, configSha256, warnings: plan.warnings };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await rm(tmpOut, { force: true });
+  }
+}
