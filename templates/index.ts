@@ -4,3 +4,4 @@ export { default as talosArgocdRootApplication } from './talos/argocd-root-appli
 export { default as talosArgocdNamespace } from './talos/argocd-namespace.yaml?raw';
 export { default as ipxeHarvester } from './ipxe/harvester.ipxe?raw';
 export { default as ipxeTalos } from './ipxe/talos.ipxe?raw';
+export { runbookPage, runbookStyle } from './runbook/index.js';

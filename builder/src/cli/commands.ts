@@ -11,6 +11,8 @@ import { secretsImportCommand } from './secrets-import.js';
 import { renderCommand } from './render.js';
 import { importTalhelperCommand } from './import-talhelper.js';
 import { writeCommand } from './write.js';
+import { runbookCommand } from './runbook.js';
+import { nextCommand } from './next.js';
 import { makeUsbCommand } from './make-usb.js';
 import { mediaShowCommand } from './media-show.js';
 import { mediaVerifyCommand } from './media-verify.js';
@@ -33,6 +35,8 @@ export const COMMANDS: Command[] = [
   mediaShowCommand,
   mediaVerifyCommand,
   writeCommand,
+  runbookCommand,
+  nextCommand,
   collectCommand,
   statusCommand,
   watchCommand,
