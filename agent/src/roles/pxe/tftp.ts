@@ -240,13 +240,15 @@ class Transfer {
 
   private transmit(fresh: boolean): void {
     if (fresh) this.tries = 0;
-    if (this.timer) clearTimeout(this.timer);
     if (this.tries++ > (this.opts.retries ?? 5)) {
       this.opts.events.error?.({ address: this.address, filename: this.req?.filename ?? '', reason: `no acknowledgement after ${this.tries - 1} retries` });
       return this.finish();
     }
-    this.server.outgress.emit(this.clientKey, this.lastPacket);
-    this.timer = setTimeout(() => this.transmit(false), this.timeoutMs);
+    // Straight onto tftp-server's socket (its outgress hop does the same send, one emit later).
+    this.server.socket.send(this.lastPacket as Buffer, this.port, this.address);
+    // One timer per transfer, re-armed per packet: refresh() is far cheaper than a new timer.
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.transmit(false), this.timeoutMs);
   }
 
   private fail(code: number, message: string, filename: string, detail?: string): void {
