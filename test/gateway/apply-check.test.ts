@@ -15,6 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
 import { memoryIo } from '../../builder/src/cli/io.js';
 import { diffConfig, parseConfigBoot } from '../../builder/src/vyos/index.js';
+import { EventBatchSchema } from '@lab/shared';
 import { startSshd, type TestSshd } from './sshd.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/genesis/lab.yaml', import.meta.url));
@@ -128,6 +129,7 @@ describe('builder apply gateway (real sshd, VyOS CLI stand-in)', () => {
     expect(kinds[0]).toBe('gateway.apply.connected');
     expect(kinds).toEqual(expect.arrayContaining(['gateway.apply.diff', 'gateway.apply.uploaded', 'gateway.apply.committed', 'gateway.apply.check', 'gateway.apply.confirmed']));
     expect(received.flatMap((b) => b.events).every((e) => e.source === 'gateway' && e.host === 'gateway')).toBe(true);
+    for (const batch of received) expect(EventBatchSchema.safeParse({ events: batch.events }).success).toBe(true);
 
     // A second apply finds nothing to do.
     const again = await cli('apply', 'gateway');
@@ -147,6 +149,7 @@ describe('builder apply gateway (real sshd, VyOS CLI stand-in)', () => {
     expect(steps).not.toContain('confirm');
     expect(steps).not.toContain('save');
     expect(r.out).toMatch(/\[FAIL\] LAB_CLUSTER gateway 10\.10\.40\.1 on eth1\.40 answers — no answer/);
+    expect(r.out).toMatch(/\[ok\] {3}LAB_MGMT gateway 10\.10\.10\.1 on eth1\.10 answers\n/);
     expect(r.out).toContain('not confirmed: within 5 min the gateway reverts by itself to its saved configuration');
   });
 

@@ -6,7 +6,7 @@ import type { EventReporter } from './events.js';
 import { placeNetworks } from './layout.js';
 import { redactPath } from './redact.js';
 import { gatewayConfigBoot } from './render.js';
-import { confirmScript, loadScript, pingScript, showScript } from './scripts.js';
+import { confirmScript, loadScript, parsePingResults, pingScript, showScript } from './scripts.js';
 import { openGateway, type OpenOptions } from './session.js';
 import type { GatewayLoginSecrets } from './system.js';
 import type { GatewaySession } from './ssh.js';
@@ -147,12 +147,15 @@ async function postCommitChecks(opts: ApplyOptions): Promise<PostCommitCheck[]> 
   }
   checks.push({ id: 'ssh', ok: true, detail: `SSH to ${opts.target.host}:${opts.target.port} still works` });
   try {
-    for (const p of placeNetworks(opts.lab, opts.lab.gateway!)) {
-      if (!p.address) continue;
-      const ip = p.address.split('/')[0]!;
-      const r = await session.run(pingScript(ip), 15_000).catch((e: Error) => ({ code: 255, stdout: '', stderr: e.message }));
-      checks.push({ id: `ping:${p.network.name}`, ok: r.code === 0, detail: `${p.network.name} gateway ${ip} on ${p.interface} answers${r.code === 0 ? '' : ` — no answer (exit ${r.code})`}` });
-    }
+    const targets = placeNetworks(opts.lab, opts.lab.gateway!).filter((p) => p.address);
+    const ips = targets.map((p) => p.address!.split('/')[0]!);
+    const r = await session.run(pingScript(ips), 10_000 + 3_000 * ips.length).catch((e: Error) => ({ code: 255, stdout: '', stderr: e.message }));
+    const results = parsePingResults(r.stdout);
+    targets.forEach((p, i) => {
+      const code = results.get(ips[i]!);
+      const ok = code === 0;
+      checks.push({ id: `ping:${p.network.name}`, ok, detail: `${p.network.name} gateway ${ips[i]} on ${p.interface} answers${ok ? '' : code === undefined ? ' — no result' : ' — no answer'}` });
+    });
   } finally {
     session.close();
   }

@@ -1,6 +1,6 @@
 import type { Lab } from '@lab/shared';
 import { evaluateGateway, type CheckItem } from './checks.js';
-import { RELAY_PROCESS_SCRIPT, showScript, UDP_LISTEN_SCRIPT } from './scripts.js';
+import { observeScript, splitSections } from './scripts.js';
 import { openGateway, type OpenOptions } from './session.js';
 import { parseBgpSummary, parseDhcrelayArgs, parseNatSourceRules, parseShowInterfaces, parseUdpListeners } from './show-parse.js';
 
@@ -11,12 +11,14 @@ import { parseBgpSummary, parseDhcrelayArgs, parseNatSourceRules, parseShowInter
 export async function checkGateway(opts: OpenOptions & { lab: Lab; say?(line: string): void }): Promise<CheckItem[]> {
   const session = await openGateway({ ...opts, onPinned: (p, k) => opts.say?.(`pinned the gateway's host key for ${p}: ${k.type} ${k.fingerprint}`) });
   try {
-    const run = async (script: string) => (await session.run(script, 60_000)).stdout;
-    const interfaces = parseShowInterfaces(await run(showScript('show interfaces')));
-    const nat = parseNatSourceRules(await run(showScript('show nat source rules')));
-    const relay = parseDhcrelayArgs(await run(RELAY_PROCESS_SCRIPT));
-    const udpListeners = parseUdpListeners(await run(UDP_LISTEN_SCRIPT));
-    const bgp = opts.lab.gateway?.bgp ? parseBgpSummary(await run(showScript('show ip bgp summary'))) : [];
+    const r = await session.run(observeScript(Boolean(opts.lab.gateway?.bgp)), 60_000);
+    const part = splitSections(r.stdout);
+    const text = (name: string) => part.get(name) ?? '';
+    const interfaces = parseShowInterfaces(text('interfaces'));
+    const nat = parseNatSourceRules(text('nat'));
+    const relay = parseDhcrelayArgs(text('relay'));
+    const udpListeners = parseUdpListeners(text('udp'));
+    const bgp = parseBgpSummary(text('bgp'));
     return evaluateGateway(opts.lab, { interfaces, nat, relay, udpListeners, bgp });
   } finally {
     session.close();
