@@ -87,3 +87,17 @@ describe('gateway target and checks', () => {
     ]);
   });
 });
+
+describe('gateway scripts', () => {
+  it('splits the one-exec observation into its sections and reads ping results', async () => {
+    const { observeScript, splitSections, parsePingResults, pingScript, loadScript } = await import('../../src/gateway/scripts.js');
+    expect(observeScript(false)).not.toContain('bgp');
+    expect(observeScript(true)).toContain("echo '### bgp'\nrun show ip bgp summary\n");
+    const parts = splitSections('### interfaces\neth0 x\n### nat\n### relay\n/usr/sbin/dhcrelay -id br30\n');
+    expect([...parts.keys()]).toEqual(['interfaces', 'nat', 'relay']);
+    expect(parts.get('relay')).toContain('-id br30');
+    expect(pingScript(['10.10.10.1'])).toBe('ping -c 1 -W 2 \'10.10.10.1\' >/dev/null 2>&1; echo "ping 10.10.10.1 $?"\n');
+    expect(parsePingResults('ping 10.10.10.1 0\nping 10.10.40.1 1\nnoise\n')).toEqual(new Map([['10.10.10.1', 0], ['10.10.40.1', 1]]));
+    expect(loadScript("/tmp/a'b.boot", 5)).toContain("load '/tmp/a'\\''b.boot' ||");
+  });
+});
