@@ -125,6 +125,8 @@ describe('no command prints a secret', () => {
     dir = await mkdtemp(join(tmpdir(), 'leak-'));
     lab = join(dir, 'lab.yaml');
     await writeFile(lab, await readFile(join(root, 'examples/genesis/lab.yaml'), 'utf8'));
+    // The image manifest too, so image and media commands get past reading it (downloads fail: no network).
+    await writeFile(join(dir, 'images.yaml'), await readFile(join(root, 'examples/genesis/images.yaml'), 'utf8'));
     const init = await execa('node', [cli, 'secrets', 'init', '--lab', lab], { cwd: dir, reject: false });
     expect(init.exitCode, init.stderr).toBe(0);
     secrets = await loadSecrets(statePaths(lab));
