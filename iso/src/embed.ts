@@ -1,6 +1,6 @@
 // embedTalosConfig: the Talos imager's embedded-config build, applied to an existing ISO.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -111,21 +111,37 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
   const baseIso = resolve(opts.baseIso);
   const out = resolve(opts.out);
   if (opts.config.length === 0) throw new MediaError('config', 'the Talos config is empty', 'render the node config first (builder render) or pass --config FILE');
-  const baseSha = await sha256File(baseIso).catch(() => {
-    throw new MediaError('not-found', `cannot read the base ISO ${baseIso}`, 'check the path, or sync the image cache (builder images sync)');
+  await access(baseIso).catch(() => {
+    throw new MediaError('not-found', `cannot read the base ISO ${baseIso}: no such file`, 'check the path, or sync the image cache (builder images sync)');
   });
-  if (opts.expectedBaseSha256 && baseSha !== opts.expectedBaseSha256.toLowerCase()) {
-    throw new MediaError(
-      'sha-mismatch',
-      `${baseIso} has sha256 ${baseSha}, but the cache records ${opts.expectedBaseSha256}`,
-      'the file changed after it was cached: run `builder images verify`, then `builder images sync` to fetch it again',
-    );
-  }
+  // Hashing the base runs beside the build (both read the same file); the output is only
+  // committed after the hash matched.
+  const baseShaPromise = sha256File(baseIso);
+  baseShaPromise.catch(() => undefined);
+  const checkBaseSha = async () => {
+    const baseSha = await baseShaPromise;
+    if (opts.expectedBaseSha256 && baseSha !== opts.expectedBaseSha256.toLowerCase()) {
+      throw new MediaError(
+        'sha-mismatch',
+        `${baseIso} has sha256 ${baseSha}, but the cache records ${opts.expectedBaseSha256}`,
+        'the file changed after it was cached: run `builder images verify`, then `builder images sync` to fetch it again',
+      );
+    }
+    return baseSha;
+  };
   const work = await mkdtemp(join(tmpdir(), 'lab-embed-'));
   const tmpOut = tempBeside(out);
   try {
-    const media = await openTalosMedia(baseIso, work);
-    const version = checkBase(media, baseIso);
+    const media = await openTalosMedia(baseIso, work).catch(async (err: unknown) => {
+      await checkBaseSha(); // a changed base explains a broken one best
+      throw err;
+    });
+    const version = await Promise.resolve()
+      .then(() => checkBase(media, baseIso))
+      .catch(async (err: unknown) => {
+        await checkBaseSha();
+        throw err;
+      });
     const isoInitramfs = media.initramfs!;
     const ukiInitrd = media.uki!.initrd!;
     const [isoSha, ukiSha] = await Promise.all([sha256File(isoInitramfs), sha256File(ukiInitrd)]);
@@ -143,10 +159,9 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     await appendTo(isoInitramfs, segment, newInitramfs);
 
     const newUki = join(work, 'uki.new.efi');
-    await replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki);
     const tree = join(work, 'esp-tree');
     await mkdir(tree);
-    await mtools.extractAll(media.esp!, tree);
+    await Promise.all([replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki), mtools.extractAll(media.esp!, tree)]);
     const newEsp = join(work, 'esp.new.img');
     await rebuildEsp({ original: media.esp!, tree, replace: new Map([[media.uki!.espPath, newUki]]), out: newEsp, epoch });
     await utimes(newInitramfs, epoch, epoch);
@@ -167,6 +182,7 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
       baseIso,
     );
     await chmod(tmpOut, 0o600);
+    const baseSha = await checkBaseSha();
     const outSha = await sha256File(tmpOut);
     const size = (await stat(tmpOut)).size;
     await commitFile(tmpOut, out);

@@ -41,13 +41,11 @@ export async function readIsoFacts(path: string): Promise<IsoFacts> {
   } catch {
     throw new MediaError('not-found', `cannot read ${path}: no such file`, 'check the path');
   }
-  const pvd = await xorriso.pvdInfo(path);
+  const { pvd, plain, asMkisofs, files } = await xorriso.reports(path);
   if (!pvd['Volume Id'] && !pvd['PVD address']) {
     throw new MediaError('layout', `${path} is not an ISO 9660 image (xorriso found no volume descriptor)`, 'give a Talos ISO (metal-amd64.iso)');
   }
-  const reportText = await xorriso.reportElTorito(path, 'as_mkisofs');
-  const report = parseReport(reportText);
-  const plain = await xorriso.reportElTorito(path, 'plain');
+  const report = parseReport(asMkisofs);
   return {
     path,
     size,
@@ -59,6 +57,6 @@ export async function readIsoFacts(path: string): Promise<IsoFacts> {
     report,
     bootEntries: parseBootEntries(plain),
     esp: appendedPartitions(report).find((p) => p.number === 2),
-    files: await xorriso.listFiles(path),
+    files,
   };
 }

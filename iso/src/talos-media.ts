@@ -59,13 +59,13 @@ export async function openTalosMedia(path: string, work: string): Promise<TalosM
   if (labels.secureBoot) signs.push(`volume label ${iso.volumeSetId || iso.volumeId}`);
   const media: TalosMedia = { iso, version: labels.version, secureBoot: false, secureBootSigns: signs };
 
-  if (iso.files.includes(INITRAMFS_PATH)) {
-    media.initramfs = join(work, 'initramfs.xz');
-    await xorriso.extract(path, [[INITRAMFS_PATH, media.initramfs]]);
-  }
-  if (iso.esp) {
-    media.esp = join(work, 'esp.img');
-    await copyRange(path, iso.esp.start, iso.esp.end, media.esp);
+  // The initramfs and the ESP come out of the ISO at the same time.
+  const initramfs = iso.files.includes(INITRAMFS_PATH) ? join(work, 'initramfs.xz') : undefined;
+  const esp = iso.esp ? join(work, 'esp.img') : undefined;
+  await Promise.all([initramfs && xorriso.extract(path, [[INITRAMFS_PATH, initramfs]]), esp && iso.esp && copyRange(path, iso.esp.start, iso.esp.end, esp)]);
+  media.initramfs = initramfs;
+  if (iso.esp && esp) {
+    media.esp = esp;
     media.espListing = await listEsp(media.esp);
     if (media.espListing.files.some((f) => /^\/loader\/keys\//i.test(f))) signs.push('Secure Boot keys in /loader/keys');
     const ukiPath = media.espListing.ukis[0];

@@ -11,7 +11,33 @@ export async function reportElTorito(iso: string, mode: 'plain' | 'as_mkisofs'):
 
 /** `-pvd_info`: volume id, volume set id, dates of the primary volume descriptor. */
 export async function pvdInfo(iso: string): Promise<Record<string, string>> {
-  const text = await runText('xorriso', [...quiet, '-indev', iso, '-pvd_info'], iso);
+  return parsePvd(await runText('xorriso', [...quiet, '-indev', iso, '-pvd_info'], iso));
+}
+
+export interface IsoReports {
+  pvd: Record<string, string>;
+  plain: string;
+  asMkisofs: string;
+  files: string[];
+}
+
+/** The volume descriptor, both boot reports and the file list in one xorriso run. */
+export async function reports(iso: string): Promise<IsoReports> {
+  const mark = '@@lab-media@@';
+  const text = await runText(
+    'xorriso',
+    [...quiet, '-indev', iso, '-print', `${mark}pvd`, '-pvd_info', '-print', `${mark}plain`, '-report_el_torito', 'plain', '-print', `${mark}mkisofs`, '-report_el_torito', 'as_mkisofs', '-print', `${mark}files`, '-find', '/', '-type', 'f'],
+    iso,
+  );
+  const parts: Record<string, string> = {};
+  for (const chunk of text.split(mark).slice(1)) {
+    const nl = chunk.indexOf('\n');
+    parts[chunk.slice(0, nl)] = chunk.slice(nl + 1);
+  }
+  return { pvd: parsePvd(parts.pvd ?? ''), plain: parts.plain ?? '', asMkisofs: parts.mkisofs ?? '', files: parseFiles(parts.files ?? '') };
+}
+
+function parsePvd(text: string): Record<string, string> {
   const info: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z][A-Za-z ]*?)\s*:\s?(.*)$/.exec(line);
@@ -20,14 +46,17 @@ export async function pvdInfo(iso: string): Promise<Record<string, string>> {
   return info;
 }
 
-/** Paths of every regular file in the ISO tree. */
-export async function listFiles(iso: string): Promise<string[]> {
-  const text = await runText('xorriso', [...quiet, '-indev', iso, '-find', '/', '-type', 'f'], iso);
+function parseFiles(text: string): string[] {
   return text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.startsWith("'/"))
     .map((l) => l.slice(1, -1).replace(/'"'"'/g, "'"));
+}
+
+/** Paths of every regular file in the ISO tree. */
+export async function listFiles(iso: string): Promise<string[]> {
+  return parseFiles(await runText('xorriso', [...quiet, '-indev', iso, '-find', '/', '-type', 'f'], iso));
 }
 
 /** Copies files out of the ISO: pairs of [path in ISO, destination on disk]. */

@@ -1,0 +1,100 @@
+// make-usb benchmark: on a stand-in Talos ISO of about 300 MB (padded with a random file), the
+// wall time of `builder make-usb` against `cp` of the same ISO, run side by side (alternating,
+// median of N rounds), and the peak RSS of make-usb's whole process tree (node plus xorriso,
+// zstd, mksquashfs…, sampled from /proc every 10 ms). Targets: at most 2x cp, peak RSS 200 MB.
+//
+//   node bench/make-usb/run.mjs [--rounds N] [--pad BYTES]
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, pad: { type: 'string', default: String(260 * 1024 * 1024) } } });
+const rounds = Number(values.rounds);
+
+const cli = join(root, 'builder/dist/cli.js');
+if (!existsSync(cli)) throw new Error('build the CLI first: npm run build');
+const gen = join(root, 'bench/out/standin-build.mjs');
+await build({ entryPoints: [join(root, 'test/fixtures/standin/build.ts')], outfile: gen, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+
+function run(cmd, args, { sample = false } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    let peak = 0;
+    const timer = sample ? setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 10) : undefined;
+    child.on('close', (code) => {
+      if (timer) clearInterval(timer);
+      const ms = performance.now() - t0;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${err}`));
+      else resolvePromise({ ms, peak, out });
+    });
+  });
+}
+
+/** Sum of VmRSS (bytes) of pid and all its descendants. */
+function treeRss(pid) {
+  const parents = new Map();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parents.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* exited */
+    }
+  }
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, pp] of parents) if (tree.has(pp) && !tree.has(p)) (tree.add(p), (grew = true));
+  }
+  let total = 0;
+  for (const p of tree) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      /* exited */
+    }
+  }
+  return total;
+}
+
+const base = (await run('node', [gen, '--pad', values.pad])).out.trim();
+const work = join(root, 'bench/out/make-usb');
+mkdirSync(work, { recursive: true });
+const config = join(work, 'config.yaml');
+writeFileSync(config, 'version: v1alpha1\nmachine:\n  type: controlplane\n  token: bench.0123456789abcdef\n', { mode: 0o600 });
+const sizeMb = (readFileSync(`/proc/self/status`, 'utf8'), Number((await run('stat', ['-c', '%s', base])).out) / 1e6);
+
+const cpTimes = [];
+const mkTimes = [];
+let peak = 0;
+for (let i = 0; i < rounds; i++) {
+  const cpOut = join(work, 'copy.iso');
+  cpTimes.push((await run('cp', [base, cpOut])).ms);
+  rmSync(cpOut, { force: true });
+  const mkOut = join(work, 'made.iso');
+  const r = await run('node', [cli, 'make-usb', '--target', 'um760', '--base', base, '--config', config, '--out', mkOut], { sample: true });
+  mkTimes.push(r.ms);
+  peak = Math.max(peak, r.peak);
+  rmSync(mkOut, { force: true });
+  rmSync(`${mkOut}.json`, { force: true });
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const cpMs = median(cpTimes);
+const mkMs = median(mkTimes);
+console.log(`make-usb benchmark: stand-in ISO ${sizeMb.toFixed(0)} MB, ${rounds} rounds, medians`);
+console.log(`  cp (baseline)      ${cpMs.toFixed(0).padStart(6)} ms   [${cpTimes.map((t) => t.toFixed(0)).join(', ')}]`);
+console.log(`  builder make-usb   ${mkMs.toFixed(0).padStart(6)} ms   [${mkTimes.map((t) => t.toFixed(0)).join(', ')}]`);
+console.log(`  ratio make-usb/cp  ${(mkMs / cpMs).toFixed(2)}x   (target <= 2x)`);
+console.log(`  peak RSS           ${(peak / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 10 ms; target <= 200 MB)`);
