@@ -108,7 +108,7 @@ describe.skipIf(!ok)('PXE DHCP in network namespaces, real clients', () => {
       const packets = [Buffer.from([1]), Buffer.alloc(100), reply, notype, odd, overrun, require('node:crypto').randomBytes(600)];
       let i = 0; const next = () => i < packets.length ? s.send(packets[i++], 67, '127.0.0.1', next) : s.close(); next();`;
     const r = await inNetns(net.srv, 'node', ['-e', code]);
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.exitCode, String(r.all)).toBe(0);
     await sleep(300);
     expect(agent?.exitCode).toBeNull();
     const lease = await udhcpc({ ns: net.cli, iface: net.cliIf, arch: 0 });
