@@ -5,6 +5,7 @@ import { admit, blobPath, ensureCache, hasBlob, type CachePaths } from './cache.
 import { discardPart, download, TransferError } from './download.js';
 import type { ImageEntry } from './manifest.js';
 import type { Progress } from './progress.js';
+import { withPartLock } from './lock.js';
 
 export type SyncAction = { image: ImageEntry; action: 'cached'; path: string } | { image: ImageEntry; action: 'fetch' } | { image: ImageEntry; action: 'unpinned' };
 
@@ -49,6 +50,10 @@ export interface FetchResult {
 export async function fetchImage(c: CachePaths, image: ImageEntry, o: FetchOptions): Promise<FetchResult> {
   await ensureCache(c);
   const part = partPath(c, image);
+  return withPartLock(part, image.name, () => fetchLocked(c, image, part, o));
+}
+
+async function fetchLocked(c: CachePaths, image: ImageEntry, part: string, o: FetchOptions): Promise<FetchResult> {
   let attempt = 0;
   for (;;) {
     attempt += 1;

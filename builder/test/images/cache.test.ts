@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -97,9 +97,48 @@ describe('builder images sync', () => {
     const r = await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache', '--retries', '3');
     expect(r.code, r.err).toBe(0);
     expect((r.err.match(/retrying/g) ?? []).length).toBe(2);
-    const ranged = server.requests.filter((q) => q.path === '/talos.iso' && q.range);
-    expect(ranged.map((q) => q.range)).toEqual(['bytes=700000-', 'bytes=1400000-']);
+    const starts = server.requests.filter((q) => q.path === '/talos.iso' && q.range).map((q) => Number(/^bytes=(\d+)-$/.exec(q.range!)![1]));
+    expect(starts).toHaveLength(2);
+    expect(starts[0]).toBeGreaterThan(0);
+    expect(starts[0]).toBeLessThanOrEqual(700_000);
+    expect(starts[1]).toBeGreaterThan(starts[0]!);
+    expect(starts[1]).toBeLessThanOrEqual(starts[0]! + 700_000);
     expect(Buffer.compare(await readFile(join(cache, 'sha256', sha256(ISO))), ISO)).toBe(0);
+  });
+
+  it('starts over when the file changed on the server between two attempts (If-Range)', async () => {
+    const v1 = randomBytes(1024 * 1024);
+    const v2 = randomBytes(1024 * 1024 + 7);
+    server.files.set('/changing.iso', v1);
+    await writeFile(join(dir, 'images.yaml'), manifest(`    - name: changing
+      source: { url: "${server.url}/changing.iso", checksum: "sha256:${sha256(v2)}" }
+`));
+    server.cut(1, 300_000);
+    expect((await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache', '--retries', '0')).code).toBe(1);
+    server.files.set('/changing.iso', v2);
+    const r = await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache', '--retries', '0');
+    expect(r.code, r.err).toBe(0);
+    const last = server.requests[server.requests.length - 1]!;
+    expect(last.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(last.ifRange).toBe(`"${sha256(v1).slice(0, 16)}"`);
+    expect(r.out).not.toContain('resumed at');
+    expect(Buffer.compare(await readFile(join(cache, 'sha256', sha256(v2))), v2)).toBe(0);
+  });
+
+  it('refuses to download into a part file another running builder holds', async () => {
+    await writeFile(join(dir, 'images.yaml'), manifest(`    - name: talos
+      source: { url: "${server.url}/talos.iso", checksum: "sha256:${sha256(ISO)}" }
+`));
+    await mkdir(join(cache, 'partial'), { recursive: true });
+    // pid 1 always runs: the lock is live.
+    await writeFile(join(cache, 'partial', `${sha256(ISO)}.part.lock`), '1');
+    const r = await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('another builder (pid 1) is downloading talos');
+    expect(server.requests).toEqual([]);
+    // A lock whose process is gone is taken over.
+    await writeFile(join(cache, 'partial', `${sha256(ISO)}.part.lock`), '999999999');
+    expect((await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache')).code).toBe(0);
   });
 
   it('caches nothing when the sha256 does not match', async () => {
