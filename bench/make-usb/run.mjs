@@ -1,11 +1,11 @@
 // make-usb benchmark: on a stand-in Talos ISO of about 300 MB (padded with a random file), the
 // wall time of `builder make-usb` against `cp` of the same ISO, run side by side (alternating,
 // median of N rounds), and the peak RSS of make-usb's whole process tree (node plus xorriso,
-// zstd, mksquashfs…, sampled from /proc every 10 ms). Targets: at most 2x cp, peak RSS 200 MB.
+// zstd, mksquashfs…, sampled from /proc every 20 ms). Targets: at most 2x cp, peak RSS 200 MB.
 //
 //   node bench/make-usb/run.mjs [--rounds N] [--pad BYTES]
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,7 +29,7 @@ function run(cmd, args, { sample = false } = {}) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     let peak = 0;
-    const timer = sample ? setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 10) : undefined;
+    const timer = sample ? setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 20) : undefined;
     child.on('close', (code) => {
       if (timer) clearInterval(timer);
       const ms = performance.now() - t0;
@@ -39,31 +39,20 @@ function run(cmd, args, { sample = false } = {}) {
   });
 }
 
-/** Sum of VmRSS (bytes) of pid and all its descendants. */
+/** Sum of VmRSS (bytes) of pid and all its descendants (found through /proc/PID/task/TID/children). */
 function treeRss(pid) {
-  const parents = new Map();
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parents.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* exited */
-    }
-  }
-  const tree = new Set([pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [p, pp] of parents) if (tree.has(pp) && !tree.has(p)) (tree.add(p), (grew = true));
-  }
   let total = 0;
-  for (const p of tree) {
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop();
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       if (m) total += Number(m[1]) * 1024;
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) stack.push(Number(c));
+      }
     } catch {
-      /* exited */
+      /* exited meanwhile */
     }
   }
   return total;
@@ -74,7 +63,7 @@ const work = join(root, 'bench/out/make-usb');
 mkdirSync(work, { recursive: true });
 const config = join(work, 'config.yaml');
 writeFileSync(config, 'version: v1alpha1\nmachine:\n  type: controlplane\n  token: bench.0123456789abcdef\n', { mode: 0o600 });
-const sizeMb = (readFileSync(`/proc/self/status`, 'utf8'), Number((await run('stat', ['-c', '%s', base])).out) / 1e6);
+const sizeMb = statSync(base).size / 1e6;
 
 const cpTimes = [];
 const mkTimes = [];
@@ -97,4 +86,5 @@ console.log(`make-usb benchmark: stand-in ISO ${sizeMb.toFixed(0)} MB, ${rounds}
 console.log(`  cp (baseline)      ${cpMs.toFixed(0).padStart(6)} ms   [${cpTimes.map((t) => t.toFixed(0)).join(', ')}]`);
 console.log(`  builder make-usb   ${mkMs.toFixed(0).padStart(6)} ms   [${mkTimes.map((t) => t.toFixed(0)).join(', ')}]`);
 console.log(`  ratio make-usb/cp  ${(mkMs / cpMs).toFixed(2)}x   (target <= 2x)`);
-console.log(`  peak RSS           ${(peak / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 10 ms; target <= 200 MB)`);
+console.log(`  load average       ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on this machine skews both columns)`);
+console.log(`  peak RSS           ${(peak / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 20 ms; target <= 200 MB)`);
