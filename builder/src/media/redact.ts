@@ -8,8 +8,8 @@ export const REDACTED = '[redacted]';
 
 function looksSecret(value: string): boolean {
   if (PEM.test(value)) return true;
-  // Long base64 blobs are keys or certificates in Talos configs.
-  return value.length >= 40 && /^[A-Za-z0-9+/=]+$/.test(value);
+  // Long base64 (or base64url, like cluster.id) blobs are keys, certificates or secrets.
+  return value.length >= 32 && /^[A-Za-z0-9+/=_-]+$/.test(value) && /[0-9]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value);
 }
 
 export function redactValue(key: string, value: unknown): unknown {
