@@ -19,6 +19,7 @@ export function harvesterIpxe(lab: Lab, hostName: string, base: string): string 
     mode: harvester.hosts[0] === hostName ? 'create' : 'join',
     assets: u.harvesterAssets(harvester.version),
     configUrl: u.harvesterConfig(hostName),
+    beacon: u.beacon,
   });
 }
 
@@ -33,5 +34,6 @@ export function talosIpxe(lab: Lab, hostName: string, base: string): string {
     assets: u.talosAssets(cluster.talos),
     configUrl: u.talosConfig(hostName),
     eventSink: collectorEndpoints(lab).talosEvents,
+    beacon: u.beacon,
   });
 }

@@ -8,6 +8,7 @@ import type { Lab } from '@lab/shared';
  *   /talos/<host>.yaml                 Talos machine config
  *   /assets/harvester/<version>/…      Harvester kernel, initrd, rootfs, ISO
  *   /assets/talos/<version>/…          Talos kernel and initramfs
+ *   /beacon/<mac>?step=…               the agent's beacon: an iPXE script reports it ran
  */
 export function pxeBase(lab: Lab): string | undefined {
   return lab.pxe ? `http://${lab.pxe.address}:${lab.pxe.httpPort}` : undefined;
@@ -21,4 +22,5 @@ export const pxeUrls = (base: string) => ({
   talosConfig: (host: string) => `${base}/talos/${host}.yaml`,
   harvesterAssets: (version: string) => `${base}/assets/harvester/${version}`,
   talosAssets: (version: string) => `${base}/assets/talos/${version}`,
+  beacon: `${base}/beacon`,
 });

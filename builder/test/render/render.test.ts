@@ -182,6 +182,8 @@ describe('builder render (example lab)', () => {
     expect(script).toMatch(/^kernel http:\/\/10\.10\.20\.10:8081\/assets\/harvester\/v1\.5\.0\/harvester-v1\.5\.0-vmlinuz-amd64 /m);
     expect(script).toMatch(/^initrd .*harvester-v1\.5\.0-initrd-amd64$/m);
     expect(script).toMatch(/^boot$/m);
+    expect(script).toContain('imgfetch --name beacon http://10.10.20.10:8081/beacon/${netX/mac:hexhyp}?step=harvester-installer');
+    expect(script.indexOf('imgfetch --name beacon')).toBeLessThan(script.indexOf('\nkernel '));
     const talos = await readFile(join(out, 'ipxe/02-00-00-00-03-02.ipxe'), 'utf8');
     expect(talos).toContain('talos.config=http://10.10.20.10:8081/talos/cp-2.yaml');
   });
