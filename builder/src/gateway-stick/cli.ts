@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256File } from '@lab/iso';
 import type { Io } from '../cli/io.js';
@@ -10,7 +10,9 @@ import { requireLab } from '../lab/index.js';
 import { loadSecrets } from '../secrets/index.js';
 import { resolveImage } from '../images/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { buildRunbook, renderHtml, renderMarkdown } from '../runbook/index.js';
 import { makeGatewayStick } from './make.js';
+import type { RunbookFile } from './plan.js';
 
 export const GATEWAY_STICK_HELP = `Usage: builder make-usb --target vp6630 [--lab FILE] [--state DIR] [--base ISO] [--out FILE]
                         [--agent FILE] [--agent-exe FILE] [--runbook DIR] [--pxe-root DIR] [--collector-url URL]
@@ -32,7 +34,8 @@ its sha256 and every input's. The same inputs give the same bytes.
   --agent FILE         the agent bundle (default agent/dist/agent.cjs)
   --agent-exe FILE     the agent single executable (default agent/dist/lab-agent when present);
                        VyOS has no node, so without it the agent cannot start on the gateway
-  --runbook DIR        rendered runbook (*.html, *.md; default <state>/rendered/runbook)
+  --runbook DIR        carry these runbook files (*.html, *.md) instead of the lab's runbook
+                       rendered now (runbook.html, runbook.md)
   --pxe-root DIR       rendered PXE tree served by the agent (default <state>/rendered/pxe)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
 
@@ -114,11 +117,19 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
 
   const agentBundle = values.agent ? existingFile(resolve(io.cwd, values.agent), '--agent') : findRepoFile('agent/dist/agent.cjs', io.cwd);
   const agentExe = values['agent-exe'] ? existingFile(resolve(io.cwd, values['agent-exe']), '--agent-exe') : findRepoFile('agent/dist/lab-agent', io.cwd);
-  const runbookDir = values.runbook ? resolve(io.cwd, values.runbook) : join(paths.rendered, 'runbook');
-  if (values.runbook && !existsSync(runbookDir)) throw new UserError(`--runbook ${runbookDir}: no such directory`, 'render the runbook first, or leave --runbook out', EXIT.usage);
-  const runbook = existsSync(runbookDir)
-    ? (await filesUnder(runbookDir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }))
-    : [];
+  let runbook: RunbookFile[];
+  if (values.runbook) {
+    const dir = resolve(io.cwd, values.runbook);
+    if (!existsSync(dir)) throw new UserError(`--runbook ${dir}: no such directory`, 'render the runbook first, or leave --runbook out', EXIT.usage);
+    runbook = (await filesUnder(dir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }));
+  } else {
+    // The offline runbook of this lab, rendered now, so the stick never carries a stale one.
+    const book = buildRunbook(lab, { labArg, stateDir: values.state ?? relative(io.cwd, paths.root) });
+    runbook = [
+      { name: 'runbook.html', content: renderHtml(book) },
+      { name: 'runbook.md', content: renderMarkdown(book) },
+    ];
+  }
   const pxeDir = values['pxe-root'] ? resolve(io.cwd, values['pxe-root']) : join(paths.rendered, 'pxe');
   if (values['pxe-root'] && !existsSync(pxeDir)) throw new UserError(`--pxe-root ${pxeDir}: no such directory`, 'render the PXE tree first, or leave --pxe-root out', EXIT.usage);
   const pxeFiles = lab.pxe?.host === lab.gateway.host && existsSync(pxeDir) ? await filesUnder(pxeDir) : [];

@@ -9,7 +9,7 @@ import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../gate
 import { writeFileAtomic } from '../state/index.js';
 import { gatewayAgentYaml } from './agent-config.js';
 import { LAYER_NAME } from './layout.js';
-import { planGatewayStick, type BaseFacts, type StagedFile, type StickPlan } from './plan.js';
+import { planGatewayStick, type BaseFacts, type RunbookFile, type StagedFile, type StickPlan } from './plan.js';
 
 export interface GatewayStickOptions {
   lab: Lab;
@@ -19,7 +19,7 @@ export interface GatewayStickOptions {
   out: string;
   agentBundle?: string;
   agentExe?: string;
-  runbook?: { name: string; src: string }[];
+  runbook?: RunbookFile[];
   pxeFiles?: { path: string; src: string }[];
   collectorUrl?: string;
 }
@@ -163,7 +163,7 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
         agentYaml: { sha256: hashOf(agentYaml) },
         ...(o.agentBundle ? { agentBundle: { file: o.agentBundle, sha256: await sha256File(o.agentBundle) } } : {}),
         ...(o.agentExe ? { agentExe: { file: o.agentExe, sha256: await sha256File(o.agentExe) } } : {}),
-        runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: await sha256File(r.src) }))),
+        runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: r.src !== undefined ? await sha256File(r.src) : hashOf(r.content ?? '') }))),
         pxe: await Promise.all((o.pxeFiles ?? []).map(async (p) => ({ path: p.path, sha256: await sha256File(p.src) }))),
       },
       droppedBootOptions: dropped,

@@ -15,6 +15,12 @@ export interface StagedFile {
   mode: number;
 }
 
+export interface RunbookFile {
+  name: string;
+  content?: string;
+  src?: string;
+}
+
 /** What the base ISO holds that the plan depends on (read by the caller). */
 export interface BaseFacts {
   /** /boot/grub/grub.cfg, when the ISO boots through GRUB. */
@@ -35,8 +41,8 @@ export interface StickInputs {
   agentYaml: string;
   agentBundle?: string;
   agentExe?: string;
-  /** Runbook files to carry (name on the stick → file on disk). */
-  runbook: { name: string; src: string }[];
+  /** Runbook files to carry (name on the stick; text, or a file on disk). */
+  runbook: RunbookFile[];
   /** Rendered PXE tree (loaders, scripts) for the agent's PXE role. */
   pxeFiles: { path: string; src: string }[];
 }
@@ -86,7 +92,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
       content: stickReadme({ labName: i.lab.site.name, gatewayHost: host, release: i.release, entryTitle: entry.title, hasAgentExe: Boolean(i.agentExe), runbook: runbookNames, pxe: i.lab.pxe?.host === host }),
       mode: 0o644,
     },
-    ...i.runbook.map((r) => ({ path: `runbook/${r.name}`, src: r.src, mode: 0o644 })),
+    ...i.runbook.map((r) => ({ path: `runbook/${r.name}`, ...(r.src !== undefined ? { src: r.src } : { content: r.content ?? '' }), mode: 0o644 })),
     ...i.pxeFiles.map((p) => ({ path: `pxe/${p.path}`, src: p.src, mode: 0o644 })),
   ];
   if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) {
@@ -96,7 +102,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
   if (i.agentExe) lab.push({ path: AGENT_EXE, src: i.agentExe, mode: 0o755 });
   if (!i.agentExe) warnings.push(`no agent single executable: the stick carries ${LAB_DIR}/${AGENT_BUNDLE}, which runs only where node is installed (VyOS has none)`);
   if (!i.agentExe && !i.agentBundle) throw new UserError('no agent to put on the stick', 'run `npm run build` (it writes agent/dist/agent.cjs), or pass --agent FILE');
-  if (i.runbook.length === 0) warnings.push('no rendered runbook found: the stick carries lab/README.txt only');
+  if (i.runbook.length === 0) warnings.push('no runbook given: the stick carries lab/README.txt only');
   if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) warnings.push(`the gateway runs the PXE service but no rendered PXE tree was given: ${LAB_DIR}/pxe is empty`);
 
   const layer: StagedFile[] = [

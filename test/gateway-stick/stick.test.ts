@@ -1,0 +1,177 @@
+// End to end: `builder make-usb --target vp6630` on a stand-in VyOS ISO, then the stick boots in
+// QEMU. Real VyOS cannot run here (no image download, no KVM), so the stand-in's init does what
+// VyOS does that matters (test/fixtures/vyos-standin/vyos-standin.ts): live-boot's medium and
+// layer stacking, vyos-router's `vyos-config=`, systemd starting the units of multi-user.target.
+// The agent is the real one, built as a single executable, reporting to a receiver on 127.0.0.1.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { AgentConfigSchema, parseLab, type Lab } from '@lab/shared';
+import { grubEntryTitles, sha256File } from '@lab/iso';
+import { makeUsbCommand } from '../../builder/src/cli/make-usb.js';
+import { memoryIo } from '../../builder/src/cli/io.js';
+import { renderGateway } from '../../builder/src/gateway/index.js';
+import { loadSecrets, type LabSecrets } from '../../builder/src/secrets/index.js';
+import { statePaths } from '../../builder/src/state/index.js';
+import { buildVyosStandinIso } from '../fixtures/vyos-standin/vyos-standin.js';
+import { startReceiver, type Receiver } from '../agent/receiver.js';
+import { buildAgentSea, ensureAgentBundle } from './agent-sea.js';
+import { EXAMPLE_LAB, freshSecrets } from './fixture.js';
+import { bootStick } from './qemu.js';
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+/** The whole line, not just its start (serial output arrives in pieces). */
+const HASH_LINE = /CONFIG-SHA256 ([0-9a-f]{64})\n/;
+
+let dir: string;
+let base: string;
+let labFile: string;
+let lab: Lab;
+let secrets: LabSecrets;
+let receiver: Receiver;
+let stick: string;
+let cli: { code: number; stdout: string; stderr: string };
+let agentExe: string;
+let extracted: string;
+
+async function xorriso(args: string[]): Promise<string> {
+  return (await execa('xorriso', args, { env: { LC_ALL: 'C' } })).stdout;
+}
+
+beforeAll(async () => {
+  [base, agentExe] = await Promise.all([buildVyosStandinIso(), buildAgentSea()]);
+  const fresh = await freshSecrets();
+  dir = fresh.paths.root.replace(/\/state$/, '');
+  // The example lab with the PXE service moved off the gateway: in QEMU the gateway has no
+  // LAB_PROV address to serve from (the PXE role has its own netns tests). The rest is the example.
+  const doc = parse(await readFile(EXAMPLE_LAB, 'utf8')) as { pxe: { host: string } };
+  doc.pxe.host = 'cp-1';
+  labFile = join(dir, 'lab.yaml');
+  await writeFile(labFile, stringify(doc));
+  const parsed = parseLab(await readFile(labFile, 'utf8'), labFile);
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  lab = parsed.lab;
+  secrets = await loadSecrets(statePaths(labFile));
+  receiver = await startReceiver({ token: secrets.collectorToken });
+  const port = new URL(receiver.url).port;
+  stick = join(dir, 'state/media/gateway-vp6630.iso');
+  const io = memoryIo(dir);
+  const code = await makeUsbCommand.run(
+    ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.2.2:${port}`],
+    io,
+  );
+  cli = { code, stdout: io.stdout, stderr: io.stderr };
+  extracted = join(dir, 'extracted');
+  await mkdir(extracted);
+  await xorriso(['-osirrox', 'on', '-indev', stick, '-extract', '/lab', join(extracted, 'lab'), '-extract', '/boot/grub/grub.cfg', join(extracted, 'grub.cfg'), '-extract', '/sha256sum.txt', join(extracted, 'sha256sum.txt'), '-extract', '/live/lab.module', join(extracted, 'lab.module')]);
+}, 600_000);
+
+afterAll(async () => {
+  await receiver?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('make-usb --target vp6630', () => {
+  test('writes the stick (0600) and a sidecar with the output and input hashes; the token is never printed', async () => {
+    expect(cli.stderr).not.toMatch(/error/i);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`wrote ${stick}`);
+    expect((await stat(stick)).mode & 0o777).toBe(0o600);
+    const side = JSON.parse(await readFile(`${stick}.json`, 'utf8'));
+    expect(side.output.sha256).toBe(await sha256File(stick));
+    expect(side.inputs.base.sha256).toBe(await sha256File(base));
+    expect(side.inputs.agentExe.sha256).toBe(await sha256File(agentExe));
+    expect(side.inputs.configBoot.sha256).toBe(sha256(renderGateway(lab, secrets).configBoot));
+    const all = cli.stdout + cli.stderr + (await readFile(`${stick}.json`, 'utf8'));
+    expect(all).not.toContain(secrets.collectorToken);
+    expect(all).not.toContain(secrets.login.passwordHash);
+  });
+
+  test('carries the rendered config, agent.yaml (0600) pointing at the collector, the agent and the runbook', async () => {
+    const rendered = renderGateway(lab, secrets);
+    expect(await readFile(join(extracted, 'lab/config.boot'), 'utf8')).toBe(rendered.configBoot);
+    expect(await readFile(join(extracted, 'lab/commands.sh'), 'utf8')).toBe(rendered.commands);
+    const agent = AgentConfigSchema.parse(parse(await readFile(join(extracted, 'lab/agent.yaml'), 'utf8')));
+    expect(agent.collector).toEqual({ url: `http://10.0.2.2:${new URL(receiver.url).port}`, token: secrets.collectorToken });
+    expect(agent.host.name).toBe('gateway');
+    expect(await sha256File(join(extracted, 'lab/agent/lab-agent'))).toBe(await sha256File(agentExe));
+    const html = await readFile(join(extracted, 'lab/runbook/runbook.html'), 'utf8');
+    const md = await readFile(join(extracted, 'lab/runbook/runbook.md'), 'utf8');
+    expect(html).toMatch(/<html/i);
+    expect(md).toContain(`# ${lab.site.name}`);
+    // Rock Ridge keeps the modes: secrets 0600 and root-owned, the agent and script executable.
+    const ls = await xorriso(['-indev', stick, '-lsl', '/lab', '/lab/agent']);
+    const line = (name: string) => ls.split('\n').find((l) => l.endsWith(`'${name}'`)) ?? '';
+    for (const f of ['agent.yaml', 'config.boot', 'commands.sh']) expect(line(f)).toMatch(/^-rw------- +1 0 +0 /);
+    expect(line('lab-agent')).toMatch(/^-rwxr-xr-x/);
+    expect(line('start-agent.sh')).toMatch(/^-rwxr-xr-x/);
+  });
+
+  test('keeps the original boot entries and both boot images; the lab entry is first and default', async () => {
+    await xorriso(['-osirrox', 'on', '-indev', base, '-extract', '/boot/grub/grub.cfg', join(extracted, 'base-grub.cfg')]);
+    const baseCfg = await readFile(join(extracted, 'base-grub.cfg'), 'utf8');
+    const cfg = await readFile(join(extracted, 'grub.cfg'), 'utf8');
+    const titles = grubEntryTitles(cfg);
+    expect(titles.slice(1)).toEqual(grubEntryTitles(baseCfg));
+    expect(titles[0]).toMatch(/^Lab genesis: VyOS 2025\.11/);
+    expect(cfg).toContain(baseCfg.slice(baseCfg.indexOf('menuentry')));
+    expect(cfg).toMatch(/^set default=0$/m);
+    expect(await readFile(join(extracted, 'lab.module'), 'utf8')).toBe('filesystem.squashfs\nlab-agent.layer\n');
+    const boot = await xorriso(['-indev', stick, '-report_el_torito', 'plain']);
+    expect(boot).toMatch(/El Torito boot img : +1 +BIOS/);
+    expect(boot).toMatch(/El Torito boot img : +2 +UEFI/);
+    // sha256sum.txt (checked by VyOS's `add system image`) matches the new and changed files.
+    const sums = await readFile(join(extracted, 'sha256sum.txt'), 'utf8');
+    expect(sums).toContain(`${sha256(cfg)}  ./boot/grub/grub.cfg`);
+    expect(sums).toContain(`${await sha256File(join(extracted, 'lab/config.boot'))}  ./lab/config.boot`);
+  });
+
+  test('the same inputs give the same bytes', async () => {
+    const again = join(dir, 'again.iso');
+    const io = memoryIo(dir);
+    const port = new URL(receiver.url).port;
+    const code = await makeUsbCommand.run(
+      ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.2.2:${port}`, '--out', again],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(await sha256File(again)).toBe(await sha256File(stick));
+    await rm(again);
+    await rm(`${again}.json`);
+  }, 300_000);
+
+  test('refuses a stick as the base, leaving nothing behind', async () => {
+    const io = memoryIo(dir);
+    const out = join(dir, 'second.iso');
+    await expect(makeUsbCommand.run(['--target', 'vp6630', '--lab', labFile, '--base', stick, '--out', out], io)).rejects.toThrow(/already has a lab entry/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.json`)).toBe(false);
+  });
+});
+
+describe('booting the stick (stand-in VyOS)', () => {
+  test('BIOS: VyOS loads config.boot from the stick and the agent reports the boot to the collector', async () => {
+    const configSha = sha256(renderGateway(lab, secrets).configBoot);
+    const agentBoot = () => receiver.events.find((e) => e.source === 'agent' && e.kind === 'boot');
+    const serial = await bootStick(stick, 'bios', (s) => HASH_LINE.test(s) && agentBoot() !== undefined, 240_000);
+    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(serial).toContain('Config selected manually: /usr/lib/live/mount/medium/lab/config.boot');
+    expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
+    expect(serial).toContain('UNIT-START lab-agent.service');
+    const ev = agentBoot();
+    expect(ev, `no boot event arrived; serial:\n${serial.slice(-3000)}`).toBeDefined();
+    expect(String((ev!.attrs as Record<string, unknown>).cmdline)).toContain('vyos-config=/usr/lib/live/mount/medium/lab/config.boot');
+    expect(serial).not.toContain(secrets.collectorToken);
+  }, 300_000);
+
+  test('UEFI (OVMF): the same default entry loads config.boot from the stick', async () => {
+    const configSha = sha256(renderGateway(lab, secrets).configBoot);
+    const serial = await bootStick(stick, 'uefi', (s) => HASH_LINE.test(s), 180_000);
+    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
+  }, 240_000);
+});
