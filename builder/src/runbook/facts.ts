@@ -39,7 +39,7 @@ export function runbookContext(lab: Lab, o: { labArg: string; stateDir: string }
     stateDir: o.stateDir,
     collectorHost: url.hostname,
     collectorPort: url.port || (url.protocol === 'https:' ? '443' : '80'),
-    usbTalos: lab.hosts.filter((h) => h.role !== 'gateway' && h.boot === 'usb'),
+    usbTalos: lab.hosts.filter((h) => (h.role === 'controlplane' || h.role === 'vm') && h.boot === 'usb'),
     pxeHosts: lab.hosts.filter((h) => h.boot === 'pxe'),
   };
   const laptopNet = networkOf(lab, url.hostname);

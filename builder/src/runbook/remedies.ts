@@ -41,7 +41,7 @@ function body(c: RunbookContext, id: string): Block[] {
             ...(relay ? [`Hosts on ${relay.networks.map((n) => vlanText(lab, n)).join(', ')} reach it through the gateway's DHCP relay to \`${relay.server}\`: \`builder check gateway --lab ${c.labArg}\` checks the relay.`] : []),
           ],
         },
-        ...(relay ? [{ type: 'commands' as const, where: 'gateway', lines: ['show configuration commands | match dhcp-relay', 'monitor traffic interface eth1 filter "port 67 or port 68"'] }] : []),
+        ...(relay ? [{ type: 'commands' as const, where: 'gateway', lines: ['show configuration commands | match dhcp-relay', `monitor traffic interface ${lab.gateway?.ports.find((p) => p.role === 'trunk')?.name ?? 'eth1'} filter "port 67 or port 68"`] }] : []),
       ];
     case 'no-boot':
       return [

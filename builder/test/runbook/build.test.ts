@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { PHASES, STAGES, STALL_RULES, parseLab, type Lab } from '@lab/shared';
+import { anchors, buildRunbook, remedyIds, renderHtml, renderMarkdown } from '../../src/runbook/index.js';
+
+function lab(text: string): Lab {
+  const r = parseLab(text, 'lab.yaml');
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('; '));
+  return r.lab;
+}
+
+const MINIMAL = `
+site: { name: tiny, domain: tiny.example.org }
+networks:
+  - { name: MGMT, vlan: 10, cidr: 172.31.10.0/24, gateway: 172.31.10.1, purpose: management }
+hosts:
+  - name: node-1
+    model: nuc
+    boot: usb
+    role: harvester
+    nics: [{ mac: "02:00:00:00:00:01", untagged: MGMT }]
+    addresses: [{ network: MGMT, address: 172.31.10.11 }]
+collector: { url: "http://172.31.10.5:8080" }
+`;
+
+describe('runbook model', () => {
+  it('has one unique anchor per phase, stage, remedy and stall rule of the phase model', async () => {
+    const example = lab(await readFile('examples/genesis/lab.yaml', 'utf8'));
+    const ids = anchors(buildRunbook(example, { labArg: 'lab.yaml', stateDir: 'state' }));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of [...PHASES.map((p) => p.id), ...STAGES.map((s) => s.id), ...STALL_RULES.map((r) => r.id), ...remedyIds().map((r) => r.id)]) expect(ids).toContain(id);
+  });
+
+  it('builds for a lab with no gateway, platform or PXE service', () => {
+    const r = buildRunbook(lab(MINIMAL), { labArg: 'tiny/lab.yaml', stateDir: 'tiny/state' });
+    const md = renderMarkdown(r);
+    const html = renderHtml(r);
+    expect(md).toContain('`node-1`');
+    expect(md).toContain('172.31.10.11');
+    expect(md).not.toContain('talosctl --talosconfig tiny/state/rendered/talosconfig --endpoints');
+    expect(html).toContain('id="harvester-install"');
+    expect(html).not.toMatch(/\{\{\w+\}\}/);
+  });
+
+  it('escapes lab text in HTML', () => {
+    const r = buildRunbook(lab(MINIMAL.replace('purpose: management }', 'purpose: management, description: "<script>x</script> & co" }')), { labArg: 'lab.yaml', stateDir: 'state' });
+    const html = renderHtml(r);
+    expect(html).not.toContain('<script>x</script>');
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt; &amp; co');
+  });
+
+  it('is the same for the same lab', async () => {
+    const text = await readFile('examples/genesis/lab.yaml', 'utf8');
+    const a = renderHtml(buildRunbook(lab(text), { labArg: 'l', stateDir: 's' }));
+    const b = renderHtml(buildRunbook(lab(text), { labArg: 'l', stateDir: 's' }));
+    expect(a).toBe(b);
+  });
+});
