@@ -1,0 +1,89 @@
+// make-usb the way an operator runs it: lab file → secrets → render → base ISO imported into the
+// image cache → make-usb with no --config and no --base. The base is the stand-in Talos ISO
+// (real Talos ISOs cannot be downloaded here), pinned in the lab's images.yaml by its sha256.
+import { createHash } from 'node:crypto';
+import { appendFile, chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../builder/src/cli/dispatch.js';
+import { memoryIo } from '../../builder/src/cli/io.js';
+import { buildStandinIso } from '../fixtures/standin/talos-standin.js';
+
+let dir: string;
+let lab: string;
+let baseSha: string;
+
+async function builder(...argv: string[]) {
+  const io = memoryIo(dir);
+  const code = await dispatch(argv, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'make-usb-lab-'));
+  lab = join(dir, 'lab.yaml');
+  await copyFile(resolve('examples/genesis/lab.yaml'), lab);
+  const base = await buildStandinIso({ version: 'v1.12.0' });
+  baseSha = createHash('sha256').update(await readFile(base)).digest('hex');
+  await writeFile(
+    join(dir, 'images.yaml'),
+    [
+      'apiVersion: images.lab.gilman.io/v1alpha1',
+      'kind: ImageManifest',
+      'spec:',
+      '  images:',
+      '    - name: talos-metal',
+      '      type: iso',
+      '      source:',
+      '        url: https://factory.talos.dev/image/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.12.0/metal-amd64.iso',
+      `        checksum: sha256:${baseSha}`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(dir, 'argocd.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: argocd\n');
+  for (const argv of [
+    ['secrets', 'init', '--lab', lab],
+    ['render', '--lab', lab, '--argocd-manifest', join(dir, 'argocd.yaml')],
+    ['images', 'import', base, '--lab', lab, '--cache', join(dir, 'cache')],
+  ]) {
+    const r = await builder(...argv);
+    if (r.code !== 0) throw new Error(`builder ${argv.join(' ')} failed: ${r.stderr}`);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('make-usb from the lab, the rendered config and the image cache', () => {
+  const out = () => join(dir, 'state/media/cp-1-um760.iso');
+
+  it('embeds cp-1 (the UM760 booted from USB) into the cached base', async () => {
+    const r = await builder('make-usb', '--target', 'um760', '--lab', lab, '--cache', join(dir, 'cache'));
+    expect(r.stderr).toContain('(host cp-1)');
+    expect(r.code).toBe(0);
+    const rendered = await readFile(join(dir, 'state/rendered/talos/cp-1.yaml'));
+    const sidecar = JSON.parse(await readFile(`${out()}.json`, 'utf8'));
+    expect(sidecar.inputs.baseIso.sha256).toBe(baseSha);
+    expect(sidecar.inputs.config.sha256).toBe(createHash('sha256').update(rendered).digest('hex'));
+    expect(sidecar.inputs.lab.sha256).toBe(createHash('sha256').update(await readFile(lab)).digest('hex'));
+    const shown = JSON.parse((await builder('media', 'show', out(), '--json')).stdout);
+    expect(shown.embeddedConfig.summary).toMatchObject({ hostname: 'cp-1', machineType: 'controlplane' });
+    expect(shown.embeddedConfig.summary.eventSink).toMatch(/:\d+$/);
+  }, 120_000);
+
+  it('refuses a cached base whose bytes no longer match the recorded sha256', async () => {
+    const before = await readFile(`${out()}.json`, 'utf8');
+    const cached = (await readdir(join(dir, 'cache'), { recursive: true })).find((f) => f.endsWith(baseSha))!;
+    const blob = join(dir, 'cache', cached);
+    await chmod(blob, 0o644);
+    await appendFile(blob, 'x');
+    const r = await builder('make-usb', '--target', 'um760', '--lab', lab, '--cache', join(dir, 'cache'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`but the cache records ${baseSha}`);
+    expect(r.stderr).toContain('how to fix: the file changed after it was cached');
+    expect(await readFile(`${out()}.json`, 'utf8')).toBe(before);
+    expect((await readdir(join(dir, 'state/media'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+});
