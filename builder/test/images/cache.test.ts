@@ -125,6 +125,20 @@ describe('builder images sync', () => {
     expect(Buffer.compare(await readFile(join(cache, 'sha256', sha256(v2))), v2)).toBe(0);
   });
 
+  it('starts over when the server ignores Range', async () => {
+    server.files.set('/norange/talos.iso', ISO);
+    await writeFile(join(dir, 'images.yaml'), manifest(`    - name: talos
+      source: { url: "${server.url}/norange/talos.iso", checksum: "sha256:${sha256(ISO)}" }
+`));
+    server.cut(1, 500_000);
+    expect((await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache', '--retries', '0')).code).toBe(1);
+    const r = await run('images', 'sync', '--manifest', 'images.yaml', '--cache', 'cache', '--retries', '0');
+    expect(r.code, r.err).toBe(0);
+    expect(server.requests[server.requests.length - 1]!.range).toMatch(/^bytes=/);
+    expect(r.out).not.toContain('resumed at');
+    expect(Buffer.compare(await readFile(join(cache, 'sha256', sha256(ISO))), ISO)).toBe(0);
+  });
+
   it('refuses to download into a part file another running builder holds', async () => {
     await writeFile(join(dir, 'images.yaml'), manifest(`    - name: talos
       source: { url: "${server.url}/talos.iso", checksum: "sha256:${sha256(ISO)}" }

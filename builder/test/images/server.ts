@@ -39,7 +39,8 @@ export async function startServer(files: Record<string, Buffer>): Promise<TestSe
     }
     const etag = `"${sha256(body).slice(0, 16)}"`;
     let start = 0;
-    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    // Paths under /norange/ behave like a server without range support: always the whole file.
+    const m = path.startsWith('/norange/') ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const ifRangeOk = req.headers['if-range'] === undefined || req.headers['if-range'] === etag;
     if (m && ifRangeOk) {
       start = Number(m[1]);
