@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it, beforeAll } from 'vitest';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parseLab, type Lab } from '@lab/shared';
+import { statePaths } from '../../src/state/index.js';
+import { loadSecrets, type LabSecrets } from '../../src/secrets/index.js';
+import { renderLab, RenderError } from '../../src/render/index.js';
+import { labWithSecrets } from './helpers.js';
+
+// The example lab as plain data, edited loosely in each case.
+type LabData = { hosts: { name: string; nics?: unknown; installDisk?: unknown }[]; clusters: { platform: Record<string, unknown> } };
+
+async function variant(edit: (data: LabData) => void): Promise<Lab> {
+  const data = parse(await readFile('examples/genesis/lab.yaml', 'utf8')) as LabData;
+  edit(data);
+  const r = parseLab(stringify(data), 'variant.yaml');
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.lab;
+}
+
+describe('render variants of the lab', () => {
+  let secrets: LabSecrets;
+  let validate: (doc: unknown) => boolean;
+  beforeAll(async () => {
+    const { lab } = await labWithSecrets('variants-');
+    secrets = await loadSecrets(statePaths(lab));
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    validate = ajv.compile(JSON.parse(await readFile('../shared/reference/talos-v1.12/config.schema.json', 'utf8')));
+  });
+
+  it('flannel with kube-proxy and no GitOps: no Argo CD needed, no inline manifests', async () => {
+    const lab = await variant((d) => {
+      d.clusters.platform.cni = 'flannel';
+      d.clusters.platform.kubeProxy = true;
+      d.clusters.platform.kubePrism = { enabled: false, port: 7445 };
+      delete d.clusters.platform.gitops;
+    });
+    const files = renderLab({ lab, secrets });
+    const docs = parseAllDocuments(files.find((f) => f.path === 'talos/cp-3.yaml')!.content).map((d) => d.toJS());
+    for (const d of docs) expect(validate(d), d.kind).toBe(true);
+    expect(docs[0].cluster.network.cni).toEqual({ name: 'flannel' });
+    expect(docs[0].cluster.proxy).toEqual({ image: 'registry.k8s.io/kube-proxy:v1.32.0' });
+    expect(docs[0].cluster.inlineManifests).toBeUndefined();
+    expect(docs[0].machine.features.kubePrism).toEqual({ enabled: false, port: 7445 });
+  });
+
+  it('an untagged network without a static address gets DHCP', async () => {
+    const lab = await variant((d) => {
+      const cp2 = d.hosts.find((h) => h.name === 'cp-2')!;
+      cp2.nics = [{ mac: '02:00:00:00:03:02', untagged: 'LAB_PROV', tagged: ['LAB_PLATFORM'] }];
+    });
+    const files = renderLab({ lab, secrets, argocd: { text: 'kind: ServiceAccount\napiVersion: v1\nmetadata: { name: x }\n', source: 'x.yaml' } });
+    const docs = parseAllDocuments(files.find((f) => f.path === 'talos/cp-2.yaml')!.content).map((d) => d.toJS());
+    for (const d of docs) expect(validate(d), d.kind).toBe(true);
+    expect(docs.find((d) => d.kind === 'DHCPv4Config')).toEqual({ apiVersion: 'v1alpha1', kind: 'DHCPv4Config', name: 'lab0' });
+    expect(docs.find((d) => d.kind === 'VLANConfig')).toMatchObject({ name: 'lab0.30', vlanID: 30, parent: 'lab0', addresses: [{ address: '10.10.30.11/24' }] });
+  });
+
+  it('a platform host without an install disk is a clear render error', async () => {
+    const lab = await variant((d) => {
+      delete d.hosts.find((h) => h.name === 'cp-3')!.installDisk;
+      delete d.clusters.platform.gitops;
+    });
+    expect(() => renderLab({ lab, secrets })).toThrow(RenderError);
+    expect(() => renderLab({ lab, secrets })).toThrow(/host cp-3 has no installDisk/);
+  });
+});
