@@ -80,13 +80,13 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
     expect(JSON.stringify(sidecar)).not.toContain(SECRET_BITS[0]);
   });
 
-  it('boots in BIOS mode (GRUB) and the guest reads the embedded config', async () => {
+  it('boots from CD-ROM in BIOS mode (GRUB) and the guest reads the embedded config', async () => {
     const serial = await bootSerial(out, 'bios');
     expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
   }, 150_000);
 
-  it('boots in UEFI mode (OVMF, systemd-boot, UKI) and the guest reads the embedded config', async () => {
+  it('boots from CD-ROM in UEFI mode (OVMF, systemd-boot, UKI) and the guest reads the embedded config', async () => {
     const serial = await bootSerial(out, 'uefi');
     expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
@@ -141,13 +141,13 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
 });
 
 describe('make-usb on a base that already carries an extension layer', () => {
-  it('keeps the layer listed and mounted, next to the embedded config', async () => {
+  it('keeps the layer listed and mounted, next to the embedded config (booted from a USB stick, UEFI)', async () => {
     const out = join(dir, 'layered.iso');
     const r = await builder('make-usb', '--target', 'um760', '--base', layered, '--config', configFile, '--out', out);
     expect(r.code).toBe(0);
     const shown = JSON.parse((await builder('media', 'show', out, '--json')).stdout);
     expect(shown.layers.map((l: { image: string; name: string }) => `${l.image} ${l.name}`)).toEqual(['000.sqsh standin-tools', '001.sqsh embedded-config']);
-    const serial = await bootSerial(out, 'uefi');
+    const serial = await bootSerial(out, 'uefi', 'usb');
     expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
     expect(serial).toContain('EXTENSION-MOUNTED 001.sqsh');
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
