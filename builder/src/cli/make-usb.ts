@@ -3,7 +3,7 @@ import { parseFlags } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { makeUsb } from '../media/make-usb.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
-import { isGatewayTarget, runGatewayStick } from '../gateway-stick/index.js';
+import { GATEWAY_STICK_HELP, isGatewayTarget, runGatewayStick } from '../gateway-stick/index.js';
 
 export const makeUsbCommand: Command = {
   name: 'make-usb',
@@ -18,7 +18,7 @@ The ISO is rebuilt with xorriso keeping its volume ID, both El Torito entries an
 Output is written to a temporary file and renamed (mode 0600: it holds the cluster secrets);
 <out>.json records its sha256 and every input's. The same inputs give the same bytes.
 
-  --target T       um760, or vp6630 (the gateway stick: builder make-usb --target vp6630 --help)
+  --target T       um760, or vp6630 (the gateway stick, below)
   --lab FILE       the lab file (default ${DEFAULT_LAB_FILE}); picks the host with this model and boot: usb
   --state DIR      the state directory (default <lab dir>/state)
   --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
@@ -28,7 +28,9 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
 
 Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
-Exit codes: 0 written, 1 refused or failed, 2 usage error.`,
+Exit codes: 0 written, 1 refused or failed, 2 usage error.
+
+${GATEWAY_STICK_HELP}`,
   async run(argv, io) {
     if (isGatewayTarget(argv)) return runGatewayStick(argv, io);
     const { values } = parseFlags('make-usb', argv, {

@@ -102,7 +102,13 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
   const tmpOut = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(work, { recursive: true, mode: 0o700 });
-    const { facts, sums, epoch } = await readBase(o.base, work);
+    let base: Awaited<ReturnType<typeof readBase>>;
+    try {
+      base = await readBase(o.base, work);
+    } catch (err) {
+      throw new UserError(`cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', undefined, { cause: err });
+    }
+    const { facts, sums, epoch } = base;
     let plan: StickPlan;
     try {
       plan = planGatewayStick(
