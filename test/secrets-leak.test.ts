@@ -94,6 +94,30 @@ export function secretNeedles(s: LabSecrets): string[] {
 
 interface Case {
   argv: string[];
+  note?: string;
+}
+
+/** Copies of the lab's state with one secret file broken so that a YAML parser would quote a secret. */
+async function corruptedStates(lab: string, s: LabSecrets, dir: string): Promise<string[]> {
+  const { cp } = await import('node:fs/promises');
+  const source = statePaths(lab).root;
+  const edits: [keyof ReturnType<typeof secretPaths>, (text: string) => string][] = [
+    ['talosSecrets', (t) => t.replace(`secret: ${s.talos.cluster.secret}`, `secret: ${s.talos.cluster.secret}: x`)],
+    ['gateway', (t) => t.replace(`password: ${s.login.password}`, `password: ${s.login.password}: x`)],
+    ['admin', (t) => t.replace('  key: ', '\tkey: ')],
+  ];
+  const out: string[] = [];
+  for (const [i, [file, edit]] of edits.entries()) {
+    const state = join(dir, `corrupt-${i + 1}`);
+    await cp(source, state, { recursive: true });
+    const path = secretPaths(statePaths(lab, state))[file];
+    const before = await readFile(path, 'utf8');
+    const after = edit(before);
+    if (after === before) throw new Error(`corruption ${i + 1} did not apply`);
+    await writeFile(path, after);
+    out.push(state);
+  }
+  return out;
 }
 
 /** Fills a command's usage line: required positionals and flags get test paths; optional ones are left out. */
@@ -158,27 +182,42 @@ describe('no command prints a secret', () => {
       { argv: ['import', 'talhelper', secretPaths(statePaths(lab)).gateway] },
       { argv: ['secrets', 'import', secretPaths(statePaths(lab)).admin, '--lab', lab, '--state', join(dir, 'other-state')] },
     );
+    // Corrupted secret files: parsers quote the text around a syntax error, and these files hold
+    // secrets. Each corruption is one state directory; every command that takes --state runs on each.
+    for (const [i, state] of (await corruptedStates(lab, secrets, dir)).entries()) {
+      for (const c of COMMANDS.filter((k) => /--state\b/.test(k.help))) {
+        const [first] = casesFor(c.help, c.name, ctx);
+        cases.push({ argv: [...first!.argv, '--state', state], note: `corrupted state ${i + 1}` });
+      }
+    }
     const covered = new Set(cases.map((c) => COMMANDS.find((k) => k.name.split(' ').every((w, i) => c.argv[i] === w))?.name));
     expect([...covered].sort()).toEqual(COMMANDS.map((c) => c.name).sort());
 
     const needles = secretNeedles(secrets);
     const env = { ...process.env, HOME: dir, XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1', CI: '1' };
-    const results: { argv: string[]; code: number | undefined; output: string }[] = [];
+    const results: { argv: string[]; note?: string; code: number | undefined; output: string }[] = [];
     const queue = [...cases];
     const worker = async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
         const r = await execa('unshare', ['-n', '--', process.execPath, cli, ...c.argv], { cwd: dir, env, reject: false, timeout: 20_000, forceKillAfterDelay: 2000, input: '' });
-        results.push({ argv: c.argv, code: r.exitCode, output: `${r.stdout}\n${r.stderr}` });
+        results.push({ argv: c.argv, note: c.note, code: r.exitCode, output: `${r.stdout}\n${r.stderr}` });
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
 
     expect(results).toHaveLength(cases.length);
-    const leaks = results.flatMap((r) => needles.filter((n) => r.output.includes(n)).map(() => `builder ${r.argv.join(' ')} (exit ${r.code})`));
+    const leaks = results.flatMap((r) => needles.filter((n) => r.output.includes(n)).map(() => `builder ${r.argv.join(' ')} (exit ${r.code}${r.note ? `, ${r.note}` : ''})`));
     expect(leaks).toEqual([]);
     // The run was real: render succeeded and wrote its files.
     const rendered = results.find((r) => r.argv.join(' ') === ['render', '--lab', lab, '--argocd-manifest', argocd].join(' '))!;
     expect(rendered.code, rendered.output).toBe(0);
     expect(rendered.output).toContain('talos/cp-1.yaml');
+    // And the corrupted states were really read: render on each failed naming the broken file.
+    const corrupt = results.filter((r) => r.note && r.argv[0] === 'render');
+    expect(corrupt).toHaveLength(3);
+    for (const r of corrupt) {
+      expect(r.code, r.output).toBe(1);
+      expect(r.output).toMatch(/not valid YAML \(line \d+\)|not valid: /);
+    }
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { parseSecretYaml } from './safe-yaml.js';
 import { createCertificate, toPem } from './x509.js';
 import { caOf, privateKeyPem, serialNumber, type CertAndKey, type TalosSecretsBundle } from './talos-bundle.js';
 
@@ -67,7 +68,7 @@ export function adminCredentialsYaml(admin: AdminCredentials): string {
 }
 
 export function parseAdminCredentials(text: string): AdminCredentials {
-  const data = parse(text) as Partial<AdminCredentials> | null;
+  const data = parseSecretYaml(text, 'the file') as Partial<AdminCredentials> | null;
   const ok = (e: unknown): e is CertAndKey => typeof e === 'object' && e !== null && typeof (e as CertAndKey).crt === 'string' && typeof (e as CertAndKey).key === 'string';
   if (!data || !ok(data.talos) || !ok(data.kubernetes)) throw new Error('expected talos.crt, talos.key, kubernetes.crt and kubernetes.key');
   return { talos: data.talos, kubernetes: data.kubernetes };

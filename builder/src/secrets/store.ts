@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { ensureStateDir, writeFileAtomic, type StatePaths } from '../state/index.js';
 import { UserError } from '../cli/errors.js';
 import { parseAdminCredentials } from './admin.js';
 import { BundleProblems, parseTalosBundle } from './talos-bundle-parse.js';
 import { SECRET_DIR_MODE, secretPaths, type SecretPaths } from './files.js';
+import { parseSecretYaml } from './safe-yaml.js';
 import type { SecretsPlan } from './plan.js';
 import type { LabSecrets } from './types.js';
 
@@ -68,7 +68,12 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
   } catch (err) {
     throw new UserError(`${files.admin} is not valid: ${(err as Error).message}`, `delete it and run \`builder secrets init --state ${paths.root}\` to issue new admin credentials from the existing CAs`);
   }
-  const gateway = parse(t('gateway')) as { password?: unknown; passwordHash?: unknown } | null;
+  let gateway: { password?: unknown; passwordHash?: unknown } | null;
+  try {
+    gateway = parseSecretYaml(t('gateway'), files.gateway) as typeof gateway;
+  } catch (err) {
+    throw new UserError((err as Error).message, 'restore the file from your backup');
+  }
   if (!gateway || typeof gateway.password !== 'string' || typeof gateway.passwordHash !== 'string') {
     throw new UserError(`${files.gateway} must hold password and passwordHash`, 'restore the file from your backup');
   }

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { parse } from 'yaml';
+import { parseSecretYaml } from './safe-yaml.js';
 import { fromPem } from './x509.js';
 import { parsePrivateKeyPem, unb64, type TalosSecretsBundle } from './talos-bundle.js';
 
@@ -29,11 +29,9 @@ function get(obj: unknown, path: string[]): unknown {
 export function parseTalosBundle(text: string): TalosSecretsBundle {
   let data: unknown;
   try {
-    data = parse(text, { uniqueKeys: true });
+    data = parseSecretYaml(text, 'the bundle');
   } catch (err) {
-    // The YAML error carries a snippet of the file: report only its line.
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new BundleProblems([`not valid YAML${line ? ` (line ${line})` : ''}`]);
+    throw new BundleProblems([(err as Error).message]);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new BundleProblems(['expected a mapping with cluster, secrets, trustdinfo and certs']);
 

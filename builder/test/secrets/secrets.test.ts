@@ -201,3 +201,27 @@ describe('builder secrets import', () => {
     expect(io.stderr).toContain('certs.etcd.key does not belong to certs.etcd.crt');
   });
 });
+
+describe('corrupted secret files', () => {
+  it('name the file and the line, never quote the content', async () => {
+    const { lab, dir } = await freshLab();
+    expect(await dispatch(['secrets', 'init', '--lab', lab], memoryIo(dir))).toBe(0);
+    const files = secretPaths(statePaths(lab));
+    const s = await loadSecrets(statePaths(lab));
+    // A nested compact mapping: the YAML parser's own message quotes this line, password included.
+    await writeFile(files.gateway, `user: vyos\npassword: ${s.login.password}: x\npasswordHash: ${s.login.passwordHash}\n`);
+    const err = await loadSecrets(statePaths(lab)).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain(files.gateway);
+    expect((err as Error).message).toMatch(/not valid YAML \(line \d+\)/);
+    expect((err as Error).message).not.toContain(s.login.password);
+    expect((err as Error).message).not.toContain(s.login.passwordHash);
+
+    const bundle = await readFile(files.talosSecrets, 'utf8');
+    await writeFile(files.talosSecrets, bundle.replace(`secret: ${s.talos.cluster.secret}`, `secret: ${s.talos.cluster.secret}: x`));
+    const io = memoryIo(dir);
+    expect(await dispatch(['secrets', 'import', files.talosSecrets, '--lab', lab, '--state', join(dir, 'elsewhere')], io)).toBe(1);
+    expect(io.stderr).toContain('not valid YAML');
+    expect(io.stderr).not.toContain(s.talos.cluster.secret);
+  });
+});
