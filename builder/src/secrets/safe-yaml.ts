@@ -9,6 +9,8 @@ export function parseSecretYaml(text: string, what: string): unknown {
     return parse(text, { uniqueKeys: true });
   } catch (err) {
     const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    // No `cause`: the parser's error quotes the file, and a cause may be printed with the stack.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${what} is not valid YAML${line ? ` (line ${line})` : ''}`);
   }
 }
