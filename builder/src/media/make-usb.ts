@@ -41,8 +41,8 @@ export function renderedTalosConfig(labFile: string, stateDir: string | undefine
 }
 
 export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?: string }> {
-  if (o.target === 'vp6630') throw new UserError('make-usb --target vp6630 is not built yet', 'only --target um760 works today');
-  if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`unknown target ${o.target}`, `use --target ${TARGETS.join(' | ')}`);
+  // vp6630 (the gateway stick) is dispatched to builder/src/gateway-stick before this point.
+  if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
   const needLab = !o.config || !o.base || !o.out;
   const host = needLab ? usbHost((await requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
