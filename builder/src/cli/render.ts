@@ -6,7 +6,7 @@ import { parseFlags } from './args.js';
 import { EXIT, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
-import { loadSecrets } from '../secrets/index.js';
+import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
 import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 import { resolveImage } from '../images/index.js';
 
@@ -72,6 +72,12 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       } catch (err) {
         throw new UserError(`cannot read the Argo CD manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`', EXIT.usage);
       }
+    }
+
+    // Rendering never reissues anything; it only says when a certificate needs attention.
+    for (const e of certificateExpiries(secrets, new Date()).filter((x) => x.daysLeft < 30)) {
+      const fix = e.what.includes('admin') ? `move ${secretPaths(paths).admin} away and run \`builder secrets init\` to issue new admin certificates from the same CAs` : 'rotate the CA with talosctl before it expires';
+      io.err(`warning: the ${e.what} ${e.daysLeft < 0 ? 'expired' : 'expires'} on ${e.notAfter.toISOString().slice(0, 10)}; ${fix}\n`);
     }
 
     let files;

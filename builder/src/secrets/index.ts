@@ -8,3 +8,4 @@ export { issueAdminCredentials, type AdminCredentials } from './admin.js';
 export { sha512Crypt, hashPassword, verifySha512Crypt } from './sha512crypt.js';
 export { generateSshKeyPair, type SshKeyPair } from './openssh.js';
 export { createCertificate, toPem, fromPem } from './x509.js';
+export { certificateExpiries, type Expiry } from './expiry.js';

@@ -66,3 +66,23 @@ describe('render variants of the lab', () => {
     expect(() => renderLab({ lab, secrets })).toThrow(/host cp-3 has no installDisk/);
   });
 });
+
+describe('certificate expiry', () => {
+  it('reports when each certificate expires; admin certificates last a year, CAs ten', async () => {
+    const { certificateExpiries } = await import('../../src/secrets/index.js');
+    const { lab } = await labWithSecrets('expiry-');
+    const s = await loadSecrets(statePaths(lab));
+    const now = new Date();
+    const e = certificateExpiries(s, now);
+    const admin = e.find((x) => x.what.startsWith('Talos admin'))!;
+    expect(admin.daysLeft).toBeGreaterThanOrEqual(364);
+    expect(admin.daysLeft).toBeLessThanOrEqual(365);
+    expect(e.find((x) => x.what === 'Kubernetes CA')!.daysLeft).toBeGreaterThan(3640);
+    // Eleven months on, the admin certificates are inside the 30-day warning window.
+    const later = certificateExpiries(s, new Date(now.getTime() + 340 * 86_400_000));
+    expect(later.filter((x) => x.daysLeft < 30).map((x) => x.what)).toEqual([
+      'Talos admin client certificate (talosconfig)',
+      'Kubernetes admin client certificate (kubeconfig)',
+    ]);
+  });
+});
