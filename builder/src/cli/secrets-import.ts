@@ -5,6 +5,7 @@ import type { Command } from './command.js';
 import { parseFlags } from './args.js';
 import { EXIT, UsageError, UserError } from './errors.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { readLab } from '../lab/index.js';
 import { applySecretsPlan, BundleProblems, parseTalosBundle, planSecrets, secretPaths } from '../secrets/index.js';
 
 export const secretsImportCommand: Command = {
@@ -28,6 +29,8 @@ Exit codes: 0 imported, 1 invalid bundle or secrets already present, 2 usage err
     const { values, positionals } = parseFlags('secrets import', argv, { lab: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('secrets import: give exactly one bundle FILE', 'run `builder secrets import --help`');
     const source = resolve(io.cwd, positionals[0]!);
+    // The state directory sits beside the lab file, so the file must exist (its content does not matter here).
+    await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
     const paths = statePaths(resolve(io.cwd, values.lab ?? DEFAULT_LAB_FILE), values.state ? resolve(io.cwd, values.state) : undefined);
     const files = secretPaths(paths);
     if (existsSync(files.talosSecrets)) {

@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { parseFlags } from './args.js';
 import { EXIT, UserError } from './errors.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { readLab } from '../lab/index.js';
 import { applySecretsPlan, parseTalosBundle, planSecrets, secretPaths, BundleProblems } from '../secrets/index.js';
 import { resolve } from 'node:path';
 
@@ -26,6 +27,8 @@ No secret value is printed.
 Exit codes: 0 created, 1 everything already existed, 2 usage error.`,
   async run(argv, io) {
     const { values } = parseFlags('secrets init', argv, { lab: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } });
+    // The state directory sits beside the lab file, so the file must exist (its content does not matter here).
+    await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
     const paths = statePaths(resolve(io.cwd, values.lab ?? DEFAULT_LAB_FILE), values.state ? resolve(io.cwd, values.state) : undefined);
     const files = secretPaths(paths);
     let existingBundle;

@@ -225,3 +225,13 @@ describe('corrupted secret files', () => {
     expect(io.stderr).not.toContain(s.talos.cluster.secret);
   });
 });
+
+describe('secrets init without a lab file', () => {
+  it('is a usage error and creates nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nolab-'));
+    const io = memoryIo(dir);
+    expect(await dispatch(['secrets', 'init', '--lab', join(dir, 'missing.yaml')], io)).toBe(2);
+    expect(io.stderr).toContain('cannot read lab file');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
