@@ -78,6 +78,23 @@ describe('PE checksum', () => {
   });
 });
 
+describe('signed UKI detection', () => {
+  it('reads the Authenticode certificate table size (non-zero means signed)', async () => {
+    const stub = await readFile('/usr/lib/systemd/boot/efi/linuxx64.efi.stub');
+    expect(parsePe(stub).certificateTableSize).toBe(0);
+    // Data directory 4 (certificate table) of a PE32+ optional header: offset 112 + 4*8, size at +4.
+    const signed = Buffer.from(stub);
+    const opt = signed.readUInt32LE(0x3c) + 24;
+    signed.writeUInt32LE(stub.length, opt + 112 + 32);
+    signed.writeUInt32LE(2048, opt + 112 + 36);
+    expect(parsePe(signed).certificateTableSize).toBe(2048);
+  });
+
+  it('rejects what is not a PE image', () => {
+    expect(() => parsePe(Buffer.from('#!/bin/sh\n'.padEnd(200, ' ')))).toThrow(/not a PE image/);
+  });
+});
+
 describe('initramfs segments', () => {
   it('splits xz + padding + zstd + zstd exactly and reads the last extensions.yaml', async () => {
     const seg = (name: string, text: string) => buildCpio([{ name, mode: S_IFREG | 0o644, data: Buffer.from(text) }], 0);
