@@ -175,3 +175,35 @@ describe('booting the stick (stand-in VyOS)', () => {
     expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
   }, 240_000);
 });
+
+// VyOS's vyos-build defaults to `syslinux,grub-efi` for amd64: BIOS boots through ISOLINUX
+// (isolinux/live.cfg), UEFI through GRUB's efi.img reading /boot/grub/grub.cfg.
+describe('a live-build ISO with ISOLINUX for BIOS and GRUB for UEFI', () => {
+  let isoBase: string;
+  let isoStick: string;
+  beforeAll(async () => {
+    isoBase = await buildVyosStandinIso('isolinux');
+    isoStick = join(dir, 'isolinux-stick.iso');
+    const io = memoryIo(dir);
+    const code = await makeUsbCommand.run(['--target', 'vp6630', '--lab', labFile, '--base', isoBase, '--agent', await ensureAgentBundle(), '--out', isoStick], io);
+    expect(code, io.stderr).toBe(0);
+  }, 300_000);
+
+  test('the lab label is the ISOLINUX menu default; the original labels stay; El Torito and isohybrid MBR kept', async () => {
+    await xorriso(['-osirrox', 'on', '-indev', isoStick, '-extract', '/isolinux/live.cfg', join(dir, 'live.cfg')]);
+    const cfg = await readFile(join(dir, 'live.cfg'), 'utf8');
+    expect(cfg.split('\n').filter((l) => l.startsWith('label '))).toEqual(['label lab-stick', 'label live-amd64', 'label live-amd64-failsafe']);
+    expect(cfg.match(/menu default/g)).toHaveLength(1);
+    expect(cfg).toContain('module=lab');
+    const report = await xorriso(['-indev', isoStick, '-report_el_torito', 'as_mkisofs']);
+    expect(report).toContain("-b '/isolinux/isolinux.bin'");
+    expect(report).toContain("-e '/boot/grub/efi.img'");
+    expect(report).toMatch(/^-isohybrid-mbr /m);
+  });
+
+  test.each(['bios', 'uefi'] as const)('%s: boots the lab entry and loads config.boot from the stick', async (mode) => {
+    const serial = await bootStick(isoStick, mode, (s) => HASH_LINE.test(s), 180_000);
+    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(HASH_LINE.exec(serial)?.[1]).toBe(sha256(renderGateway(lab, secrets).configBoot));
+  }, 240_000);
+});
