@@ -167,6 +167,14 @@ describe('make-usb refusals', () => {
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 
+  it('refuses a base whose UKI is signed, even without the Secure Boot label', async () => {
+    const signed = await buildStandinIso({ version: 'v1.12.0', signedUki: true });
+    const r = await builder('make-usb', '--target', 'um760', '--base', signed, '--config', configFile, '--out', join(dir, 'refused-signed.iso'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is a Secure Boot Talos ISO (signed UKI /EFI/Linux/Talos-v1.12.0.efi)');
+    expect(await leftovers()).toEqual([]);
+  }, 120_000);
+
   it('refuses Talos older than v1.12', async () => {
     const old = await buildStandinIso({ version: 'v1.11.5' });
     const r = await builder('make-usb', '--target', 'um760', '--base', old, '--config', configFile, '--out', join(dir, 'refused-old.iso'));
