@@ -29,6 +29,11 @@ describe('boot choice', () => {
   it('gives an iPXE client its script URL, named by MAC', () => {
     expect(chooseBoot(cfg, host, hints(7, 'iPXE'))).toEqual({ kind: 'script', file: 'http://172.31.5.1:8080/ipxe/52-54-00-00-00-01.ipxe' });
   });
+  it('with chainload, hands an iPXE ROM our loader first and the script once it has fetched it', () => {
+    const chain = { ...cfg, chainload: true };
+    expect(chooseBoot(chain, host, hints(7, 'iPXE'))).toEqual({ kind: 'loader', file: 'ipxe.efi', firmware: 'uefi' });
+    expect(chooseBoot(chain, host, { ...hints(7, 'iPXE'), chainloaded: true }).kind).toBe('script');
+  });
   it('boots nothing for an unknown MAC, a non-PXE client or an architecture without a loader', () => {
     expect(chooseBoot(cfg, undefined, hints(7)).kind).toBe('none');
     expect(chooseBoot(cfg, host, hints(undefined, '', 'udhcp 1.35')).kind).toBe('none');

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { AgentConfigInput, PxeHost } from '@lab/shared';
 
 /** Writes an agent.yaml (mode 0600) for a PXE service on a LabNet; returns its path and dirs. */
-export function writePxeAgentConfig(opts: { serverIp: string; n: number; collectorUrl: string; token: string; hosts: PxeHost[]; root?: string }): { config: string; dir: string; root: string } {
+export function writePxeAgentConfig(opts: { serverIp: string; n: number; collectorUrl: string; token: string; hosts: PxeHost[]; root?: string; chainload?: boolean }): { config: string; dir: string; root: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pxe-agent-'));
   const root = opts.root ?? join(dir, 'root');
   mkdirSync(root, { recursive: true });
@@ -22,6 +22,7 @@ export function writePxeAgentConfig(opts: { serverIp: string; n: number; collect
       dns: [opts.serverIp],
       root,
       hosts: opts.hosts,
+      chainload: opts.chainload ?? false,
     },
   };
   const config = join(dir, 'agent.yaml');

@@ -44,6 +44,11 @@ export const PxeConfigSchema = z.strictObject({
   loaders: z
     .strictObject({ bios: z.string().min(1).default('undionly.kpxe'), uefi: z.string().min(1).default('ipxe.efi') })
     .default({ bios: 'undionly.kpxe', uefi: 'ipxe.efi' }),
+  /**
+   * Also hand our loader to clients that already run iPXE (a NIC's iPXE ROM), until that MAC has
+   * fetched it over TFTP; the chainloaded iPXE then gets the script. Off: iPXE gets the script at once.
+   */
+  chainload: z.boolean().default(false),
   /** Path under `root` of each host's iPXE script; `{mac}` becomes aa-bb-cc-dd-ee-ff. */
   scriptPath: z.string().min(1).default('ipxe/{mac}.ipxe'),
   hosts: z.array(PxeHostSchema).default([]),

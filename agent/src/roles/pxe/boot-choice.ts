@@ -3,13 +3,16 @@ import { macFileForm, type PxeConfig, type PxeHost } from '@lab/shared';
 /**
  * What a PXE client should boot, decided from its request alone (pure). Option 93 picks the
  * loader (0 → BIOS loader; 7 and 9, x64 UEFI → UEFI loader); a client whose user class is
- * `iPXE` is already running iPXE and gets the HTTP URL of its script instead.
+ * `iPXE` is already running iPXE and gets the HTTP URL of its script instead — with `chainload`,
+ * only once it has fetched our loader (so a NIC's own iPXE ROM is replaced by our build).
  */
 export interface ClientHints {
   mac: string;
   arch: number | undefined;
   userClass: string;
   vendorClass: string;
+  /** This MAC fetched our loader over TFTP a moment ago (it is the chainloaded iPXE asking). */
+  chainloaded?: boolean;
 }
 
 export type BootChoice =
@@ -32,7 +35,7 @@ export function scriptUrl(cfg: PxeConfig, mac: string): string {
 export function chooseBoot(cfg: PxeConfig, host: PxeHost | undefined, h: ClientHints): BootChoice {
   if (!host) return { kind: 'none', reason: 'unknown MAC' };
   if (!isPxeClient(h)) return { kind: 'none', reason: 'not a PXE client' };
-  if (isIpxe(h)) return { kind: 'script', file: scriptUrl(cfg, h.mac) };
+  if (isIpxe(h) && (!cfg.chainload || h.chainloaded)) return { kind: 'script', file: scriptUrl(cfg, h.mac) };
   if (h.arch === undefined || h.arch === 0) return { kind: 'loader', file: cfg.loaders.bios, firmware: 'bios' };
   if (h.arch === 7 || h.arch === 9) return { kind: 'loader', file: cfg.loaders.uefi, firmware: 'uefi' };
   return { kind: 'none', reason: `client architecture ${h.arch} has no loader` };

@@ -26,6 +26,8 @@ export class DhcpService {
   constructor(
     private readonly cfg: PxeConfig,
     private readonly events: Partial<DhcpEvents>,
+    /** Whether this MAC fetched our loader recently (see PxeConfig.chainload). */
+    private readonly loaderServed: (mac: string) => boolean = () => false,
   ) {
     this.leases = new Leases(cfg);
     this.broadcast = directedBroadcast(cfg.address, cfg.netmask);
@@ -73,7 +75,7 @@ export class DhcpService {
     const mac = macOf(p);
     const type = p.options[53] as number;
     const arch = Array.isArray(p.options[93]) ? (p.options[93] as number[])[0] : undefined;
-    const hints: ClientHints = { mac, arch, userClass: hexToText(p.options[77]), vendorClass: typeof p.options[60] === 'string' ? (p.options[60] as string) : '' };
+    const hints: ClientHints = { mac, arch, userClass: hexToText(p.options[77]), vendorClass: typeof p.options[60] === 'string' ? (p.options[60] as string) : '', chainloaded: this.loaderServed(mac) };
     const host = this.cfg.hosts.find((h) => h.mac === mac);
     const choice = chooseBoot(this.cfg, host, hints);
     const seen = { xid: p.xid, arch: arch ?? null, userClass: hints.userClass || null, vendorClass: hints.vendorClass || null, port };

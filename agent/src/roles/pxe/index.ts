@@ -36,19 +36,31 @@ export class PxeRole {
       else reporter.emit({ source: 'pxe', kind, host: `ip-${address.replace(/\./g, '-')}`, attrs: { ...attrs, address, macUnknown: true } });
     };
     const macFor = (address: string) => this.dhcp.macOf(address) ?? arpLookup(address);
-    this.dhcp = new DhcpService(cfg, {
+    // MAC → when it last finished fetching a loader; a chainloaded iPXE asks within seconds.
+    const loaderDone = new Map<string, number>();
+    const loaders = new Set([cfg.loaders.bios, cfg.loaders.uefi]);
+    const CHAINLOAD_WINDOW_MS = 5 * 60_000;
+    this.dhcp = new DhcpService(
+      cfg,
+      {
       discover: (mac, a) => emit(EVENT_KINDS.dhcpDiscover, mac, '', a),
       request: (mac, a) => emit(EVENT_KINDS.dhcpRequest, mac, '', a),
       offer: (mac, a) => emit(EVENT_KINDS.dhcpOffer, mac, '', a),
       ack: (mac, _ip, a) => emit(EVENT_KINDS.dhcpAck, mac, '', a),
       unknownMac: (mac, a) => emit(EVENT_KINDS.unknownMac, mac, '', a),
-    });
+      },
+      (mac) => Date.now() - (loaderDone.get(mac) ?? -Infinity) < CHAINLOAD_WINDOW_MS,
+    );
     this.tftp = new TftpService({
       root: cfg.root,
       port: cfg.tftpPort,
       events: {
         start: (i) => emit(EVENT_KINDS.tftpStart, macFor(i.address), i.address, { file: i.filename, size: i.size, blksize: i.blksize }),
-        done: (i) => emit(EVENT_KINDS.tftpDone, macFor(i.address), i.address, { file: i.filename, bytes: i.size, ms: i.ms }),
+        done: (i) => {
+          const mac = macFor(i.address);
+          if (mac && loaders.has(i.filename)) loaderDone.set(mac, Date.now());
+          emit(EVENT_KINDS.tftpDone, mac, i.address, { file: i.filename, bytes: i.size, ms: i.ms });
+        },
         error: (i) => {
           if (i.address) emit(EVENT_KINDS.tftpError, macFor(i.address), i.address, { file: i.filename, reason: i.reason });
         },

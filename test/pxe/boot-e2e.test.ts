@@ -1,0 +1,81 @@
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { agentBundle } from '../fixtures/netns/agent-bundle.js';
+import { canUseNetns } from '../fixtures/netns/ip.js';
+import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
+import { qemuPxeUefi } from '../fixtures/netns/qemu.js';
+import { startRadvd } from '../fixtures/netns/radvd.js';
+import { inNetns } from '../fixtures/netns/run.js';
+import { startReceiver, type Receiver } from '../agent/receiver.js';
+import { buildBootRoot } from './boot-fixture.js';
+import { writePxeAgentConfig } from './pxe-config.js';
+
+const TOKEN = 'pxe-e2e-token-0123456789ab';
+const MAC = '52:54:00:31:e2:e1';
+const ok = await canUseNetns();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const procs: ResultPromise[] = [];
+let net: TapNet | undefined;
+let rx: Receiver | undefined;
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.catch(() => undefined)));
+  await rx?.stop();
+  await net?.destroy();
+});
+
+describe.skipIf(!ok)('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namespace)', () => {
+  it('boots through our DHCP, TFTP and HTTP into a kernel whose agent reports boot, in that order for the MAC', async () => {
+    const bundle = await agentBundle();
+    net = await createTapNet('e');
+    rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
+    const { config, dir, root } = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-1', mac: MAC }], chainload: true });
+    const guestYaml = stringify({ collector: { url: rx.url, token: TOKEN }, host: { name: 'ms02-1' }, roles: ['host'], spool: { dir: '/var/lib/lab-agent/spool' } });
+    await buildBootRoot({ root, agentBundle: bundle, agentYaml: guestYaml, mac: MAC, serverIp: net.serverIp, httpPort: 8080 });
+    await inNetns(net.srv, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
+    const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', config], { reject: false, all: true });
+    procs.push(service);
+    for (let i = 0; i < 100 && !String((await inNetns(net.srv, 'ss', ['-uln'])).stdout).includes(':67 '); i++) await sleep(50);
+
+    const vars = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', vars);
+    const consoleFile = join(dir, 'console.log');
+    process.stderr.write(`boot-e2e: guest console in ${consoleFile}\n`);
+    const vm = qemuPxeUefi({ ns: net.srv, tap: net.tap, mac: MAC, varsFile: vars, consoleFile });
+    procs.push(vm);
+
+    const mine = () => (rx as Receiver).events.filter((e) => e.mac === MAC);
+    const deadline = Date.now() + 240_000;
+    while (!mine().some((e) => e.kind === 'boot')) {
+      if (Date.now() > deadline || vm.exitCode !== null) {
+        vm.kill('SIGKILL');
+        await vm;
+        throw new Error(`no boot event; kinds seen: ${mine().map((e) => e.kind).join(', ')}\nconsole tail:\n${readFileSync(consoleFile, 'utf8').slice(-3000)}`);
+      }
+      await sleep(500);
+    }
+    vm.kill('SIGKILL');
+    const kinds = mine().map((e) => e.kind);
+    if (process.env.PXE_E2E_VERBOSE) process.stderr.write(`boot-e2e: ${mine().map((e) => `${e.kind} ${JSON.stringify(e.attrs).slice(0, 160)}`).join('\n')}\n`);
+    const first = (k: string) => kinds.findIndex((x) => x.startsWith(k));
+    expect(first('dhcp.'), kinds.join(',')).toBeGreaterThanOrEqual(0);
+    expect(first('dhcp.')).toBeLessThan(first('tftp.start'));
+    expect(first('tftp.start')).toBeLessThan(first('tftp.done'));
+    expect(first('tftp.done')).toBeLessThan(first('http.fetch'));
+    expect(first('http.fetch')).toBeLessThan(first('boot'));
+    const events = mine();
+    expect(events.find((e) => e.kind === 'tftp.done')?.attrs).toMatchObject({ file: 'ipxe.efi' });
+    const fetched = events.filter((e) => e.kind === 'http.fetch').map((e) => e.attrs.file);
+    expect(fetched).toEqual(expect.arrayContaining(['/ipxe/52-54-00-31-e2-e1.ipxe', '/vmlinuz', '/initrd.img']));
+    expect(events.some((e) => e.kind === 'ipxe.beacon')).toBe(true);
+    const boot = events.find((e) => e.kind === 'boot');
+    expect(boot?.host).toBe('ms02-1');
+    expect(boot?.attrs).toMatchObject({ bootMode: 'uefi' });
+    expect(String(boot?.attrs.cmdline)).toContain('initrd=initrd.img');
+  }, 300_000);
+});
