@@ -144,6 +144,29 @@ describe('make-usb --target vp6630', () => {
     await rm(`${again}.json`);
   }, 300_000);
 
+  test('with the PXE service on the gateway: agent.yaml has the pxe role and the stick carries what it serves', async () => {
+    const rendered = join(dir, 'state/rendered');
+    await mkdir(join(rendered, 'ipxe'), { recursive: true });
+    await mkdir(join(rendered, 'harvester'), { recursive: true });
+    await writeFile(join(rendered, 'ipxe/aa-bb-cc-dd-ee-ff.ipxe'), '#!ipxe\n', { mode: 0o644 });
+    await writeFile(join(rendered, 'harvester/ms02-1.yaml'), 'token: x\n', { mode: 0o600 });
+    await writeFile(join(rendered, 'kubeconfig'), 'admin\n', { mode: 0o600 });
+    const out = join(dir, 'pxe-stick.iso');
+    const io = memoryIo(dir);
+    const code = await makeUsbCommand.run(['--target', 'vp6630', '--lab', EXAMPLE_LAB, '--state', join(dir, 'state'), '--base', base, '--agent', await ensureAgentBundle(), '--out', out], io);
+    expect(code, io.stderr).toBe(0);
+    await xorriso(['-osirrox', 'on', '-indev', out, '-extract', '/lab/agent.yaml', join(dir, 'pxe-agent.yaml')]);
+    const agent = AgentConfigSchema.parse(parse(await readFile(join(dir, 'pxe-agent.yaml'), 'utf8')));
+    expect(agent.roles).toEqual(['host', 'pxe']);
+    expect(agent.pxe!.root).toBe('/usr/lib/live/mount/medium/lab/pxe');
+    const ls = await xorriso(['-indev', out, '-lsl', '/lab/pxe/ipxe', '/lab/pxe/harvester']);
+    expect(ls).toMatch(/^-rw-r--r-- .*'aa-bb-cc-dd-ee-ff\.ipxe'$/m);
+    expect(ls).toMatch(/^-rw------- .*'ms02-1\.yaml'$/m);
+    expect((await xorriso(['-indev', out, '-find', '/lab', '-name', 'kubeconfig'])).trim()).toBe('');
+    await rm(out);
+    await rm(`${out}.json`);
+  }, 120_000);
+
   test('refuses a stick as the base, leaving nothing behind', async () => {
     const io = memoryIo(dir);
     const out = join(dir, 'second.iso');

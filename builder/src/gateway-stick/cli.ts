@@ -36,7 +36,8 @@ its sha256 and every input's. The same inputs give the same bytes.
                        VyOS has no node, so without it the agent cannot start on the gateway
   --runbook DIR        carry these runbook files (*.html, *.md) instead of the lab's runbook
                        rendered now (runbook.html, runbook.md)
-  --pxe-root DIR       rendered PXE tree served by the agent (default <state>/rendered/pxe)
+  --pxe-root DIR       the tree the gateway's PXE service serves (default: ipxe/, harvester/ and
+                       talos/ of <state>/rendered, when the lab's pxe.host is the gateway)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
 
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
@@ -67,6 +68,21 @@ async function filesUnder(dir: string, prefix = ''): Promise<{ path: string; src
     if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name), rel)));
     else if (e.isFile()) out.push({ path: rel, src: join(dir, e.name) });
   }
+  return out;
+}
+
+/** What the PXE service serves over HTTP from the render output (builder/src/render/pxe-urls.ts):
+ * ipxe/, harvester/, talos/. Not the admin client configs. Secret files (0600) stay 0600. */
+const SERVED = ['ipxe', 'harvester', 'talos'];
+
+async function pxeTree(root: string | undefined, rendered: string): Promise<{ path: string; src: string; mode: number }[]> {
+  const withMode = (f: { path: string; src: string }) => ({ ...f, mode: (statSync(f.src).mode & 0o077) === 0 ? 0o600 : 0o644 });
+  if (root !== undefined) {
+    if (!existsSync(root)) throw new UserError(`--pxe-root ${root}: no such directory`, 'render the PXE tree first, or leave --pxe-root out', EXIT.usage);
+    return (await filesUnder(root)).map(withMode);
+  }
+  const out: { path: string; src: string; mode: number }[] = [];
+  for (const sub of SERVED) if (existsSync(join(rendered, sub))) out.push(...(await filesUnder(join(rendered, sub), sub)).map(withMode));
   return out;
 }
 
@@ -130,9 +146,7 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
       { name: 'runbook.md', content: renderMarkdown(book) },
     ];
   }
-  const pxeDir = values['pxe-root'] ? resolve(io.cwd, values['pxe-root']) : join(paths.rendered, 'pxe');
-  if (values['pxe-root'] && !existsSync(pxeDir)) throw new UserError(`--pxe-root ${pxeDir}: no such directory`, 'render the PXE tree first, or leave --pxe-root out', EXIT.usage);
-  const pxeFiles = lab.pxe?.host === lab.gateway.host && existsSync(pxeDir) ? await filesUnder(pxeDir) : [];
+  const pxeFiles = lab.pxe?.host === lab.gateway.host ? await pxeTree(values['pxe-root'] ? resolve(io.cwd, values['pxe-root']) : undefined, paths.rendered) : [];
 
   const started = Date.now();
   io.err(`make-usb: base ISO   ${base}\n`);

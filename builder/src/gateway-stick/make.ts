@@ -20,7 +20,7 @@ export interface GatewayStickOptions {
   agentBundle?: string;
   agentExe?: string;
   runbook?: RunbookFile[];
-  pxeFiles?: { path: string; src: string }[];
+  pxeFiles?: { path: string; src: string; mode?: number }[];
   collectorUrl?: string;
 }
 

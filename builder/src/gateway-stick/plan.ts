@@ -43,8 +43,8 @@ export interface StickInputs {
   agentExe?: string;
   /** Runbook files to carry (name on the stick; text, or a file on disk). */
   runbook: RunbookFile[];
-  /** Rendered PXE tree (loaders, scripts) for the agent's PXE role. */
-  pxeFiles: { path: string; src: string }[];
+  /** Files the agent's PXE role serves (path under lab/pxe; mode 0600 for secret ones). */
+  pxeFiles: { path: string; src: string; mode?: number }[];
 }
 
 export interface StickPlan {
@@ -93,7 +93,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
       mode: 0o644,
     },
     ...i.runbook.map((r) => ({ path: `runbook/${r.name}`, ...(r.src !== undefined ? { src: r.src } : { content: r.content ?? '' }), mode: 0o644 })),
-    ...i.pxeFiles.map((p) => ({ path: `pxe/${p.path}`, src: p.src, mode: 0o644 })),
+    ...i.pxeFiles.map((p) => ({ path: `pxe/${p.path}`, src: p.src, mode: p.mode ?? 0o644 })),
   ];
   if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) {
     lab.push({ path: 'pxe/README.txt', content: 'No rendered PXE files were given to builder make-usb; the PXE service has nothing to serve.\n', mode: 0o644 });
@@ -103,7 +103,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
   if (!i.agentExe) warnings.push(`no agent single executable: the stick carries ${LAB_DIR}/${AGENT_BUNDLE}, which runs only where node is installed (VyOS has none)`);
   if (!i.agentExe && !i.agentBundle) throw new UserError('no agent to put on the stick', 'run `npm run build` (it writes agent/dist/agent.cjs), or pass --agent FILE');
   if (i.runbook.length === 0) warnings.push('no runbook given: the stick carries lab/README.txt only');
-  if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) warnings.push(`the gateway runs the PXE service but no rendered PXE tree was given: ${LAB_DIR}/pxe is empty`);
+  if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) warnings.push(`the gateway runs the PXE service but nothing was rendered for it (run \`builder render\`, or pass --pxe-root): ${LAB_DIR}/pxe is empty`);
 
   const layer: StagedFile[] = [
     { path: `etc/systemd/system/${AGENT_UNIT}`, content: agentUnit(), mode: 0o644 },
