@@ -88,6 +88,12 @@ describe('dashboard in headless Chromium', () => {
     expect(await row.locator('.silent').textContent()).toMatch(/silent since 10 min ago/);
   });
 
+  it('shows a host\'s latest events when its timeline is opened', async () => {
+    await page.locator('tr[data-host="cp-1"] details summary').click();
+    await page.waitForSelector('ol[data-recent="cp-1"] li');
+    expect(await page.locator('ol[data-recent="cp-1"] li').last().textContent()).toContain('talos talos.stage');
+  });
+
   it('shows the four phases', async () => {
     expect(await page.locator('.phase').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')))).toEqual(['direct-boot', 'single-node-platform', 'harvester-online', 'full-platform']);
   });

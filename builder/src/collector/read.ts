@@ -32,7 +32,13 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
     const limit = q.limit === undefined ? 200 : Number(q.limit);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) problems.push(`limit: an integer from 1 to ${MAX_PAGE}`);
     if (q.host !== undefined && !hub.directory.hasHost(q.host)) problems.push(`host: "${q.host}" is not a host of the lab`);
+    const tail = q.tail === undefined ? undefined : Number(q.tail);
+    if (tail !== undefined && (!Number.isSafeInteger(tail) || tail < 1 || tail > MAX_PAGE || q.host === undefined || q.since !== undefined)) problems.push(`tail: an integer from 1 to ${MAX_PAGE}, with host= and without since=`);
     if (problems.length > 0) return reply.code(400).send({ error: 'invalid-query', message: problems.join('; ') });
+    if (tail !== undefined && q.host !== undefined) {
+      const events = hub.store.tail(q.host, tail);
+      return reply.send({ events, next: events.at(-1)?.seq ?? 0, more: false });
+    }
     const events: StoredEvent[] = hub.store.list({ host: q.host, since, limit });
     const last = events[events.length - 1];
     return reply.send({ events, next: last ? last.seq : since, more: events.length === limit });

@@ -156,6 +156,12 @@ export class EventStore {
     return (rows as Row[]).map(fromRow);
   }
 
+  /** The last `limit` events of a host, oldest first (the dashboard's per-host timeline). */
+  tail(host: string, limit: number): StoredEvent[] {
+    const rows = this.db.prepare('SELECT rowid AS seq, * FROM events WHERE host = ? ORDER BY rowid DESC LIMIT ?').all(host, limit) as Row[];
+    return rows.reverse().map(fromRow);
+  }
+
   /** Every event whose kind is in `kinds` (or whose source is in `sources`), in store order. */
   listMeaningful(kinds: readonly string[], sources: readonly string[]): StoredEvent[] {
     const k = kinds.map(() => '?').join(',') || "''";

@@ -153,8 +153,15 @@ describe('collector HTTP routes (app.inject, real SQLite)', () => {
       expect(seen).toEqual(events.filter((e) => e.host === 'cp-1').map((e) => e.id));
     });
 
+    it('gives the last events of a host with tail=', async () => {
+      const events = Array.from({ length: 12 }, () => ev({ host: 'cp-1', kind: 'note' }));
+      await f.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { events } });
+      const page = (await f.app.inject({ method: 'GET', url: '/v1/events?host=cp-1&tail=5', remoteAddress: '127.0.0.1' })).json();
+      expect(page.events.map((e: { id: string }) => e.id)).toEqual(events.slice(-5).map((e) => e.id));
+    });
+
     it('answers bad query values with 400', async () => {
-      for (const q of ['since=-1', 'since=abc', 'limit=0', 'limit=5000', 'host=nope']) {
+      for (const q of ['since=-1', 'since=abc', 'limit=0', 'limit=5000', 'host=nope', 'tail=5', 'host=cp-1&tail=0', 'host=cp-1&tail=3&since=1']) {
         const res = await f.app.inject({ method: 'GET', url: `/v1/events?${q}`, remoteAddress: '127.0.0.1' });
         expect(res.statusCode, q).toBe(400);
       }
