@@ -142,6 +142,9 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
         await checkBaseSha();
         throw err;
       });
+    if ((media.espListing?.ukis.length ?? 0) > 1) {
+      throw new MediaError('layout', `${baseIso} has ${media.espListing!.ukis.length} UKIs in EFI/Linux (${media.espListing!.ukis.join(', ')}); only one would get the config`, 'give a Talos ISO as the imager builds it (one UKI)');
+    }
     const isoInitramfs = media.initramfs!;
     const ukiInitrd = media.uki!.initrd!;
     const [isoSha, ukiSha] = await Promise.all([sha256File(isoInitramfs), sha256File(ukiInitrd)]);
