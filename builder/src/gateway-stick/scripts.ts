@@ -62,6 +62,11 @@ Boot menu
       (${AGENT_UNIT}${f.pxe ? ', with the PXE service' : ''}).
   The VyOS ISO's own entries follow, unchanged (VyOS with its default configuration, no agent).
 
+Log in
+  The lab entry loads the lab's configuration, so the login is the lab's: user vyos with the
+  gateway password of the lab's secrets (<state>/secrets/gateway.yaml), or its SSH key. The
+  original entries keep VyOS's own default login.
+
 Files (${MEDIUM}/${LAB_DIR}/)
   config.boot      the gateway configuration (load/merge it, or boot from it)
   commands.sh      the same configuration as set commands
