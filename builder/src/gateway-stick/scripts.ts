@@ -81,10 +81,13 @@ Check after boot
   journalctl -u ${AGENT_UNIT}                       -> the agent's log
 
 Keep the configuration when installing to disk
-  The live system reads its configuration from the stick. Before "install image", save it so
-  the installer can copy it:
-    save                       (writes /config/config.boot)
-    install image              (answer the config question with /opt/vyatta/etc/config/config.boot)
+  The live system reads its configuration from the stick; /opt/vyatta/etc/config/config.boot,
+  the file "install image" offers first, does not exist until it is saved. So, before installing:
+    configure
+    save                       (writes /config/config.boot, the same directory)
+    exit
+    install image              ("Which file would you like as boot config?" -> 1,
+                                /opt/vyatta/etc/config/config.boot)
   The installer copies VyOS only: the agent stays on the stick.
   Already installed without it? Plug the stick in and load it:
     sudo mount -o ro LABEL=<stick volume id> /mnt      (or the stick's device, e.g. /dev/sdb)
