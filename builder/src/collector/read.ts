@@ -4,6 +4,7 @@ import type { CollectorHub } from './hub.js';
 import type { StoredEvent } from './store.js';
 
 const MAX_PAGE = 1000;
+const MAX_SSE_BUFFER = 4 * 1024 * 1024;
 
 /**
  * Reads are open to the operator's own machine (loopback) and need the bearer token from
@@ -63,7 +64,14 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
       'x-accel-buffering': 'no',
     });
     hub.metrics.sseClients += 1;
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) => {
+      // A client that stops reading is dropped rather than buffered without limit.
+      if (res.writableLength > MAX_SSE_BUFFER) {
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
     send('status', hub.status());
     // Coalesce bursts: at most one status per 100 ms, so a batch of 1000 events costs one redraw.
     let pending: NodeJS.Timeout | undefined;

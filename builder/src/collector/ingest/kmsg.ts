@@ -79,6 +79,8 @@ export async function startKmsgListener(hub: CollectorHub, host: string, port: n
     socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   });
+  // A lab has a handful of Talos nodes; this bounds what a misbehaving peer can open.
+  server.maxConnections = 256;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
