@@ -18,11 +18,13 @@ export interface Problem {
 
 async function layersOf(label: string, file: string, problems: Problem[]): Promise<{ scan?: InitramfsScan; layers: ExtensionLayer[] }> {
   try {
-    const scan = await scanInitramfs(file, (n) => n === 'extensions.yaml' || n.endsWith('.sqsh'));
+    // Only the small members are kept: layer images are checked by name, not loaded.
+    const scan = await scanInitramfs(file, (n) => n === 'extensions.yaml');
     const yaml = scan.members.get('extensions.yaml');
     const layers = yaml ? parseExtensionsYaml(yaml.toString('utf8')) : [];
+    const names = new Set(scan.names.map((n) => n.name));
     for (const l of layers) {
-      if (!scan.members.has(l.image)) problems.push({ check: 'extensions', message: `${label}: layer ${l.metadata.name} names ${l.image}, which is not in the initramfs` });
+      if (!names.has(l.image)) problems.push({ check: 'extensions', message: `${label}: layer ${l.metadata.name} names ${l.image}, which is not in the initramfs` });
     }
     return { scan, layers };
   } catch (err) {
@@ -64,7 +66,7 @@ export async function verifyMedia(file: string): Promise<Problem[]> {
       if (a !== b) problems.push({ check: 'uki', message: `the UKI .initrd differs from ${INITRAMFS_PATH}: BIOS and UEFI boots see different extensions` });
     }
     const embedded = bios.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
-    const image = embedded && bios.scan?.members.get(embedded.image);
+    const image = embedded && media.initramfs && bios.scan ? (await scanInitramfs(media.initramfs, (n) => n === embedded.image)).members.get(embedded.image) : undefined;
     if (embedded && image) {
       const sqsh = join(work, 'embedded.sqsh');
       await writeFile(sqsh, image);
