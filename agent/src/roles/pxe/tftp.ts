@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createServer, type TFTPServer, type TftpHandler, type TftpRequestContext } from 'tftp-server';
 import { ackBlock, dataPacket, ERR, errorPacket, negotiate, oackPacket, parseRequest, type ReadRequest } from './tftp-packet.js';
@@ -10,7 +11,10 @@ import { resolveUnderRoot } from './paths.js';
  * wants the whole file as one Buffer, and writes the block number with writeUInt16BE, which
  * throws past block 65535 (32 MB at 512-byte blocks). Ours negotiates blksize, tsize and timeout,
  * reads the file in chunks, lets the block counter roll over to 0 as tftp-hpa does, and checks
- * every packet's length before reading it.
+ * every packet's length before reading it. Each transfer then runs on its own socket, connected
+ * to the client, from a fresh port (RFC 1350's transfer identifier; tftp-server answers from the
+ * listening port): a connected socket sends without a per-packet address lookup, which roughly
+ * halves the time per block on loopback.
  */
 
 /** What a route hands back: a file to stream. */
@@ -132,6 +136,8 @@ class Transfer {
   private startedAt = 0;
   private ended = false;
   private readonly onAck = (msg: Buffer) => this.handleAck(msg);
+  /** The transfer's own socket, connected to the client, once a file is being sent. */
+  private sock: Socket | null = null;
 
   constructor(
     private readonly server: TFTPServer,
@@ -170,6 +176,8 @@ class Transfer {
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
     this.server.ingress.removeListener(this.clientKey, this.onAck);
+    this.sock?.close();
+    this.sock = null;
     void this.source?.close().catch(() => undefined);
     this.onEnd();
   }
@@ -180,6 +188,12 @@ class Transfer {
       return;
     }
     this.source = source;
+    try {
+      this.sock = await this.openTransferSocket();
+    } catch (err) {
+      return this.fail(ERR.notDefined, 'Server error.', this.req.filename, (err as Error).message);
+    }
+    if (this.ended) return;
     const n = negotiate(this.req, source.size, this.opts.maxBlksize ?? 65464);
     this.blksize = n.blksize;
     this.timeoutMs = n.timeoutMs;
@@ -192,6 +206,23 @@ class Transfer {
     } else {
       await this.sendBlock(1);
     }
+  }
+
+  private openTransferSocket(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const sock = createSocket('udp4');
+      sock.once('error', reject);
+      const local = this.opts.address && this.opts.address !== '0.0.0.0' ? this.opts.address : undefined;
+      sock.bind({ port: 0, ...(local ? { address: local } : {}) }, () => {
+        sock.connect(this.port, this.address, () => {
+          sock.off('error', reject);
+          // Late send errors (the client went away) end only this transfer.
+          sock.on('error', () => this.finish());
+          sock.on('message', this.onAck);
+          resolve(sock);
+        });
+      });
+    });
   }
 
   private info(): TftpTransferInfo {
@@ -210,32 +241,40 @@ class Transfer {
     void this.sendBlock(this.block + 1);
   }
 
-  private async sendBlock(block: number): Promise<void> {
+  /** Sends a block; synchronous while the block is in the read-ahead chunk (nearly always). */
+  private sendBlock(block: number): void | Promise<void> {
     const source = this.source;
     if (!source) return;
     const offset = (block - 1) * this.blksize;
-    let body: Buffer;
-    try {
-      body = await this.slice(offset, Math.min(this.blksize, Math.max(0, source.size - offset)));
-    } catch (err) {
-      return this.fail(ERR.notDefined, 'Read error.', this.req?.filename ?? '', (err as Error).message);
-    }
-    if (this.ended) return;
+    const length = Math.min(this.blksize, Math.max(0, source.size - offset));
+    const cached = this.cachedSlice(offset, length);
+    if (cached) return this.sendBody(block, cached);
+    return this.readChunk(offset).then(
+      () => {
+        if (!this.ended) this.sendBody(block, this.cachedSlice(offset, length) ?? Buffer.alloc(0));
+      },
+      (err: Error) => this.fail(ERR.notDefined, 'Read error.', this.req?.filename ?? '', err.message),
+    );
+  }
+
+  private sendBody(block: number, body: Buffer): void {
     this.block = block;
     this.lastPacket = dataPacket(block, body);
     this.lastWasFinal = body.length < this.blksize;
     this.transmit(true);
   }
 
-  private async slice(offset: number, length: number): Promise<Buffer> {
+  private cachedSlice(offset: number, length: number): Buffer | null {
     if (length === 0) return Buffer.alloc(0);
     const c = this.chunk;
-    if (!c || offset < c.start || offset + length > c.start + c.data.length) {
-      const want = Math.min(this.blksize * CHUNK_BLOCKS, (this.source?.size ?? 0) - offset);
-      this.chunk = { start: offset, data: await (this.source as TftpSource).read(offset, want) };
-    }
-    const ch = this.chunk as { start: number; data: Buffer };
-    return ch.data.subarray(offset - ch.start, offset - ch.start + length);
+    if (!c || offset < c.start || offset + length > c.start + c.data.length) return null;
+    return c.data.subarray(offset - c.start, offset - c.start + length);
+  }
+
+  private async readChunk(offset: number): Promise<void> {
+    const source = this.source as TftpSource;
+    const want = Math.min(Math.max(this.blksize * CHUNK_BLOCKS, 1 << 20), source.size - offset);
+    this.chunk = { start: offset, data: await source.read(offset, want) };
   }
 
   private transmit(fresh: boolean): void {
@@ -244,8 +283,7 @@ class Transfer {
       this.opts.events.error?.({ address: this.address, filename: this.req?.filename ?? '', reason: `no acknowledgement after ${this.tries - 1} retries` });
       return this.finish();
     }
-    // Straight onto tftp-server's socket (its outgress hop does the same send, one emit later).
-    this.server.socket.send(this.lastPacket as Buffer, this.port, this.address);
+    this.sock?.send(this.lastPacket as Buffer);
     // One timer per transfer, re-armed per packet: refresh() is far cheaper than a new timer.
     if (this.timer) this.timer.refresh();
     else this.timer = setTimeout(() => this.transmit(false), this.timeoutMs);
@@ -253,7 +291,8 @@ class Transfer {
 
   private fail(code: number, message: string, filename: string, detail?: string): void {
     if (this.ended) return;
-    this.server.outgress.emit(this.clientKey, errorPacket(code, message));
+    if (this.sock) this.sock.send(errorPacket(code, message));
+    else this.server.outgress.emit(this.clientKey, errorPacket(code, message));
     this.opts.events.error?.({ address: this.address, filename, reason: detail ?? message });
     this.finish();
   }

@@ -1,0 +1,88 @@
+// PXE file-serving benchmark, side by side on 127.0.0.1: the agent's TFTP (tftp-server, extended)
+// against in.tftpd (tftp-hpa) for the iPXE loader (~1 MB) and a 30 MB file at the same block size,
+// and the agent's HTTP against nginx for a 300 MB initrd. curl is the client for both sides.
+// Rounds alternate ours/baseline and the median of each is reported, so load from other work on
+// the machine hits both alike. Ratio = baseline time / our time (1.0 = as fast; target ≥ 0.8).
+//
+//   node bench/pxe/run.mjs [--rounds N] [--http-mb N]
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'http-mb': { type: 'string', default: '300' } } });
+const rounds = Number(values.rounds);
+const work = mkdtempSync(join(tmpdir(), 'bench-pxe-'));
+const dir = join(work, 'root');
+mkdirSync(dir);
+
+function randomFile(name, mb) {
+  const fd = openSync(join(dir, name), 'w');
+  for (let i = 0; i < mb; i++) writeSync(fd, randomBytes(1 << 20));
+  closeSync(fd);
+}
+if (existsSync('/usr/lib/ipxe/ipxe.efi')) copyFileSync('/usr/lib/ipxe/ipxe.efi', join(dir, 'ipxe.efi'));
+else writeFileSync(join(dir, 'ipxe.efi'), randomBytes(1 << 20));
+randomFile('big30.img', 30);
+randomFile('initrd.img', Number(values['http-mb']));
+
+const serverJs = join(work, 'server.mjs');
+await build({ entryPoints: [join(root, 'bench/pxe/server.ts')], outfile: serverJs, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+
+const ports = { ourTftp: 16969, ourHttp: 18080, hpa: 16970, nginx: 18081 };
+const procs = [];
+const ours = spawn(process.execPath, [serverJs, dir, String(ports.ourTftp), String(ports.ourHttp)], { stdio: ['ignore', 'pipe', 'inherit'] });
+procs.push(ours);
+await new Promise((r) => createInterface({ input: ours.stdout }).once('line', r));
+procs.push(spawn('/usr/sbin/in.tftpd', ['-L', '-a', `127.0.0.1:${ports.hpa}`, '-s', dir], { stdio: 'ignore' }));
+mkdirSync(join(work, 'nginx'));
+writeFileSync(
+  join(work, 'nginx/nginx.conf'),
+  `daemon off;\nuser root;\nworker_processes 1;\npid ${work}/nginx/pid;\nerror_log ${work}/nginx/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  sendfile on;\n  server { listen 127.0.0.1:${ports.nginx}; root ${dir}; }\n}\n`,
+);
+procs.push(spawn('nginx', ['-c', join(work, 'nginx/nginx.conf'), '-p', join(work, 'nginx')], { stdio: 'ignore' }));
+await new Promise((r) => setTimeout(r, 500));
+
+function curlSeconds(url, extra = []) {
+  const out = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', ...extra, url], { encoding: 'utf8' });
+  const [t, size] = out.trim().split(' ').map(Number);
+  return { t, size };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const cases = [
+  { name: 'TFTP ipxe.efi, blksize 512', ours: `tftp://127.0.0.1:${ports.ourTftp}/ipxe.efi`, base: `tftp://127.0.0.1:${ports.hpa}/ipxe.efi`, extra: ['--tftp-blksize', '512'], baseName: 'in.tftpd' },
+  { name: 'TFTP ipxe.efi, blksize 1468', ours: `tftp://127.0.0.1:${ports.ourTftp}/ipxe.efi`, base: `tftp://127.0.0.1:${ports.hpa}/ipxe.efi`, extra: ['--tftp-blksize', '1468'], baseName: 'in.tftpd' },
+  { name: 'TFTP 30 MB, blksize 1468', ours: `tftp://127.0.0.1:${ports.ourTftp}/big30.img`, base: `tftp://127.0.0.1:${ports.hpa}/big30.img`, extra: ['--tftp-blksize', '1468'], baseName: 'in.tftpd' },
+  { name: `HTTP ${values['http-mb']} MB initrd`, ours: `http://127.0.0.1:${ports.ourHttp}/initrd.img`, base: `http://127.0.0.1:${ports.nginx}/initrd.img`, extra: [], baseName: 'nginx' },
+];
+
+try {
+  console.log(`bench/pxe: ${rounds} alternating rounds per case, median wall time of a curl download on 127.0.0.1`);
+  for (const c of cases) {
+    curlSeconds(c.ours, c.extra);
+    curlSeconds(c.base, c.extra);
+    const o = [];
+    const b = [];
+    let size = 0;
+    for (let i = 0; i < rounds; i++) {
+      const r = curlSeconds(c.ours, c.extra);
+      size = r.size;
+      o.push(r.t);
+      b.push(curlSeconds(c.base, c.extra).t);
+    }
+    const mo = median(o);
+    const mb = median(b);
+    const mbps = (s, t) => ((s / t) / (1 << 20)).toFixed(1);
+    console.log(`${c.name.padEnd(30)} ours ${mo.toFixed(3)} s (${mbps(size, mo)} MiB/s)   ${c.baseName} ${mb.toFixed(3)} s (${mbps(size, mb)} MiB/s)   ratio ${(mb / mo).toFixed(2)}`);
+  }
+} finally {
+  for (const p of procs) p.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
