@@ -77,7 +77,7 @@ async function buildAgentExecutable() {
   } catch {
     return skip('the postject package is not installed (npm ci)');
   }
-  const key = createHash('sha256').update(code).update(process.version).update(process.execPath).digest('hex');
+  const key = createHash('sha256').update(code).update(process.version).update(process.execPath).update('code-cache').digest('hex');
   try {
     if ((await readFile(stamp, 'utf8')) === key) return;
   } catch {
@@ -85,7 +85,7 @@ async function buildAgentExecutable() {
   }
   const blob = resolve(dist, 'lab-agent.blob');
   const seaConfig = resolve(dist, 'sea-config.json');
-  await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true }));
+  await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
   const tmp = `${exe}.tmp`;
   await copyFile(process.execPath, tmp);
