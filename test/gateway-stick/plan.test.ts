@@ -83,14 +83,15 @@ describe('ISOLINUX entry', () => {
 
 describe('live-boot module list', () => {
   test('without a module file: live-boot sorted glob, then the layer on top', () => {
-    expect(labModuleFile(['vmlinuz', 'initrd.img', 'filesystem.squashfs', 'extra.squashfs', 'filesystem.packages'], 'lab-agent.layer')).toBe('extra.squashfs\nfilesystem.squashfs\nlab-agent.layer\n');
+    expect(labModuleFile(['vmlinuz', 'initrd.img', 'filesystem.squashfs', 'extra.squashfs', 'filesystem.packages'], 'lab/agent.squashfs')).toBe('extra.squashfs\nfilesystem.squashfs\nlab/agent.squashfs\n');
   });
   test('with filesystem.module: its list, then the layer', () => {
-    expect(labModuleFile(['filesystem.squashfs', 'b.squashfs'], 'lab-agent.layer', 'filesystem.squashfs\n')).toBe('filesystem.squashfs\nlab-agent.layer\n');
+    expect(labModuleFile(['filesystem.squashfs', 'b.squashfs'], 'lab/agent.squashfs', 'filesystem.squashfs\n')).toBe('filesystem.squashfs\nlab/agent.squashfs\n');
   });
-  test('a layer name the default glob would match, or a base without images, is refused', () => {
+  test('a layer the default glob would match, one live-boot cannot mount, or a base without images, is refused', () => {
     expect(() => labModuleFile(['filesystem.squashfs'], 'zz.squashfs')).toThrow(/picked up by the original entries/);
-    expect(() => labModuleFile(['vmlinuz'], 'lab-agent.layer')).toThrow(/not a live-boot ISO/);
+    expect(() => labModuleFile(['filesystem.squashfs'], 'lab/agent.layer')).toThrow(/mounts only/);
+    expect(() => labModuleFile(['vmlinuz'], 'lab/agent.squashfs')).toThrow(/not a live-boot ISO/);
   });
 });
 

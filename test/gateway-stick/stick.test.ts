@@ -120,7 +120,7 @@ describe('make-usb --target vp6630', () => {
     expect(titles[0]).toMatch(/^Lab genesis: VyOS 2025\.11/);
     expect(cfg).toContain(baseCfg.slice(baseCfg.indexOf('menuentry')));
     expect(cfg).toMatch(/^set default=0$/m);
-    expect(await readFile(join(extracted, 'lab.module'), 'utf8')).toBe('filesystem.squashfs\nlab-agent.layer\n');
+    expect(await readFile(join(extracted, 'lab.module'), 'utf8')).toBe('filesystem.squashfs\nlab/lab-agent.squashfs\n');
     const boot = await xorriso(['-indev', stick, '-report_el_torito', 'plain']);
     expect(boot).toMatch(/El Torito boot img : +1 +BIOS/);
     expect(boot).toMatch(/El Torito boot img : +2 +UEFI/);
@@ -181,7 +181,7 @@ describe('booting the stick (stand-in VyOS)', () => {
     const configSha = sha256(renderGateway(lab, secrets).configBoot);
     const agentBoot = () => receiver.events.find((e) => e.source === 'agent' && e.kind === 'boot');
     const serial = await bootStick(stick, 'bios', (s) => HASH_LINE.test(s) && agentBoot() !== undefined, 240_000);
-    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(serial).toContain('LAYER lab-agent.squashfs');
     expect(serial).toContain('Config selected manually: /usr/lib/live/mount/medium/lab/config.boot');
     expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
     expect(serial).toContain('UNIT-START lab-agent.service');
@@ -194,7 +194,7 @@ describe('booting the stick (stand-in VyOS)', () => {
   test('UEFI (OVMF): the same default entry loads config.boot from the stick', async () => {
     const configSha = sha256(renderGateway(lab, secrets).configBoot);
     const serial = await bootStick(stick, 'uefi', (s) => HASH_LINE.test(s), 180_000);
-    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(serial).toContain('LAYER lab-agent.squashfs');
     expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
   }, 240_000);
 });
@@ -226,7 +226,7 @@ describe('a live-build ISO with ISOLINUX for BIOS and GRUB for UEFI', () => {
 
   test.each(['bios', 'uefi'] as const)('%s: boots the lab entry and loads config.boot from the stick', async (mode) => {
     const serial = await bootStick(isoStick, mode, (s) => HASH_LINE.test(s), 180_000);
-    expect(serial).toContain('LAYER lab-agent.layer');
+    expect(serial).toContain('LAYER lab-agent.squashfs');
     expect(HASH_LINE.exec(serial)?.[1]).toBe(sha256(renderGateway(lab, secrets).configBoot));
   }, 240_000);
 });

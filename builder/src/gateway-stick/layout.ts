@@ -10,8 +10,10 @@ export const onMedium = (path: string) => `${MEDIUM}/${LAB_DIR}/${path}`;
 
 /** live-boot module selected by the lab entry (`module=lab` reads live/lab.module). */
 export const LIVE_MODULE = 'lab';
-/** The extra read-only layer (a squashfs); its name is outside live-boot's default glob. */
-export const LAYER_NAME = 'lab-agent.layer';
+/** The extra read-only layer, relative to live/. live-boot mounts only images named .squashfs,
+ * .ext2/3/4 or .jffs2 (get_backing_device panics on other names), and its default glob does not
+ * look into subdirectories: so a squashfs in live/lab/ is stacked by the lab entry only. */
+export const LAYER_NAME = 'lab/lab-agent.squashfs';
 
 export const AGENT_UNIT = 'lab-agent.service';
 export const AGENT_EXE = 'agent/lab-agent';

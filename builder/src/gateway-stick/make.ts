@@ -129,10 +129,17 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
     const layerRoot = join(work, 'layer');
     await stage(labDir, plan.lab, epoch);
     await stage(layerRoot, plan.layer, epoch);
-    const layerImage = join(work, LAYER_NAME);
+    // The layer's directory is staged too: a directory xorriso creates by itself gets the time
+    // of the run, which would make equal inputs give different bytes.
+    const layerDir = join(work, 'live-layer');
+    const layerImage = join(layerDir, basename(LAYER_NAME));
+    await mkdir(layerDir);
     await buildLayerImage(layerRoot, layerImage, epoch);
+    await chmod(layerImage, 0o644);
     await utimes(layerImage, epoch, epoch);
-    const puts: IsoPut[] = [{ iso: '/lab', src: labDir }, { iso: `/live/${LAYER_NAME}`, src: layerImage }];
+    await chmod(layerDir, 0o755);
+    await utimes(layerDir, epoch, epoch);
+    const puts: IsoPut[] = [{ iso: '/lab', src: labDir }, { iso: `/live/${dirname(LAYER_NAME)}`, src: layerDir }];
     const sumsFor: { path: string; sha256: string }[] = [];
     for (const f of await walkFiles(labDir)) if (!(await lstat(join(labDir, f))).isSymbolicLink()) sumsFor.push({ path: `lab/${f}`, sha256: await sha256Of(join(labDir, f)) });
     sumsFor.push({ path: `live/${LAYER_NAME}`, sha256: await sha256Of(layerImage) });
