@@ -10,21 +10,23 @@ import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxeUefi } from '../fixtures/netns/qemu.js';
 import { startRadvd } from '../fixtures/netns/radvd.js';
 import { inNetns } from '../fixtures/netns/run.js';
-import { startReceiver, type Receiver } from '../agent/receiver.js';
+import { startRealCollector, type RealCollector } from '../agent/collector.js';
 import { buildBootRoot } from './boot-fixture.js';
 import { writePxeAgentConfig } from './pxe-config.js';
 
 const TOKEN = 'pxe-e2e-token-0123456789ab';
-const MAC = '52:54:00:31:e2:e1';
+// ms02-1 of the example lab (examples/genesis/lab.yaml), which the real collector is started with.
+const MAC = '02:00:00:00:02:01';
+const HOST = 'ms02-1';
 const ok = await canUseNetns();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const procs: ResultPromise[] = [];
 let net: TapNet | undefined;
-let rx: Receiver | undefined;
+let rx: RealCollector | undefined;
 afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
   await Promise.all(procs.map((p) => p.catch(() => undefined)));
-  await rx?.stop();
+  await rx?.close();
   await net?.destroy();
 });
 
@@ -32,9 +34,9 @@ describe.skipIf(!ok)('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namesp
   it('boots through our DHCP, TFTP and HTTP into a kernel whose agent reports boot, in that order for the MAC', async () => {
     const bundle = await agentBundle();
     net = await createTapNet('e');
-    rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
-    const { config, dir, root } = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-1', mac: MAC }], chainload: true });
-    const guestYaml = stringify({ collector: { url: rx.url, token: TOKEN }, host: { name: 'ms02-1' }, roles: ['host'], spool: { dir: '/var/lib/lab-agent/spool' } });
+    rx = await startRealCollector(net.uplinkHostIp, TOKEN);
+    const { config, dir, root } = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: HOST, mac: MAC }], chainload: true });
+    const guestYaml = stringify({ collector: { url: rx.url, token: TOKEN }, host: { name: HOST }, roles: ['host'], spool: { dir: '/var/lib/lab-agent/spool' } });
     await buildBootRoot({ root, agentBundle: bundle, agentYaml: guestYaml, mac: MAC, serverIp: net.serverIp, httpPort: 8080 });
     await inNetns(net.srv, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
     procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
@@ -49,7 +51,8 @@ describe.skipIf(!ok)('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namesp
     const vm = qemuPxeUefi({ ns: net.srv, tap: net.tap, mac: MAC, varsFile: vars, consoleFile });
     procs.push(vm);
 
-    const mine = () => (rx as Receiver).events.filter((e) => e.mac === MAC);
+    // As the collector stored them for the host (PXE events name the MAC; it maps them to ms02-1).
+    const mine = () => (rx as RealCollector).eventsOf(HOST);
     const deadline = Date.now() + 240_000;
     while (!mine().some((e) => e.kind === 'boot')) {
       if (Date.now() > deadline || vm.exitCode !== null) {
@@ -71,10 +74,12 @@ describe.skipIf(!ok)('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namesp
     const events = mine();
     expect(events.find((e) => e.kind === 'tftp.done')?.attrs).toMatchObject({ file: 'ipxe.efi' });
     const fetched = events.filter((e) => e.kind === 'http.fetch').map((e) => e.attrs.file);
-    expect(fetched).toEqual(expect.arrayContaining(['/ipxe/52-54-00-31-e2-e1.ipxe', '/vmlinuz', '/initrd.img']));
+    expect(fetched).toEqual(expect.arrayContaining(['/ipxe/02-00-00-00-02-01.ipxe', '/vmlinuz', '/initrd.img']));
     expect(events.some((e) => e.kind === 'ipxe.beacon')).toBe(true);
     const boot = events.find((e) => e.kind === 'boot');
-    expect(boot?.host).toBe('ms02-1');
+    expect(boot?.host).toBe(HOST);
+    expect(boot?.mac).toBe(MAC);
+    expect(mine().every((e) => e.mac === MAC || e.mac === undefined)).toBe(true);
     expect(boot?.attrs).toMatchObject({ bootMode: 'uefi' });
     expect(String(boot?.attrs.cmdline)).toContain('initrd=initrd.img');
   }, 300_000);

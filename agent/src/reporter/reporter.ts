@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventSchema, type LabEvent, type EventSource } from '@lab/shared';
 import { Spool } from './spool.js';
 import { backoffDelay } from './backoff.js';
-import { postBatch } from './sender.js';
+import { postBatch, RejectedBatch } from './sender.js';
 
 export interface ReporterOptions {
   collectorUrl: string;
@@ -35,6 +35,8 @@ export interface ReporterState {
   lastError: string | null;
   lastAckAt: string | null;
   sent: number;
+  /** Events the collector refused for good (for example a host name the lab does not have). */
+  rejected: number;
 }
 
 export type Listener = (event: LabEvent) => void;
@@ -53,9 +55,11 @@ export class Reporter {
   private sending = false;
   private attempt = 0;
   private stopped = false;
+  /** After a refused batch, its entries are retried one by one so only the bad ones are dropped. */
+  private isolate = 0;
   private readonly recentEvents: LabEvent[] = [];
   private readonly listeners: Listener[] = [];
-  readonly state: ReporterState = { spoolDepth: 0, collectorReachable: null, lastError: null, lastAckAt: null, sent: 0 };
+  readonly state: ReporterState = { spoolDepth: 0, collectorReachable: null, lastError: null, lastAckAt: null, sent: 0, rejected: 0 };
 
   constructor(opts: ReporterOptions) {
     this.opts = { batchSize: 200, lingerMs: 20, backoffBaseMs: 250, backoffCapMs: 30_000, recent: 50, ...opts };
@@ -129,12 +133,30 @@ export class Reporter {
       this.spool.droppedUnreported = 0;
       this.emit({ source: 'agent', kind: 'agent.spool-dropped', attrs: { count } });
     }
-    const batch = this.spool.peek(this.opts.batchSize);
+    const batch = this.spool.peek(this.isolate > 0 ? 1 : this.opts.batchSize);
     if (batch.take === 0) return;
     this.sending = true;
     try {
-      if (batch.events.length > 0) await postBatch(this.opts.collectorUrl, this.opts.token, batch.events);
+      try {
+        if (batch.events.length > 0) await postBatch(this.opts.collectorUrl, this.opts.token, batch.events);
+      } catch (err) {
+        if (!(err instanceof RejectedBatch)) throw err;
+        if (batch.events.length > 1) {
+          // Find the bad event(s): resend these entries one at a time.
+          this.isolate = batch.take;
+          this.sending = false;
+          this.state.lastError = err.message;
+          return this.schedule(0);
+        }
+        this.state.rejected += batch.events.length;
+        this.state.lastError = err.message;
+        const refused = batch.events[0];
+        if (refused && refused.kind !== 'agent.event-rejected') {
+          this.emit({ source: 'agent', kind: 'agent.event-rejected', attrs: { kind: refused.kind, id: refused.id, status: err.status, reason: err.message.slice(0, 300) } });
+        }
+      }
       if (this.stopped) return;
+      if (this.isolate > 0) this.isolate = Math.max(0, this.isolate - batch.take);
       this.spool.ack(batch.take);
       this.attempt = 0;
       this.state.collectorReachable = true;

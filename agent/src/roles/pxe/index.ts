@@ -29,11 +29,13 @@ export class PxeRole {
   constructor(
     private readonly cfg: PxeConfig,
     private readonly reporter: Reporter,
+    /** The lab host this service runs on; events from clients with no known MAC are filed under it. */
+    selfHost?: string,
   ) {
     const emit = (kind: string, mac: string | undefined, address: string, attrs: Record<string, unknown>) => {
       const host = mac ? cfg.hosts.find((h) => h.mac === mac)?.name : undefined;
       if (mac) reporter.emit({ source: 'pxe', kind, mac, attrs: { ...attrs, ...(host ? { hostName: host } : {}) } });
-      else reporter.emit({ source: 'pxe', kind, host: `ip-${address.replace(/\./g, '-')}`, attrs: { ...attrs, address, macUnknown: true } });
+      else if (selfHost) reporter.emit({ source: 'pxe', kind, host: selfHost, attrs: { ...attrs, address, macUnknown: true } });
     };
     const macFor = (address: string) => this.dhcp.macOf(address) ?? arpLookup(address);
     // MAC → when it last finished fetching a loader; a chainloaded iPXE asks within seconds.
