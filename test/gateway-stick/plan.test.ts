@@ -123,6 +123,13 @@ describe('agent.yaml', () => {
     expect(cfg.roles).toEqual(['host']);
     expect(cfg.collector.url).toBe('http://10.0.2.2:9999');
   });
+
+  test('the gateway host MAC from the lab goes into host.mac', async () => {
+    const lab = await exampleLab();
+    const gw = lab.hosts.find((h) => h.name === lab.gateway!.host)!;
+    gw.nics = [{ name: 'eth0', mac: '00-0D-B9-AA-BB-CC', tagged: [] }];
+    expect(AgentConfigSchema.parse(parse(gatewayAgentYaml(lab, 't'.repeat(32)))).host).toEqual({ name: gw.name, mac: '00:0d:b9:aa:bb:cc' });
+  });
 });
 
 describe('stick plan', () => {

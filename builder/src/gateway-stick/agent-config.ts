@@ -14,6 +14,10 @@ function prefixMask(cidr: string): string {
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 }
 
+function gatewayMac(lab: Lab, host: string): string | undefined {
+  return lab.hosts.find((h) => h.name === host)?.nics[0]?.mac.toLowerCase().replace(/-/g, ':');
+}
+
 /** The PXE section when the lab runs its PXE service on the gateway. */
 function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
   const pxe = lab.pxe!;
@@ -48,9 +52,11 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
 export function gatewayAgentYaml(lab: Lab, collectorToken: string, o: AgentConfigOptions = {}): string {
   const host = lab.gateway?.host ?? 'gateway';
   const runsPxe = lab.pxe?.host === host;
+  const mac = gatewayMac(lab, host);
   const cfg: AgentConfigInput = {
     collector: { url: o.collectorUrl ?? lab.collector.url, token: collectorToken },
-    host: { name: host },
+    // The MAC too when the lab knows one: events that carry a MAC are matched to hosts by it.
+    host: { name: host, ...(mac ? { mac } : {}) },
     roles: runsPxe ? ['host', 'pxe'] : ['host'],
     spool: { dir: SPOOL_DIR },
     status: { host: '0.0.0.0', port: 9110 },
