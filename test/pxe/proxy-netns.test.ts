@@ -13,7 +13,7 @@ import { writePxeAgentConfig } from './pxe-config.js';
 
 const TOKEN = 'pxe-proxy-token-0123456789';
 const MAC = '52:54:00:31:00:07';
-const PROBE = join(import.meta.dirname, '../fixtures/netns/pxe-probe.cjs');
+const PROBE = join(import.meta.dirname, '../fixtures/netns/pxe-probe.mjs');
 const ok = await canUseNetns();
 let net: LabNet;
 let rx: Receiver;
