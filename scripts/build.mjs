@@ -26,8 +26,11 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'l
 
 await build({
   ...common,
-  entryPoints: [resolve(root, 'builder/src/cli/main.ts')],
-  outfile: resolve(root, 'builder/dist/cli.js'),
+  // Split so each command's module loads only when that command runs (fast start-up).
+  entryPoints: { cli: resolve(root, 'builder/src/cli/main.ts') },
+  outdir: resolve(root, 'builder/dist'),
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
   external: Object.keys(pkg.dependencies ?? {}),
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

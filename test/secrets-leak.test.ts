@@ -170,7 +170,8 @@ describe('no command prints a secret', () => {
   it('runs every command in COMMANDS, --json included, errors included, and finds no secret in the output', async () => {
     if (!netns) throw new Error('unshare -n is not available: this test needs a private network namespace (run as root)');
     const ctx = { lab, secretFile: statePaths(lab).talosSecrets, dir };
-    const cases: Case[] = COMMANDS.flatMap((c) => casesFor(c.help, c.name, ctx));
+    const commands = await Promise.all(COMMANDS.map((entry) => entry.load()));
+    const cases: Case[] = commands.flatMap((c) => casesFor(c.help, c.name, ctx));
     // Beyond the generic calls: the paths that handle secrets most.
     const argocd = join(root, 'builder/test/render/fixtures/argocd-install.yaml');
     cases.push(
@@ -185,7 +186,7 @@ describe('no command prints a secret', () => {
     // Corrupted secret files: parsers quote the text around a syntax error, and these files hold
     // secrets. Each corruption is one state directory; every command that takes --state runs on each.
     for (const [i, state] of (await corruptedStates(lab, secrets, dir)).entries()) {
-      for (const c of COMMANDS.filter((k) => /--state\b/.test(k.help))) {
+      for (const c of commands.filter((k) => /--state\b/.test(k.help))) {
         const [first] = casesFor(c.help, c.name, ctx);
         cases.push({ argv: [...first!.argv, '--state', state], note: `corrupted state ${i + 1}` });
       }

@@ -7,7 +7,6 @@ import { loadGatewayContext } from '../gateway/context.js';
 
 export const applyGatewayCommand: Command = {
   name: 'apply gateway',
-  summary: "apply the rendered VyOS config to the gateway over SSH (commit-confirm, checks, confirm)",
   help: `Usage: builder apply gateway [--lab FILE] [--state DIR] [--confirm-timeout MIN] [--dry-run]
                              [--host ADDR[:PORT]] [--user NAME] [--collector URL]
 

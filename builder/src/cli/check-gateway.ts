@@ -7,7 +7,6 @@ import { loadGatewayContext } from '../gateway/context.js';
 
 export const checkGatewayCommand: Command = {
   name: 'check gateway',
-  summary: 'check the running gateway against the lab (networks, VLANs, NAT, relay, DNS, BGP)',
   help: `Usage: builder check gateway [--lab FILE] [--state DIR] [--json] [--host ADDR[:PORT]] [--user NAME]
 
 Logs in to the gateway over SSH with the lab's key (host key pinned in state/known_hosts) and

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 
 export const collectCommand: Command = {
   name: 'collect',
-  summary: 'run the collector: every progress signal of the bring-up in one live view',
   help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N]
 
 Runs the collector until Ctrl-C. It stores every event in SQLite (state/collector/events.db), so

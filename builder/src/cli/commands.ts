@@ -1,45 +1,30 @@
-import type { Command } from './command.js';
-import { collectCommand } from './collect.js';
-import { statusCommand } from './status.js';
-import { watchCommand } from './watch.js';
-import { validateCommand } from './validate.js';
-import { schemaCommand } from './schema.js';
-import { secretsInitCommand } from './secrets-init.js';
-import { applyGatewayCommand } from './apply-gateway.js';
-import { checkGatewayCommand } from './check-gateway.js';
-import { secretsImportCommand } from './secrets-import.js';
-import { renderCommand } from './render.js';
-import { importTalhelperCommand } from './import-talhelper.js';
-import { writeCommand } from './write.js';
-import { runbookCommand } from './runbook.js';
-import { nextCommand } from './next.js';
-import { makeUsbCommand } from './make-usb.js';
-import { mediaShowCommand } from './media-show.js';
-import { mediaVerifyCommand } from './media-verify.js';
-import { imagesSyncCommand, imagesImportCommand, imagesVerifyCommand, imagesListCommand, imagesPruneCommand } from './images-commands.js';
+import type { CommandEntry } from './command.js';
 
-/** Every command of the CLI, in the order `builder --help` lists them. */
-export const COMMANDS: Command[] = [
-  validateCommand,
-  schemaCommand,
-  secretsInitCommand,
-  secretsImportCommand,
-  renderCommand,
-  importTalhelperCommand,
-  imagesSyncCommand,
-  imagesImportCommand,
-  imagesVerifyCommand,
-  imagesListCommand,
-  imagesPruneCommand,
-  makeUsbCommand,
-  mediaShowCommand,
-  mediaVerifyCommand,
-  writeCommand,
-  runbookCommand,
-  nextCommand,
-  collectCommand,
-  statusCommand,
-  watchCommand,
-  applyGatewayCommand,
-  checkGatewayCommand,
+/**
+ * Every command of the CLI, in the order `builder --help` lists them. A command's module is
+ * loaded only when it runs, so `builder validate` does not pay for fastify, ssh2 or SQLite.
+ */
+export const COMMANDS: CommandEntry[] = [
+  { name: 'validate', summary: 'check the lab file: schema and cross-field rules, every problem at once', load: async () => (await import('./validate.js')).validateCommand },
+  { name: 'schema', summary: 'print the JSON Schema of the lab file (for editors)', load: async () => (await import('./schema.js')).schemaCommand },
+  { name: 'secrets init', summary: 'create the lab secrets once (Talos bundle, tokens, gateway password, SSH key)', load: async () => (await import('./secrets-init.js')).secretsInitCommand },
+  { name: 'secrets import', summary: 'adopt an existing talosctl/talhelper secrets bundle', load: async () => (await import('./secrets-import.js')).secretsImportCommand },
+  { name: 'render', summary: 'render every config from the lab: Talos, talosconfig, kubeconfig, Harvester, iPXE, Tinkerbell, VyOS', load: async () => (await import('./render.js')).renderCommand },
+  { name: 'import talhelper', summary: 'turn a talhelper talconfig.yaml into lab hosts and platform cluster settings', load: async () => (await import('./import-talhelper.js')).importTalhelperCommand },
+  { name: 'images sync', summary: 'download every image of the manifest into the verified cache (resumes, checks sha256)', load: async () => (await import('./images-sync.js')).imagesSyncCommand },
+  { name: 'images import', summary: 'add an image file obtained offline to the cache (checked against the manifest)', load: async () => (await import('./images-import.js')).imagesImportCommand },
+  { name: 'images verify', summary: 'rehash every cached image and report any whose content changed', load: async () => (await import('./images-verify.js')).imagesVerifyCommand },
+  { name: 'images list', summary: 'show the manifest’s images, whether each is cached, and their recorded hooks', load: async () => (await import('./images-list.js')).imagesListCommand },
+  { name: 'images prune', summary: 'remove cached images the manifest no longer pins, and unfinished downloads', load: async () => (await import('./images-prune.js')).imagesPruneCommand },
+  { name: 'make-usb', summary: 'build boot media: the UM760 Talos ISO with its config embedded, or the VP6630 VyOS gateway stick', load: async () => (await import('./make-usb.js')).makeUsbCommand },
+  { name: 'media show', summary: 'print what a medium carries (Talos version, layers, embedded config with secrets redacted)', load: async () => (await import('./media-show.js')).mediaShowCommand },
+  { name: 'media verify', summary: 'check a medium\'s structure (boot entries, ESP, UKI, layers, embedded config, sidecar hash)', load: async () => (await import('./media-verify.js')).mediaVerifyCommand },
+  { name: 'write', summary: 'write an image to a USB stick safely: checks the device, asks, verifies by reading back', load: async () => (await import('./write.js')).writeCommand },
+  { name: 'runbook', summary: 'write the offline runbook (Markdown + one self-contained HTML) filled with the lab’s values', load: async () => (await import('./runbook.js')).runbookCommand },
+  { name: 'next', summary: 'ask the collector where the bring-up stands and print the next step (or the stalled step’s remedy)', load: async () => (await import('./next.js')).nextCommand },
+  { name: 'collect', summary: 'run the collector: every progress signal of the bring-up in one live view', load: async () => (await import('./collect.js')).collectCommand },
+  { name: 'status', summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage', load: async () => (await import('./status.js')).statusCommand },
+  { name: 'watch', summary: 'redraw the bring-up status live in the terminal', load: async () => (await import('./watch.js')).watchCommand },
+  { name: 'apply gateway', summary: "apply the rendered VyOS config to the gateway over SSH (commit-confirm, checks, confirm)", load: async () => (await import('./apply-gateway.js')).applyGatewayCommand },
+  { name: 'check gateway', summary: 'check the running gateway against the lab (networks, VLANs, NAT, relay, DNS, BGP)', load: async () => (await import('./check-gateway.js')).checkGatewayCommand },
 ];

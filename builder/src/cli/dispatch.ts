@@ -1,5 +1,5 @@
 import { COMMANDS } from './commands.js';
-import type { Command } from './command.js';
+import type { CommandEntry } from './command.js';
 import { EXIT, UserError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -19,12 +19,12 @@ export function usage(): string {
   ].join('\n');
 }
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   // Longest match first, so `images sync` wins over a hypothetical `images`.
   const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
-  for (const command of sorted) {
-    const words = command.name.split(' ');
-    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  for (const entry of sorted) {
+    const words = entry.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { entry, rest: argv.slice(words.length) };
   }
   return undefined;
 }
@@ -40,7 +40,8 @@ export async function dispatch(argv: string[], io: Io): Promise<number> {
     io.err(`builder: unknown command "${argv.join(' ')}"\n\n${usage()}`);
     return EXIT.usage;
   }
-  const { command, rest } = found;
+  const { entry, rest } = found;
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return EXIT.ok;

@@ -7,7 +7,6 @@ import { importFile } from '../images/import.js';
 
 export const imagesImportCommand: Command = {
   name: 'images import',
-  summary: 'add an image file obtained offline to the cache (checked against the manifest)',
   help: `Usage: builder images import FILE [--name NAME] [--lab FILE | --manifest FILE] [--cache DIR]
 
 Copies FILE into the cache if its sha256 equals the checksum of an image in the manifest (of

@@ -7,7 +7,6 @@ import { formatBytes } from '../images/progress.js';
 
 export const imagesListCommand: Command = {
   name: 'images list',
-  summary: 'show the manifest’s images, whether each is cached, and their recorded hooks',
   help: `Usage: builder images list [--lab FILE | --manifest FILE] [--cache DIR] [--json]
 
 ${IMAGES_FLAGS_HELP}

@@ -7,7 +7,6 @@ import { formatBytes } from '../images/progress.js';
 
 export const imagesPruneCommand: Command = {
   name: 'images prune',
-  summary: 'remove cached images the manifest no longer pins, and unfinished downloads',
   help: `Usage: builder images prune [--lab FILE | --manifest FILE] [--cache DIR] [--keep-partial] [--dry-run]
 
 ${IMAGES_FLAGS_HELP}

@@ -7,7 +7,6 @@ import { createProgress, formatBytes } from '../images/progress.js';
 
 export const imagesSyncCommand: Command = {
   name: 'images sync',
-  summary: 'download every image of the manifest into the verified cache (resumes, checks sha256)',
   help: `Usage: builder images sync [NAME…] [--lab FILE | --manifest FILE] [--cache DIR] [--retries N]
 
 Downloads the images of the manifest that are not cached yet (all, or the NAMEs given). A cut

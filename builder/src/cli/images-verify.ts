@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 
 export const imagesVerifyCommand: Command = {
   name: 'images verify',
-  summary: 'rehash every cached image and report any whose content changed',
   help: `Usage: builder images verify [--cache DIR] [--repair]
 
 Reads every file in the cache and checks its sha256 against the name it is stored under.

@@ -10,7 +10,6 @@ import { importTalhelper, ImportProblem } from '../import/index.js';
 
 export const importTalhelperCommand: Command = {
   name: 'import talhelper',
-  summary: 'turn a talhelper talconfig.yaml into lab hosts and platform cluster settings',
   help: `Usage: builder import talhelper FILE [--lab LAB] [--out FILE] [--json]
 
 Reads a talhelper talconfig.yaml and prints the lab-file sections it describes: hosts (MAC,

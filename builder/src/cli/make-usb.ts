@@ -7,7 +7,6 @@ import { GATEWAY_STICK_HELP, isGatewayTarget, runGatewayStick } from '../gateway
 
 export const makeUsbCommand: Command = {
   name: 'make-usb',
-  summary: 'build boot media: the Talos ISO with the node config embedded (--target um760)',
   help: `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]
 
 Embeds the USB-booted UM760 host's rendered Talos config into the base Talos ISO (v1.12 or later)

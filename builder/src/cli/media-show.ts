@@ -5,7 +5,6 @@ import { showMedia, formatShow } from '../media/show.js';
 
 export const mediaShowCommand: Command = {
   name: 'media show',
-  summary: 'print what a medium carries (Talos version, layers, embedded config with secrets redacted)',
   help: `Usage: builder media show FILE [--json]
 
 Prints the target (from FILE.json when make-usb wrote it), the Talos version, the boot modes

@@ -5,7 +5,6 @@ import { verifyFile } from '../media/show.js';
 
 export const mediaVerifyCommand: Command = {
   name: 'media verify',
-  summary: 'check a medium\'s structure (boot entries, ESP, UKI, layers, embedded config, sidecar hash)',
   help: `Usage: builder media verify FILE [--json]
 
 Checks a Talos medium: /boot/vmlinuz, /boot/initramfs.xz and grub.cfg present; BIOS and UEFI

@@ -9,7 +9,6 @@ import { localUrl, readCollectorToken } from '../collector/context.js';
 
 export const nextCommand: Command = {
   name: 'next',
-  summary: 'ask the collector where the bring-up stands and print the next step (or the stalled step’s remedy)',
   help: `Usage: builder next [--lab FILE] [--state DIR] [--collector URL] [--json]
 
 Reads GET /v1/status from the collector and prints, from the runbook: the remedy of the first

@@ -24,7 +24,6 @@ async function argocdFromCache(labFile: string, cache: string | undefined, io: I
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'render every config from the lab: Talos, talosconfig, kubeconfig, Harvester, iPXE, Tinkerbell, VyOS',
   help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
                       [--argocd-manifest FILE] [--cache DIR]
 

@@ -9,7 +9,6 @@ import { writeRunbook } from '../runbook/write.js';
 
 export const runbookCommand: Command = {
   name: 'runbook',
-  summary: 'write the offline runbook (Markdown + one self-contained HTML) filled with the lab’s values',
   help: `Usage: builder runbook [--lab FILE] [--state DIR] [--out DIR]
 
 Writes runbook.md and runbook.html: pre-flight (cabling per port, firmware per host), one chapter

@@ -5,7 +5,6 @@ import { EXIT } from './errors.js';
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'print the JSON Schema of the lab file (for editors)',
   help: `Usage: builder schema
 
 Prints the JSON Schema generated from the lab model. The repository keeps a copy in

@@ -10,7 +10,6 @@ import { applySecretsPlan, BundleProblems, parseTalosBundle, planSecrets, secret
 
 export const secretsImportCommand: Command = {
   name: 'secrets import',
-  summary: 'adopt an existing talosctl/talhelper secrets bundle',
   help: `Usage: builder secrets import FILE [--lab FILE] [--state DIR] [--json]
 
 Adopts the Talos secrets bundle in FILE (written by \`talosctl gen secrets\` or talhelper

@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 
 export const secretsInitCommand: Command = {
   name: 'secrets init',
-  summary: 'create the lab secrets once (Talos bundle, tokens, gateway password, SSH key)',
   help: `Usage: builder secrets init [--lab FILE] [--state DIR] [--json]
 
 Creates, in <state>/secrets (mode 0700, files 0600): the Talos secrets bundle (the fields

@@ -8,7 +8,6 @@ import { DEFAULT_LAB_FILE } from '../state/index.js';
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage',
   help: `Usage: builder status [--lab FILE] [--state DIR] [--url URL] [--json]
 
 Asks the running collector (\`builder collect\`) for the status; when none answers, computes it

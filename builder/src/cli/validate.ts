@@ -7,7 +7,6 @@ import { DEFAULT_LAB_FILE } from '../state/index.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check the lab file: schema and cross-field rules, every problem at once',
   help: `Usage: builder validate [--lab FILE] [--json]
 
 Checks the lab file against its schema and the rules a lab must satisfy (addresses inside their

@@ -8,7 +8,6 @@ import { DEFAULT_LAB_FILE } from '../state/index.js';
 
 export const watchCommand: Command = {
   name: 'watch',
-  summary: 'redraw the bring-up status live in the terminal',
   help: `Usage: builder watch [--lab FILE] [--state DIR] [--url URL]
 
 Follows the running collector's live stream (GET /v1/stream) and redraws the same view as

@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 
 export const writeCommand: Command = {
   name: 'write',
-  summary: 'write an image to a USB stick safely: checks the device, asks, verifies by reading back',
   help: `Usage: builder write --image FILE --device DEV [--yes]
 
 Writes FILE (such as the output of builder make-usb) to the whole device DEV. Refuses devices
