@@ -64,7 +64,9 @@ function phase1(c: RunbookContext): Step[] {
       title: 'Install VyOS onto the gateway’s disk',
       purpose: 'So the gateway survives a reboot without the stick. Run it on the gateway console after the live boot; the lab configuration running now is the one to keep.',
       blocks: [
-        { type: 'commands', where: `gateway console (user vyos)`, lines: ['install image'] },
+        // Booted with vyos-config= from the stick, the running configuration exists only in memory
+        // until it is saved; the installer offers the saved file as the boot config.
+        { type: 'commands', where: `gateway console (user vyos)`, lines: ['configure', 'save              # writes the running lab configuration to /config/config.boot', 'exit', 'install image'] },
         {
           type: 'prompts',
           title: 'Answers to the installer’s prompts',

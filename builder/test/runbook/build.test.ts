@@ -49,6 +49,15 @@ describe('runbook model', () => {
     expect(html).toContain('&lt;script&gt;x&lt;/script&gt; &amp; co');
   });
 
+  it('saves the stick-loaded gateway configuration before `install image` offers it as the boot config', async () => {
+    const md = renderMarkdown(buildRunbook(lab(await readFile('examples/genesis/lab.yaml', 'utf8')), { labArg: 'lab.yaml', stateDir: 'state' }));
+    const install = md.indexOf('\ninstall image');
+    expect(install).toBeGreaterThan(0);
+    const before = md.slice(0, install);
+    expect(before.lastIndexOf('\nconfigure')).toBeGreaterThan(before.lastIndexOf('```'));
+    expect(before).toMatch(/\nconfigure\nsave[^\n]*\nexit$/);
+  });
+
   it('is the same for the same lab', async () => {
     const text = await readFile('examples/genesis/lab.yaml', 'utf8');
     const a = renderHtml(buildRunbook(lab(text), { labArg: 'l', stateDir: 's' }));
