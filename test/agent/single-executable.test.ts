@@ -23,7 +23,7 @@ describe.skipIf(!existsSync(EXE))('the agent as a Node single executable', () =>
     cleanups.push(() => rx.stop());
     const dir = mkdtempSync(join(tmpdir(), 'sea-'));
     writeFileSync(join(dir, 'agent.yaml'), `collector: { url: "${rx.url}", token: "${TOKEN}" }\nhost: { name: gateway }\nroles: [host]\nspool: { dir: ${dir}/spool }\n`, { mode: 0o600 });
-    const proc = execa(EXE, ['--config', join(dir, 'agent.yaml')], { reject: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const proc = execa(EXE, ['--config', join(dir, 'agent.yaml')], { reject: false, env: { PATH: '/nonexistent' }, extendEnv: false });
     cleanups.push(async () => {
       proc.kill('SIGTERM');
       await proc;
