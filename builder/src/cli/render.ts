@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
 import { parseFlags } from './args.js';
-import { EXIT, UserError } from './errors.js';
+import { EXIT, UsageError, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
@@ -25,7 +25,7 @@ async function argocdFromCache(labFile: string, cache: string | undefined, io: I
 export const renderCommand: Command = {
   name: 'render',
   help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
-                      [--argocd-manifest FILE] [--cache DIR]
+                      [--argocd-manifest FILE | --without-argocd] [--cache DIR]
 
 Renders, from the lab and its secrets (\`builder secrets init\` first), into <state>/rendered:
   talos/<host>.yaml        Talos v1.12 multi-document machine config per platform host (0600)
@@ -44,6 +44,8 @@ the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-mani
   --check                  write nothing; list files that differ from disk; exit 1 if any do
   --json                   print {"out", "files": [{path, mode, sha256}], "differences"} instead of text
   --argocd-manifest FILE   Argo CD install.yaml to embed (instead of the image cache)
+  --without-argocd         render the Talos configs without the Argo CD bootstrap (no inline
+                           manifests; install Argo CD yourself after the cluster is up)
   --cache DIR              image cache directory (default: see builder images --help)
 
 Exit codes: 0 rendered (or --check found no difference), 1 failed or differences, 2 usage error.`,
@@ -55,6 +57,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       check: { type: 'boolean' },
       json: { type: 'boolean' },
       'argocd-manifest': { type: 'string' },
+      'without-argocd': { type: 'boolean' },
       cache: { type: 'string' },
     });
     const labFile = values.lab ?? DEFAULT_LAB_FILE;
@@ -63,8 +66,12 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     const secrets = await loadSecrets(paths);
     const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
 
+    const withoutArgocd = values['without-argocd'] === true;
+    if (withoutArgocd && values['argocd-manifest']) throw new UsageError('--without-argocd and --argocd-manifest exclude each other', 'pass one of them');
     let argocd: { text: string; source: string } | undefined;
-    if (lab.clusters.platform?.gitops) {
+    if (lab.clusters.platform?.gitops && withoutArgocd) {
+      io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
+    } else if (lab.clusters.platform?.gitops) {
       const file = values['argocd-manifest'] ? resolve(io.cwd, values['argocd-manifest']) : await argocdFromCache(labFile, values.cache, io);
       try {
         argocd = { text: await readFile(file, 'utf8'), source: file };
@@ -81,7 +88,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
 
     let files;
     try {
-      files = renderLab({ lab, secrets, argocd });
+      files = renderLab({ lab, secrets, argocd, withoutArgocd });
     } catch (err) {
       if (err instanceof RenderError) throw new UserError(err.message, err.hint);
       throw err;

@@ -22,6 +22,8 @@ export interface RenderInputs {
   secrets: LabSecrets;
   /** Argo CD's install.yaml (needed when the platform cluster has gitops). */
   argocd?: { text: string; source: string };
+  /** Render the Talos configs without the Argo CD bootstrap even though the lab has gitops. */
+  withoutArgocd?: boolean;
   /** Whether to render the VyOS gateway (false when the gateway renderer is unavailable). */
   gateway?: boolean;
 }
@@ -43,7 +45,7 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
 
   if (platform) {
     let inline: ReturnType<typeof argocdInlineManifests> = [];
-    if (platform.gitops) {
+    if (platform.gitops && !inputs.withoutArgocd) {
       if (!inputs.argocd) {
         throw new RenderError(
           'the platform cluster has gitops, so its Talos configs bootstrap Argo CD, but no Argo CD install manifest was given',

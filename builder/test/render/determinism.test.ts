@@ -91,6 +91,18 @@ describe('render failures', () => {
     expect(r2.stderr).toContain('cannot read the Argo CD manifest');
   });
 
+  it('--without-argocd renders schema-valid Talos configs with no Argo CD bootstrap, and says so', async () => {
+    const { dir, lab } = await labWithSecrets('withoutargo-');
+    const r = await run(dir, 'render', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--without-argocd');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('--without-argocd: the Talos configs do not bootstrap Argo CD');
+    const cp1 = await readFile(join(statePaths(lab).rendered, 'talos/cp-1.yaml'), 'utf8');
+    expect(cp1).not.toContain('argocd');
+    expect(cp1).toContain('kind: EventSinkConfig');
+    const both = await run(dir, 'render', '--lab', lab, '--without-argocd', '--argocd-manifest', join(dir, 'x.yaml'));
+    expect(both.code).toBe(2);
+  });
+
   it('rejects an Argo CD manifest that is not Kubernetes YAML', async () => {
     const { dir, lab } = await labWithSecrets('badargo-');
     await writeFile(join(dir, 'argo.yaml'), 'just: text\n');
