@@ -2,25 +2,8 @@
 // dependency inside, ready for a Node single executable). Templates are inlined as text.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
-
-const rawText = {
-  name: 'raw-text',
-  setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
-      namespace: 'raw-text',
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
-      contents: await readFile(args.path, 'utf8'),
-      loader: 'text',
-    }));
-  },
-};
+import { resolve } from 'node:path';
+import { esmRequireBanner, npmDependencies, rawText, repoRoot as root } from './bundle.mjs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', plugins: [rawText], logLevel: 'warning' };
 
@@ -32,8 +15,8 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
-  external: Object.keys(pkg.dependencies ?? {}),
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  external: await npmDependencies(),
+  banner: { js: esmRequireBanner },
 });
 
 const agentEntry = resolve(root, 'agent/src/main.ts');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type Plugin } from 'esbuild';
+import { bundleNodeEsm } from '../scripts/bundle.mjs';
 import { execa } from 'execa';
 import { COMMANDS } from '../builder/src/cli/commands.js';
 import { statePaths } from '../builder/src/state/index.js';
@@ -18,31 +18,9 @@ import { loadSecrets, secretPaths, unb64, type LabSecrets } from '../builder/src
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const rawText: Plugin = {
-  name: 'raw-text',
-  setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
-    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
-  },
-};
-
 /** Bundles the CLI inside the repository (git-ignored) so Node finds the external npm packages. */
-async function bundleCli(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const outfile = join(root, 'test/fixtures/out/secrets-leak/cli.mjs');
-  await build({
-    entryPoints: [join(root, 'builder/src/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: Object.keys(pkg.dependencies),
-    plugins: [rawText],
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  return outfile;
+function bundleCli(): Promise<string> {
+  return bundleNodeEsm({ entry: join(root, 'builder/src/cli/main.ts'), outfile: join(root, 'test/fixtures/out/secrets-leak/cli.mjs'), logLevel: 'error' });
 }
 
 /** The base64 body of a PEM or OpenSSH key: joined, and each full line. */
