@@ -1,6 +1,6 @@
 // embedTalosConfig: the Talos imager's embedded-config build, applied to an existing ISO.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,7 +10,7 @@ import { planEmbed, type EmbedPlan } from './embed-plan.js';
 import { rebuildEsp } from './esp.js';
 import { MediaError } from './errors.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
-import { sha256, sha256File } from './hash.js';
+import { openHashingFile, sha256, sha256File } from './hash.js';
 import { scanInitramfs } from './initramfs.js';
 import { rebuildArgs } from './mkisofs-report.js';
 import { INITRAMFS_PATH, openTalosMedia, type TalosMedia } from './talos-media.js';
@@ -170,10 +170,11 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     await utimes(newInitramfs, epoch, epoch);
 
     await mkdir(dirname(out), { recursive: true });
-    await xorriso.run(
+    const written = await openHashingFile(tmpOut, 0o600);
+    await xorriso.runToStream(
       rebuildArgs({
         base: baseIso,
-        out: tmpOut,
+        out: xorriso.STDOUT_DEV,
         report: media.iso.report,
         map: [[INITRAMFS_PATH, newInitramfs]],
         esp: newEsp,
@@ -183,11 +184,10 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
         epoch,
       }),
       baseIso,
+      written.sink,
     );
-    await chmod(tmpOut, 0o600);
     const baseSha = await checkBaseSha();
-    const outSha = await sha256File(tmpOut);
-    const size = (await stat(tmpOut)).size;
+    const { sha256: outSha, size } = written.digest();
     await commitFile(tmpOut, out);
     const sidecar: Sidecar = {
       kind: 'talos-iso',
