@@ -101,33 +101,64 @@ export class EventStore {
 
   private readonly chunkStmts = new Map<number, Database.Statement>();
 
-  /** A multi-row INSERT … RETURNING for n rows: one native call per chunk instead of per event. */
+  private newRowsStmt?: Database.Statement;
+
+  private newRows(after: number, last: number): { id: string; seq: number }[] {
+    this.newRowsStmt ??= this.db.prepare('SELECT id, rowid AS seq FROM events WHERE rowid > ? AND rowid <= ?');
+    return this.newRowsStmt.all(after, last) as { id: string; seq: number }[];
+  }
+
+  /** A multi-row INSERT for n rows: one native call per chunk instead of per event. */
   private chunkStatement(n: number): Database.Statement {
     let stmt = this.chunkStmts.get(n);
     if (!stmt) {
       const rows = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      stmt = this.db.prepare(`INSERT OR IGNORE INTO events (id, host, mac, source, kind, time, received, attrs) VALUES ${rows} RETURNING id, rowid AS seq`);
+      stmt = this.db.prepare(`INSERT OR IGNORE INTO events (id, host, mac, source, kind, time, received, attrs) VALUES ${rows}`);
       this.chunkStmts.set(n, stmt);
     }
     return stmt;
   }
 
+  /**
+   * Which rows of a chunk are new, and their rowids. SQLite gives a new row the largest rowid + 1
+   * (the table has no AUTOINCREMENT and never deletes) and inserts a VALUES list in order, inside
+   * our write transaction: the `changes` new rows hold rowids last-changes+1 … last. When every row
+   * is new they are the chunk in order; otherwise the range says which ids they are. This replaces
+   * RETURNING, which cost a result row per event.
+   */
   private insertChunked(events: LabEvent[], received: string): StoredEvent[] {
-    const seqById = new Map<string, number>();
-    for (let i = 0; i < events.length; i += CHUNK) {
-      const chunk = events.slice(i, i + CHUNK);
-      const params: unknown[] = [];
-      for (const e of chunk) params.push(e.id, e.host ?? null, e.mac ?? null, e.source, e.kind, e.time, received, JSON.stringify(e.attrs ?? {}));
-      for (const r of this.chunkStatement(chunk.length).all(...params) as { id: string; seq: number }[]) seqById.set(r.id, r.seq);
-    }
-    // RETURNING gives only the rows inserted (in no promised order); an id repeated within the
-    // batch is new once, at its first occurrence.
     const stored: StoredEvent[] = [];
-    for (const e of events) {
-      const seq = seqById.get(e.id);
-      if (seq !== undefined) {
-        seqById.delete(e.id);
-        stored.push({ ...e, seq, received });
+    for (let i = 0; i < events.length; i += CHUNK) {
+      const chunk = events.length <= CHUNK ? events : events.slice(i, i + CHUNK);
+      const params: unknown[] = new Array<unknown>(chunk.length * 8);
+      let k = 0;
+      for (const e of chunk) {
+        params[k++] = e.id;
+        params[k++] = e.host ?? null;
+        params[k++] = e.mac ?? null;
+        params[k++] = e.source;
+        params[k++] = e.kind;
+        params[k++] = e.time;
+        params[k++] = received;
+        params[k++] = JSON.stringify(e.attrs ?? {});
+      }
+      const info = this.chunkStatement(chunk.length).run(...params);
+      if (info.changes === 0) continue;
+      const last = Number(info.lastInsertRowid);
+      const first = last - info.changes + 1;
+      if (info.changes === chunk.length) {
+        for (let j = 0; j < chunk.length; j++) stored.push({ ...chunk[j]!, seq: first + j, received });
+        continue;
+      }
+      // Some were already stored (or an id repeats within the chunk: new once, at its first occurrence).
+      const seqById = new Map<string, number>();
+      for (const r of this.newRows(first - 1, last)) seqById.set(r.id, r.seq);
+      for (const e of chunk) {
+        const seq = seqById.get(e.id);
+        if (seq !== undefined) {
+          seqById.delete(e.id);
+          stored.push({ ...e, seq, received });
+        }
       }
     }
     return stored.sort((a, b) => a.seq - b.seq);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { EventBatchSchema, EventSchema, MAX_BATCH, type LabEvent } from '@lab/shared';
+import { EVENT_SOURCES, EventBatchSchema, EventSchema, MAX_BATCH, type LabEvent } from '@lab/shared';
 import type { z } from 'zod';
 import { bearerMatches } from '../auth.js';
 import type { CollectorHub } from '../hub.js';
@@ -12,6 +12,59 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 export function zodProblems(error: z.ZodError): { field: string; message: string }[] {
   return error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message }));
+}
+
+// The hot path's check, for the request that is right: the same rules as the shared EventSchema
+// (shared/src/events/event.ts), written out because zod's general machinery costs ~10% of ingest.
+// It only ever accepts; whatever it does not accept goes through zod, which gives the answer and
+// names the field, so a bad request gets exactly the answer it got before.
+const ID_RE = /^[A-Za-z0-9._:-]+$/;
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const KIND_RE = /^[a-z0-9][a-z0-9._-]*$/;
+// zod's own RFC 3339 pattern for this field, so the two cannot disagree on a time.
+const TIME_RE: RegExp | undefined = EventSchema.shape.time.def.pattern;
+const SOURCES: ReadonlySet<string> = new Set(EVENT_SOURCES);
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  return Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/** The event as EventSchema would give it (same keys, same order), or undefined to let zod decide. */
+export function fastEvent(x: unknown): LabEvent | undefined {
+  if (!isPlainObject(x) || TIME_RE === undefined) return undefined;
+  const { id, host, mac, source, kind, time } = x;
+  const attrs = x.attrs === undefined ? {} : x.attrs;
+  if (typeof id !== 'string' || id.length < 1 || id.length > 128 || !ID_RE.test(id)) return undefined;
+  if (host !== undefined && (typeof host !== 'string' || host.length < 1 || host.length > 253)) return undefined;
+  if (mac !== undefined && (typeof mac !== 'string' || !MAC_RE.test(mac))) return undefined;
+  if (host === undefined && mac === undefined) return undefined;
+  if (typeof source !== 'string' || !SOURCES.has(source)) return undefined;
+  if (typeof kind !== 'string' || kind.length < 1 || kind.length > 64 || !KIND_RE.test(kind)) return undefined;
+  if (typeof time !== 'string' || !TIME_RE.test(time)) return undefined;
+  // zod's record drops an own `__proto__` key; leave that rare case to it.
+  if (!isPlainObject(attrs) || Object.hasOwn(attrs, '__proto__')) return undefined;
+  const s = source as LabEvent['source'];
+  if (host === undefined) return { id, mac: mac as string, source: s, kind, time, attrs };
+  if (mac === undefined) return { id, host, source: s, kind, time, attrs };
+  return { id, host, mac: mac as string, source: s, kind, time, attrs };
+}
+
+/** Every event of a batch (or the one event) through the fast check; undefined when any fails it. */
+function fastEvents(body: unknown, isBatch: boolean): LabEvent[] | undefined {
+  if (!isBatch) {
+    const e = fastEvent(body);
+    return e ? [e] : undefined;
+  }
+  const list = (body as { events: unknown }).events;
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_BATCH) return undefined;
+  const out: LabEvent[] = new Array<LabEvent>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const e = fastEvent(list[i]);
+    if (!e) return undefined;
+    out[i] = e;
+  }
+  return out;
 }
 
 /**
@@ -45,18 +98,21 @@ export function registerHttpIngest(app: FastifyInstance, hub: CollectorHub, toke
     }
     const body = req.body as unknown;
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
-    const parsed = isBatch ? EventBatchSchema.safeParse(body) : EventSchema.safeParse(body);
-    if (!parsed.success) {
-      hub.metrics.countRejected('schema');
-      const problems = zodProblems(parsed.error);
-      return reply.code(400).send({
-        error: 'invalid-event',
-        message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-        problems,
-        fix: `send {"events": [ ... ]} with 1 to ${MAX_BATCH} events of the shared event protocol`,
-      });
+    let events = fastEvents(body, isBatch);
+    if (!events) {
+      const parsed = isBatch ? EventBatchSchema.safeParse(body) : EventSchema.safeParse(body);
+      if (!parsed.success) {
+        hub.metrics.countRejected('schema');
+        const problems = zodProblems(parsed.error);
+        return reply.code(400).send({
+          error: 'invalid-event',
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          problems,
+          fix: `send {"events": [ ... ]} with 1 to ${MAX_BATCH} events of the shared event protocol`,
+        });
+      }
+      events = 'events' in parsed.data ? parsed.data.events : [parsed.data];
     }
-    const events: LabEvent[] = 'events' in parsed.data ? parsed.data.events : [parsed.data];
     const resolved = resolveHosts(hub, events, isBatch ? 'events' : '');
     if (!resolved.ok) {
       hub.metrics.countRejected('unknown-host');
