@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { commitFile, tempBeside, writeFileAtomic } from './atomic.js';
 import { buildCpio, S_IFREG } from './cpio.js';
 import { planEmbed, type EmbedPlan } from './embed-plan.js';
-import { rebuildEsp } from './esp.js';
+import { copyRange, rebuildEsp, replaceFileInPlace } from './esp.js';
 import { MediaError } from './errors.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
 import { openHashingFile, sha256, sha256File } from './hash.js';
@@ -162,11 +162,19 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     await appendTo(isoInitramfs, segment, newInitramfs);
 
     const newUki = join(work, 'uki.new.efi');
-    const tree = join(work, 'esp-tree');
-    await mkdir(tree);
-    await Promise.all([replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki), mtools.extractAll(media.esp!, tree)]);
-    const newEsp = join(work, 'esp.new.img');
-    await rebuildEsp({ original: media.esp!, tree, replace: new Map([[media.uki!.espPath, newUki]]), out: newEsp, epoch });
+    await replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki);
+    // The ESP copied out of the base is ours: the new UKI goes into it in place (one mcopy). Only
+    // when it does not fit is the ESP rebuilt, larger, from a fresh copy of the base's.
+    let newEsp = media.esp!;
+    if (!(await replaceFileInPlace(newEsp, media.uki!.espPath, newUki, epoch))) {
+      const original = join(work, 'esp.orig.img');
+      await copyRange(baseIso, media.iso.esp!.start, media.iso.esp!.end, original);
+      const tree = join(work, 'esp-tree');
+      await mkdir(tree);
+      await mtools.extractAll(original, tree);
+      newEsp = join(work, 'esp.new.img');
+      await rebuildEsp({ original, tree, replace: new Map([[media.uki!.espPath, newUki]]), out: newEsp, epoch });
+    }
     await utimes(newInitramfs, epoch, epoch);
 
     await mkdir(dirname(out), { recursive: true });

@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readdir, stat, truncate, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { ToolError } from './tools/run.js';
 import * as mtools from './tools/mtools.js';
 
 /** Copies bytes [start, end) of `file` to `dest`, streaming. */
@@ -68,4 +69,20 @@ export async function rebuildEsp(opts: { original: string; tree: string; replace
   await truncate(opts.out, size);
   await mtools.format(opts.out, { sectors: size / 512, label: info.label, serial: info.serial, epoch: opts.epoch });
   await mtools.putTree(opts.out, dirs, sources, opts.epoch);
+}
+
+/**
+ * Puts `file` at `path` inside the FAT image itself, keeping everything else as it was; false when
+ * it does not fit. `mcopy -o` frees the old file's clusters before writing, so on "Disk full" the
+ * old file is gone and the image must be thrown away.
+ */
+export async function replaceFileInPlace(image: string, path: string, file: string, epoch: number): Promise<boolean> {
+  await utimes(file, epoch, epoch);
+  try {
+    await mtools.putTree(image, [], [{ src: file, path }], epoch);
+    return true;
+  } catch (err) {
+    if (err instanceof ToolError && /disk full/i.test(err.stderr)) return false;
+    throw err;
+  }
 }

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { embedTalosConfig, sha256File, type EmbedResult } from '@lab/iso';
 import type { Host, Lab } from '@lab/shared';
+// The lab loader (zod, yaml) and the image cache load only when a run needs them: with --base,
+// --config and --out given, neither is read and start-up stays short.
 import { UserError, UsageError } from '../cli/errors.js';
-import { requireLab } from '../lab/index.js';
-import { resolveImage } from '../images/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
 import { toUserError } from './errors.js';
 
@@ -45,7 +45,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
   const needLab = !o.config || !o.base || !o.out;
-  const host = needLab ? usbHost((await requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
+  const host = needLab ? usbHost((await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
 
   const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(labFile, o.state && resolve(o.cwd, o.state), host!);
   let config: Buffer;
@@ -62,6 +62,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   let expected = o.baseSha256;
   if (o.base) base = resolve(o.cwd, o.base);
   else {
+    const { resolveImage } = await import('../images/index.js');
     const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
     base = image.path;
     expected = image.sha256;
