@@ -3,6 +3,7 @@ import { FactFolder, statusFromFacts, type GenesisPlan, type GenesisStatus, type
 import type { HostDirectory } from './directory.js';
 import { Metrics } from './metrics.js';
 import type { EventStore, InsertResult, StoredEvent } from './store.js';
+import type { StoreWriter } from './writer.js';
 
 export interface HubOptions {
   store: EventStore;
@@ -11,6 +12,8 @@ export interface HubOptions {
   /** Stall threshold overrides in minutes, by rule or check id. */
   thresholds?: Record<string, number>;
   now?: () => Date;
+  /** Writes queued ingest from a worker thread (the running server); without it they are written here. */
+  writer?: StoreWriter;
 }
 
 /**
@@ -27,6 +30,11 @@ export class CollectorHub extends EventEmitter {
   private readonly thresholds: Record<string, number>;
   private readonly now: () => Date;
   private cached?: GenesisStatus;
+  private readonly writer?: StoreWriter;
+  /** A group is being written by the writer thread. */
+  private writing = false;
+  /** Events stored meanwhile on this thread: published with that group, in store order. */
+  private held: StoredEvent[] = [];
 
   constructor(options: HubOptions) {
     super();
@@ -36,6 +44,7 @@ export class CollectorHub extends EventEmitter {
     this.directory = options.directory;
     this.thresholds = options.thresholds ?? {};
     this.now = options.now ?? (() => new Date());
+    this.writer = options.writer;
     this.startedAt = this.store.startedAt(this.now().toISOString());
     this.folder = new FactFolder(this.plan);
     // Replay the store once at start: a restarted collector shows the same status.
@@ -62,13 +71,18 @@ export class CollectorHub extends EventEmitter {
   ingestQueued(events: LabEvent[], via: string): Promise<InsertResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, via, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
+      // While the writer thread is busy the queue grows into the next group; its answer sends it.
+      if (this.queue.length === 1 && !this.writing) setImmediate(() => this.flush());
     });
   }
 
   private readonly queue: { events: LabEvent[]; via: string; resolve: (r: InsertResult) => void; reject: (e: unknown) => void }[] = [];
 
   private flush(): void {
+    if (this.writer) {
+      this.flushToWriter(this.writer);
+      return;
+    }
     const pending = this.queue.splice(0, this.queue.length);
     if (pending.length === 0) return;
     let results: InsertResult[];
@@ -81,19 +95,66 @@ export class CollectorHub extends EventEmitter {
     pending.forEach((p, i) => p.resolve(results[i]!));
   }
 
+  /** Sends every queued batch to the writer thread as one transaction; resolves each once durable. */
+  private flushToWriter(writer: StoreWriter): void {
+    if (this.writing || this.queue.length === 0) return;
+    const pending = this.queue.splice(0, this.queue.length);
+    const received = this.now().toISOString();
+    this.writing = true;
+    writer.write(pending.map((p) => p.events), received).then(
+      (seqs) => {
+        let at = 0;
+        const results = pending.map((p): InsertResult => {
+          const stored: StoredEvent[] = [];
+          for (const e of p.events) {
+            const seq = seqs[at++]!;
+            if (seq > 0) stored.push({ ...e, seq, received });
+          }
+          stored.sort((a, b) => a.seq - b.seq);
+          return { inserted: stored.length, duplicates: p.events.length - stored.length, stored };
+        });
+        this.writing = false;
+        this.publish(pending, results);
+        pending.forEach((p, i) => p.resolve(results[i]!));
+        this.flushToWriter(writer);
+      },
+      (err: unknown) => {
+        this.writing = false;
+        this.publish([], []);
+        for (const p of pending) p.reject(err);
+        this.flushToWriter(writer);
+      },
+    );
+  }
+
   private commit(batches: { events: LabEvent[]; via: string }[]): InsertResult[] {
     const results = this.store.insertBatches(batches.map((b) => b.events), this.now().toISOString());
+    this.publish(batches, results);
+    return results;
+  }
+
+  /** Counts, folds and announces what was stored, in store order (held while the writer is busy). */
+  private publish(batches: { via: string }[], results: InsertResult[]): void {
     const fresh: StoredEvent[] = [];
     results.forEach((r, i) => {
       this.metrics.countIngest(batches[i]!.via, r.inserted, r.duplicates);
-      fresh.push(...r.stored);
+      for (const e of r.stored) fresh.push(e);
     });
+    if (this.writing) {
+      for (const e of fresh) this.held.push(e);
+      return;
+    }
+    if (this.held.length > 0) {
+      for (const e of fresh) this.held.push(e);
+      fresh.length = 0;
+      fresh.push(...this.held.sort((a, b) => a.seq - b.seq));
+      this.held = [];
+    }
     if (fresh.length > 0) {
       for (const e of fresh) this.folder.add(e);
       this.cached = undefined;
       this.emit('events', fresh);
     }
-    return results;
   }
 
   /** The current status (cached until the next event or `refresh`). */

@@ -11,6 +11,7 @@ import { PeerResolver } from './ingest/peers.js';
 import { startTalosSink, type TalosSink } from './ingest/talos-grpc.js';
 import { registerReadRoutes } from './read.js';
 import { EventStore } from './store.js';
+import { StoreWriter } from './writer.js';
 import { registerDashboard } from './views/dashboard.js';
 
 /** 1000 events of a few hundred bytes each fit well under this; a bigger body is refused (413). */
@@ -108,7 +109,8 @@ export interface RunningCollector {
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const store = new EventStore(options.dbFile);
   const directory = new HostDirectory(options.plan, store.peers());
-  const hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds });
+  const writer = new StoreWriter(options.dbFile);
+  const hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds, writer });
   const peers = new PeerResolver(hub);
   const app = createCollectorApp({ hub, token: options.token, runbookDir: options.runbookDir });
   const closers: (() => Promise<void>)[] = [];
@@ -132,11 +134,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       close: async () => {
         clearInterval(tick);
         for (const c of closers.reverse()) await c();
+        await writer.close();
         store.close();
       },
     };
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
+    await writer.close();
     store.close();
     throw err;
   }
