@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { buildCpio, S_IFDIR, S_IFLNK, S_IFREG, type CpioMemberSpec } from '@lab/iso';
 import { ensureKernel } from '../fixtures/standin/talos-standin.js';
+import { BUSYBOX_INIT_PRELUDE } from '../fixtures/busybox-init.js';
 
 /**
  * The guest for the end-to-end PXE boot: the Debian cloud kernel the stand-in ISOs use (fetched
@@ -14,13 +15,7 @@ import { ensureKernel } from '../fixtures/standin/talos-standin.js';
 export const OUT = resolve(import.meta.dirname, '../fixtures/out/pxe-boot');
 const VIRTIO = ['virtio_ring', 'virtio', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev', 'virtio_pci', 'failover', 'net_failover', 'virtio_net'];
 
-const INIT = `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-exec >/dev/ttyS0 2>&1
-echo "GUEST-INIT"
+const INIT = `${BUSYBOX_INIT_PRELUDE}echo "GUEST-INIT"
 for m in ${VIRTIO.join(' ')}; do [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko; done
 ip link set lo up
 ip link set eth0 up

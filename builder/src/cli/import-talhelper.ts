@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
+import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
 import { writeFileAtomic } from '../state/index.js';
@@ -27,12 +27,7 @@ Exit codes: 0 imported, 1 the talconfig lacks required fields, 2 usage error or 
     const { values, positionals } = parseFlags('import talhelper', argv, { lab: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('import talhelper: give exactly one talconfig.yaml FILE', 'run `builder import talhelper --help`');
     const file = resolve(io.cwd, positionals[0]!);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'give the path of a talconfig.yaml', EXIT.usage);
-    }
+    const { text } = await readInput(file, io.cwd, 'talconfig', 'give the path of a talconfig.yaml');
     const lab = values.lab ? (await requireLab(values.lab, io.cwd)).lab : undefined;
     let result;
     try {

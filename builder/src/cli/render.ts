@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
 import { parseFlags } from './args.js';
+import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
@@ -73,11 +73,8 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
     } else if (lab.clusters.platform?.gitops) {
       const file = values['argocd-manifest'] ? resolve(io.cwd, values['argocd-manifest']) : await argocdFromCache(labFile, values.cache, io);
-      try {
-        argocd = { text: await readFile(file, 'utf8'), source: file };
-      } catch (err) {
-        throw new UserError(`cannot read the Argo CD manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`', EXIT.usage);
-      }
+      const { text } = await readInput(file, io.cwd, 'the Argo CD manifest', 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`');
+      argocd = { text, source: file };
     }
 
     // Rendering never reissues anything; it only says when a certificate needs attention.

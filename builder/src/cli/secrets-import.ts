@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
+import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
 import { readLab } from '../lab/index.js';
@@ -35,12 +35,7 @@ Exit codes: 0 imported, 1 invalid bundle or secrets already present, 2 usage err
     if (existsSync(files.talosSecrets)) {
       throw new UserError(`the lab already has a Talos secrets bundle (${files.talosSecrets}); refusing to replace it`, 'importing would orphan the cluster those secrets manage; use a fresh --state directory to adopt a different bundle');
     }
-    let text: string;
-    try {
-      text = await readFile(source, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'give the path of a talosctl secrets.yaml', EXIT.usage);
-    }
+    const { text } = await readInput(source, io.cwd, 'secrets bundle', 'give the path of a talosctl secrets.yaml');
     if (/^sops:/m.test(text) && /ENC\[/.test(text)) {
       throw new UserError(`${source} is SOPS-encrypted`, 'decrypt it first: sops -d FILE > secrets.yaml, import that, then delete the plaintext copy');
     }

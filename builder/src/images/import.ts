@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { UserError } from '../cli/errors.js';
+import { fsReason } from '../cli/read-input.js';
 import { admit, blobPath, copyHashed, ensureCache, fsyncFile, hasBlob, type CachePaths } from './cache.js';
 import type { ImageEntry } from './manifest.js';
 
@@ -23,8 +24,7 @@ export async function importFile(c: CachePaths, images: ImageEntry[], file: stri
   try {
     copied = await copyHashed(c, file, onBytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? (err as Error).message)}`, 'pass the path of the downloaded image file');
+    throw new UserError(`cannot read ${file}: ${fsReason(err)}`, 'pass the path of the downloaded image file');
   }
   const candidates = images.filter((i) => (name === undefined || i.name === name) && i.sha256 !== undefined);
   const match = candidates.find((i) => i.sha256 === copied.sha256);

@@ -1,22 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { resolve, relative } from 'node:path';
 import { parseLab, formatProblem, type Lab, type LocatedProblem } from '@lab/shared';
-import { UserError, EXIT } from '../cli/errors.js';
+import { UserError } from '../cli/errors.js';
+import { readInput } from '../cli/read-input.js';
 
 export type ReadLabResult = { ok: true; lab: Lab; file: string } | { ok: false; file: string; problems: LocatedProblem[] };
 
 /** Reads and checks a lab file. Unreadable files are usage errors (exit 2), bad labs are problems. */
 export async function readLab(file: string, cwd: string): Promise<ReadLabResult> {
-  const abs = resolve(cwd, file);
-  const shown = relative(cwd, abs) || abs;
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new UserError(`cannot read lab file ${shown}: ${why}`, 'pass the lab file with --lab FILE (default examples/genesis/lab.yaml)', EXIT.usage);
-  }
+  const { text, shown } = await readInput(file, cwd, 'lab file', 'pass the lab file with --lab FILE (default examples/genesis/lab.yaml)');
   if (text.includes('\u0000')) {
     return { ok: false, file: shown, problems: [{ file: shown, line: 1, column: 1, path: [], message: 'the file is binary, not YAML', fix: 'point --lab at the lab.yaml text file' }] };
   }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { UserError, EXIT } from '../cli/errors.js';
+import { fsReason } from '../cli/read-input.js';
 import type { Io } from '../cli/io.js';
 import { createProgress, formatBytes } from '../images/progress.js';
 import { inspectDevice, REAL_ROOTS, type SystemRoots } from './device.js';
@@ -25,8 +26,7 @@ export async function runWrite(image: string, device: string, yes: boolean, io: 
     if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     imageBytes = st.size;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read image ${image}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'not a regular file' : String(code)}`, 'pass the .iso or .img file, such as the output of builder make-usb', EXIT.usage);
+    throw new UserError(`cannot read image ${image}: ${fsReason(err)}`, 'pass the .iso or .img file, such as the output of builder make-usb', EXIT.usage);
   }
   let info;
   try {
