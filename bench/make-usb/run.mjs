@@ -3,20 +3,21 @@
 // median of N rounds), and the peak RSS of make-usb's whole process tree (node plus xorriso,
 // zstd, mksquashfs…, sampled from /proc every 20 ms). Targets: at most 2x cp, peak RSS 200 MB.
 //
-//   node bench/make-usb/run.mjs [--rounds N] [--pad BYTES]
+//   node bench/make-usb/run.mjs [--rounds N] [--pad BYTES] [--cli A.js --cli B.js …]
+// (--cli: other builds of the CLI to time in the same interleaved rounds, e.g. before/after)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, pad: { type: 'string', default: String(260 * 1024 * 1024) } } });
+const { values } = parseArgs({ options: { cli: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, pad: { type: 'string', default: String(260 * 1024 * 1024) } } });
 const rounds = Number(values.rounds);
 
-const cli = join(root, 'builder/dist/cli.js');
-if (!existsSync(cli)) throw new Error('build the CLI first: npm run build');
+const clis = values.cli?.length ? values.cli.map((c) => resolve(c)) : [join(root, 'builder/dist/cli.js')];
+for (const c of clis) if (!existsSync(c)) throw new Error(`no CLI at ${c}: build it first (npm run build)`);
 const gen = join(root, 'bench/out/standin-build.mjs');
 await build({ entryPoints: [join(root, 'test/fixtures/standin/build.ts')], outfile: gen, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
 
@@ -69,8 +70,8 @@ const cpTimes = [];
 const cpSyncTimes = [];
 const shaTimes = [];
 const floorTimes = [];
-const mkTimes = [];
-let peak = 0;
+const mkTimes = clis.map(() => []);
+const peaks = clis.map(() => 0);
 // The same sha256 make-usb computes (node:crypto, 1 MiB reads), in its own process.
 const shaScript = `const h=require('crypto').createHash('sha256');const s=require('fs').createReadStream(process.argv[1],{highWaterMark:1<<20});s.on('data',d=>h.update(d));s.on('end',()=>h.digest('hex'))`;
 for (let i = 0; i < rounds; i++) {
@@ -83,25 +84,29 @@ for (let i = 0; i < rounds; i++) {
   // The floor of make-usb's contract: read the base twice (copy + hash), fsync, hash the output.
   floorTimes.push((await run('sh', ['-c', `openssl dgst -sha256 "$1" >/dev/null & cp "$1" "$2" && sync "$2" && openssl dgst -sha256 "$2" >/dev/null; wait`, 'floor', base, cpOut])).ms);
   rmSync(cpOut, { force: true });
-  const mkOut = join(work, 'made.iso');
-  const r = await run('node', [cli, 'make-usb', '--target', 'um760', '--base', base, '--config', config, '--out', mkOut], { sample: true });
-  mkTimes.push(r.ms);
-  peak = Math.max(peak, r.peak);
-  rmSync(mkOut, { force: true });
-  rmSync(`${mkOut}.json`, { force: true });
+  for (const [k, cli] of clis.entries()) {
+    const mkOut = join(work, 'made.iso');
+    const r = await run('node', [cli, 'make-usb', '--target', 'um760', '--base', base, '--config', config, '--out', mkOut], { sample: true });
+    mkTimes[k].push(r.ms);
+    peaks[k] = Math.max(peaks[k], r.peak);
+    rmSync(mkOut, { force: true });
+    rmSync(`${mkOut}.json`, { force: true });
+  }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpMs = median(cpTimes);
-const mkMs = median(mkTimes);
+const floorMs = median(floorTimes);
 const line = (label, xs, note = '') => console.log(`  ${label.padEnd(22)} ${median(xs).toFixed(0).padStart(6)} ms   [${xs.map((t) => t.toFixed(0)).join(', ')}]${note}`);
 console.log(`make-usb benchmark: stand-in ISO ${sizeMb.toFixed(0)} MB, ${rounds} rounds interleaved, medians`);
 line('cp (baseline)', cpTimes);
 line('cp + fsync', cpSyncTimes, '  (the atomic write alone)');
 line('sha256 of the ISO', shaTimes, '  (node:crypto, as make-usb hashes; needed for the base and again for the output)');
 line('cp+sha256+fsync', floorTimes, '  (the I/O make-usb must do at least)');
-line('builder make-usb', mkTimes);
-console.log(`  ratio make-usb/cp  ${(mkMs / cpMs).toFixed(2)}x   (target <= 2x)`);
-console.log(`  ratio make-usb/(cp+sha256+fsync)  ${(mkMs / median(floorTimes)).toFixed(2)}x`);
-console.log(`  ratio (cp+sha256+fsync)/cp  ${(median(floorTimes) / cpMs).toFixed(2)}x   (what the contract alone costs against the baseline)`);
-console.log(`  load average       ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on this machine skews both columns)`);
-console.log(`  peak RSS           ${(peak / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 20 ms; target <= 200 MB)`);
+console.log(`  ratio (cp+sha256+fsync)/cp  ${(floorMs / cpMs).toFixed(2)}x   (what the contract alone costs against the baseline)`);
+for (const [k, cli] of clis.entries()) {
+  const mkMs = median(mkTimes[k]);
+  line(clis.length > 1 ? `make-usb ${relative(root, cli) || cli}` : 'builder make-usb', mkTimes[k]);
+  console.log(`    ratio make-usb/cp  ${(mkMs / cpMs).toFixed(2)}x   (target <= 2x);  make-usb/(cp+sha256+fsync)  ${(mkMs / floorMs).toFixed(2)}x`);
+  console.log(`    peak RSS           ${(peaks[k] / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 20 ms; target <= 200 MB)`);
+}
+console.log(`  load average       ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on this machine skews every column)`);

@@ -7,14 +7,18 @@ export function tempBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** fsyncs `tmp`, renames it over `target`, and fsyncs the directory. */
-export async function commitFile(tmp: string, target: string): Promise<void> {
-  const fh = await open(tmp, 'r+');
+/** fsyncs a file's data and metadata. */
+export async function fsyncFile(file: string): Promise<void> {
+  const fh = await open(file, 'r+');
   try {
     await fh.sync();
   } finally {
     await fh.close();
   }
+}
+
+/** Renames an already fsynced `tmp` over `target`, and fsyncs the directory. */
+export async function renameSynced(tmp: string, target: string): Promise<void> {
   await rename(tmp, target);
   const dir = await open(dirname(target), 'r');
   try {
@@ -22,6 +26,12 @@ export async function commitFile(tmp: string, target: string): Promise<void> {
   } finally {
     await dir.close();
   }
+}
+
+/** fsyncs `tmp`, renames it over `target`, and fsyncs the directory. */
+export async function commitFile(tmp: string, target: string): Promise<void> {
+  await fsyncFile(tmp);
+  await renameSynced(tmp, target);
 }
 
 export async function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): Promise<void> {

@@ -52,19 +52,30 @@ async function readHead(file: string, n: number): Promise<Buffer> {
   }
 }
 
-export async function openTalosMedia(path: string, work: string): Promise<TalosMedia> {
+export interface OpenHooks {
+  /** Called as soon as /boot/initramfs.xz is on disk, while the ESP is still being read. */
+  initramfsReady?: (file: string) => void;
+}
+
+export async function openTalosMedia(path: string, work: string, hooks: OpenHooks = {}): Promise<TalosMedia> {
   const iso = await readIsoFacts(path);
   const labels = versionFromLabels(iso.volumeSetId, iso.volumeId);
   const signs: string[] = [];
   if (labels.secureBoot) signs.push(`volume label ${iso.volumeSetId || iso.volumeId}`);
   const media: TalosMedia = { iso, version: labels.version, secureBoot: false, secureBootSigns: signs };
 
-  // The initramfs and the ESP come out of the ISO at the same time.
+  // The initramfs comes out of the ISO while the ESP chain (copy, list, UKI, sections) runs.
   const initramfs = iso.files.includes(INITRAMFS_PATH) ? join(work, 'initramfs.xz') : undefined;
-  const esp = iso.esp ? join(work, 'esp.img') : undefined;
-  await Promise.all([initramfs && xorriso.extract(path, [[INITRAMFS_PATH, initramfs]]), esp && iso.esp && copyRange(path, iso.esp.start, iso.esp.end, esp)]);
-  media.initramfs = initramfs;
-  if (iso.esp && esp) {
+  const readInitramfs = async () => {
+    if (!initramfs) return;
+    await xorriso.extract(path, [[INITRAMFS_PATH, initramfs]]);
+    media.initramfs = initramfs;
+    hooks.initramfsReady?.(initramfs);
+  };
+  const readEsp = async () => {
+    if (!iso.esp) return;
+    const esp = join(work, 'esp.img');
+    await copyRange(path, iso.esp.start, iso.esp.end, esp);
     media.esp = esp;
     media.espListing = await listEsp(media.esp);
     if (media.espListing.files.some((f) => /^\/loader\/keys\//i.test(f))) signs.push('Secure Boot keys in /loader/keys');
@@ -89,7 +100,9 @@ export async function openTalosMedia(path: string, work: string): Promise<TalosM
       }
       media.uki = uki;
     }
-  }
+  };
+  const results = await Promise.allSettled([readInitramfs(), readEsp()]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
   media.secureBoot = signs.length > 0;
   if (!media.version && !iso.files.includes(KERNEL_PATH) && !media.uki) {
     throw new MediaError('not-talos', `${path} does not look like a Talos ISO: no ${KERNEL_PATH}, no UKI, no Talos volume label`, 'give a Talos metal ISO (metal-amd64.iso from the Image Factory)');

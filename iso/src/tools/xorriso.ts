@@ -1,6 +1,4 @@
-import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { runText, spawnTool } from './run.js';
+import { runText } from './run.js';
 
 // -abort_on FAILURE keeps xorriso from writing on after an error; -for_backslash style output is
 // avoided by asking for the plain report forms.
@@ -73,19 +71,3 @@ export async function run(args: string[], file: string): Promise<string> {
   return runText('xorriso', [...quiet, ...args], file);
 }
 
-/** The output address for stdout; xorriso then sends its result texts to stderr (man xorriso). */
-export const STDOUT_DEV = 'stdio:/dev/fd/1';
-
-/**
- * Runs a write whose `-outdev` is {@link STDOUT_DEV} and streams the image into `sink`, so the
- * caller can hash it on its way to disk instead of reading it back.
- */
-export async function runToStream(args: string[], file: string, sink: Writable): Promise<void> {
-  const { child, done } = spawnTool('xorriso', [...quiet, ...args], file, { stdout: 'pipe', stderr: 'pipe' });
-  const piped = pipeline(child.stdout!, sink);
-  piped.catch(() => child.kill());
-  const [tool, stream] = await Promise.allSettled([done, piped]);
-  // xorriso's own failure (named command, stderr) explains a broken stream best.
-  if (tool.status === 'rejected') throw tool.reason;
-  if (stream.status === 'rejected') throw stream.reason;
-}
