@@ -16,6 +16,13 @@ export interface HubOptions {
   writer?: StoreWriter;
 }
 
+/** The stored form of an event, the same keys in the same order as `{ ...e, seq, received }`. */
+function storedEvent(e: LabEvent, seq: number, received: string): StoredEvent {
+  const { id, host, mac, source, kind, time, attrs } = e;
+  if (host === undefined) return mac === undefined ? { id, source, kind, time, attrs, seq, received } : { id, mac, source, kind, time, attrs, seq, received };
+  return mac === undefined ? { id, host, source, kind, time, attrs, seq, received } : { id, host, mac, source, kind, time, attrs, seq, received };
+}
+
 /**
  * The collector's core: every ingest path hands it events; it stores them, folds the new ones
  * into the phase model's facts, and tells subscribers (SSE clients, the terminal watcher).
@@ -108,9 +115,15 @@ export class CollectorHub extends EventEmitter {
           const stored: StoredEvent[] = [];
           for (const e of p.events) {
             const seq = seqs[at++]!;
-            if (seq > 0) stored.push({ ...e, seq, received });
+            if (seq > 0) stored.push(storedEvent(e, seq, received));
           }
-          stored.sort((a, b) => a.seq - b.seq);
+          // New rows are numbered in the order sent; an id that repeats in the group breaks that.
+          for (let i = 1; i < stored.length; i++) {
+            if (stored[i]!.seq < stored[i - 1]!.seq) {
+              stored.sort((a, b) => a.seq - b.seq);
+              break;
+            }
+          }
           return { inserted: stored.length, duplicates: p.events.length - stored.length, stored };
         });
         this.writing = false;

@@ -3,8 +3,11 @@ import { Worker } from 'node:worker_threads';
 import type { LabEvent } from '@lab/shared';
 
 interface WriteRequest {
-  /** Seven values per event (id, host, mac, source, kind, time, attrs as JSON), batch after batch. */
-  values: (string | null)[];
+  /**
+   * Seven values per event (id, host, mac, source, kind, time, attrs as JSON), batch after batch,
+   * as one JSON text: copying one string to the thread costs far less than cloning thousands.
+   */
+  values: string;
   /** Events per batch. */
   counts: number[];
   received: string;
@@ -45,6 +48,7 @@ function statement(n) {
 }
 const newRows = db.prepare('SELECT id, rowid AS seq FROM events WHERE rowid > ? AND rowid <= ?');
 const write = db.transaction((req) => {
+  req.values = JSON.parse(req.values);
   const seqs = new Float64Array(req.values.length / N);
   let at = 0;
   for (const count of req.counts) {
@@ -125,7 +129,7 @@ export class StoreWriter {
     for (const b of batches) {
       for (const e of b) values.push(e.id, e.host ?? null, e.mac ?? null, e.source, e.kind, e.time, JSON.stringify(e.attrs ?? {}));
     }
-    const req: WriteRequest = { values, counts, received };
+    const req: WriteRequest = { values: JSON.stringify(values), counts, received };
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve: (a) => (a.seqs ? resolve(a.seqs) : reject(new Error(`the event store could not write: ${a.error}`))) });
       this.worker.postMessage(req);
