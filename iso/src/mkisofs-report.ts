@@ -104,7 +104,9 @@ export interface RebuildInput {
  */
 export function rebuildArgs(input: RebuildInput): string[] {
   const date = xorrisoDate(input.epoch);
-  const args = ['-indev', input.base, '-outdev', input.out];
+  // By default xorriso forces its output to disk every 16 MiB, stalling the write; the caller
+  // fsyncs the finished temp file itself (beside hashing it) before renaming it into place.
+  const args = ['-stdio_sync', 'off', '-indev', input.base, '-outdev', input.out];
   for (const [isoPath, file] of input.map) {
     // -map takes the file's times from the disk; pin all three (Rock Ridge TF records them).
     args.push('-map', file, isoPath, '-alter_date', 'b', `=${input.epoch}`, isoPath, '--', '-alter_date', 'c', `=${input.epoch}`, isoPath, '--');
