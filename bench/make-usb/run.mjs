@@ -4,7 +4,8 @@
 // zstd, mksquashfs…, sampled from /proc every 20 ms). Targets: at most 2x cp, peak RSS 200 MB.
 //
 //   node bench/make-usb/run.mjs [--rounds N] [--pad BYTES] [--cli A.js --cli B.js …]
-// (--cli: other builds of the CLI to time in the same interleaved rounds, e.g. before/after)
+// (--cli: other builds of the CLI to time in the same interleaved rounds, e.g. before/after;
+// needs GNU time at /usr/bin/time for the CPU column)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -71,6 +72,10 @@ const cpSyncTimes = [];
 const shaTimes = [];
 const floorTimes = [];
 const mkTimes = clis.map(() => []);
+// CPU seconds (user + system) of make-usb's whole process tree, from GNU time: less skewed by
+// other work on the machine than wall time, so small changes show between builds.
+const mkCpu = clis.map(() => []);
+const cpuFile = join(work, 'cpu.txt');
 const peaks = clis.map(() => 0);
 // The same sha256 make-usb computes (node:crypto, 1 MiB reads), in its own process.
 const shaScript = `const h=require('crypto').createHash('sha256');const s=require('fs').createReadStream(process.argv[1],{highWaterMark:1<<20});s.on('data',d=>h.update(d));s.on('end',()=>h.digest('hex'))`;
@@ -86,8 +91,10 @@ for (let i = 0; i < rounds; i++) {
   rmSync(cpOut, { force: true });
   for (const [k, cli] of clis.entries()) {
     const mkOut = join(work, 'made.iso');
-    const r = await run('node', [cli, 'make-usb', '--target', 'um760', '--base', base, '--config', config, '--out', mkOut], { sample: true });
+    const r = await run('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'node', cli, 'make-usb', '--target', 'um760', '--base', base, '--config', config, '--out', mkOut], { sample: true });
     mkTimes[k].push(r.ms);
+    const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    mkCpu[k].push((user + sys) * 1000);
     peaks[k] = Math.max(peaks[k], r.peak);
     rmSync(mkOut, { force: true });
     rmSync(`${mkOut}.json`, { force: true });
@@ -106,6 +113,7 @@ console.log(`  ratio (cp+sha256+fsync)/cp  ${(floorMs / cpMs).toFixed(2)}x   (wh
 for (const [k, cli] of clis.entries()) {
   const mkMs = median(mkTimes[k]);
   line(clis.length > 1 ? `make-usb ${relative(root, cli) || cli}` : 'builder make-usb', mkTimes[k]);
+  line('  CPU (user+sys)', mkCpu[k], '  (whole process tree)');
   console.log(`    ratio make-usb/cp  ${(mkMs / cpMs).toFixed(2)}x   (target <= 2x);  make-usb/(cp+sha256+fsync)  ${(mkMs / floorMs).toFixed(2)}x`);
   console.log(`    peak RSS           ${(peaks[k] / 1024 / 1024).toFixed(0)} MB (process tree, sampled every 20 ms; target <= 200 MB)`);
 }

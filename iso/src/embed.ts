@@ -1,9 +1,7 @@
 // embedTalosConfig: the Talos imager's embedded-config build, applied to an existing ISO.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, mkdir, mkdtemp, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fsyncFile, renameSynced, tempBeside, writeFileAtomic } from './atomic.js';
 import { buildCpio, S_IFREG } from './cpio.js';
 import { planEmbed, type EmbedPlan } from './embed-plan.js';
@@ -102,11 +100,6 @@ async function buildLayerSegment(plan: EmbedPlan, config: Buffer, work: string):
   return plan.archiveCompression === 'zstd' ? zstdCompressBuffer(archive, sqsh) : xzCompressBuffer(archive, sqsh);
 }
 
-async function appendTo(src: string, segment: Buffer, dest: string): Promise<void> {
-  await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), createWriteStream(dest));
-  await writeFile(dest, segment, { flag: 'a' });
-}
-
 export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult> {
   const baseIso = resolve(opts.baseIso);
   const out = resolve(opts.out);
@@ -165,8 +158,10 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     const plan = planEmbed({ version, existingLayers: existing, config: opts.config, epoch });
 
     const segment = await buildLayerSegment(plan, opts.config, work);
-    const newInitramfs = join(work, 'initramfs.new');
-    await appendTo(isoInitramfs, segment, newInitramfs);
+    // The extracted copy is ours and already hashed and scanned: the layer is appended to it in
+    // place instead of copying the whole initramfs once more.
+    const newInitramfs = isoInitramfs;
+    await appendFile(newInitramfs, segment);
 
     const newUki = join(work, 'uki.new.efi');
     await replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki);
