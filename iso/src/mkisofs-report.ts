@@ -106,7 +106,9 @@ export function rebuildArgs(input: RebuildInput): string[] {
   const date = xorrisoDate(input.epoch);
   // By default xorriso forces its output to disk every 16 MiB, stalling the write; the caller
   // fsyncs the finished temp file itself (beside hashing it) before renaming it into place.
-  const args = ['-stdio_sync', 'off', '-indev', input.base, '-outdev', input.out];
+  // xorriso notices the end of a write only at its next progress tick (1 s by default, measured
+  // 0.92 s against 0.45 s for a 312 MB image); ticking every 0.1 s changes no byte of the image.
+  const args = ['-stdio_sync', 'off', '-pacifier', 'interval=0.1', '-indev', input.base, '-outdev', input.out];
   for (const [isoPath, file] of input.map) {
     // -map takes the file's times from the disk; pin all three (Rock Ridge TF records them).
     args.push('-map', file, isoPath, '-alter_date', 'b', `=${input.epoch}`, isoPath, '--', '-alter_date', 'c', `=${input.epoch}`, isoPath, '--');
