@@ -71,9 +71,10 @@ export class CollectorHub extends EventEmitter {
   }
 
   /**
-   * Group commit: batches that arrive in the same turn of the event loop are stored in one
-   * transaction, and each promise resolves only after that transaction is durable — so an HTTP
-   * answer still means "on disk", at a fraction of the fsyncs.
+   * Group commit: batches that arrive in the same turn of the event loop (or, with the writer
+   * thread, while its previous write is being made durable) are stored in one transaction, and
+   * each promise resolves only after that transaction is durable — so an HTTP answer still means
+   * "on disk", at a fraction of the fsyncs.
    */
   ingestQueued(events: LabEvent[], via: string): Promise<InsertResult> {
     return new Promise((resolve, reject) => {

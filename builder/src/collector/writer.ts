@@ -115,10 +115,18 @@ export class StoreWriter {
     const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { file, sqlite } });
     this.worker.on('message', (a: WriteAnswer) => this.waiting.shift()?.resolve(a));
-    this.worker.on('error', (err) => {
-      this.failure = err;
-      for (const w of this.waiting.splice(0)) w.resolve({ error: err.message });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.fail(new Error('the writer thread stopped'));
     });
+  }
+
+  private exited = false;
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) w.resolve({ error: err.message });
   }
 
   /** Stores batches in one transaction; per event its sequence number, or 0 when it was a duplicate. */
@@ -138,6 +146,7 @@ export class StoreWriter {
 
   /** Closes the writer's connection once the writes already sent are done. */
   close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
     return new Promise((resolve) => {
       this.worker.once('exit', () => resolve());
       this.worker.postMessage('close');
