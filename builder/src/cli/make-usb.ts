@@ -3,7 +3,7 @@ import { parseFlags } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { makeUsb } from '../media/make-usb.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
-import { GATEWAY_STICK_HELP, isGatewayTarget, runGatewayStick } from '../gateway-stick/index.js';
+import { GATEWAY_STICK_HELP, isGatewayTarget } from './make-usb-targets.js';
 
 export const makeUsbCommand: Command = {
   name: 'make-usb',
@@ -31,7 +31,7 @@ Exit codes: 0 written, 1 refused or failed, 2 usage error.
 
 ${GATEWAY_STICK_HELP}`,
   async run(argv, io) {
-    if (isGatewayTarget(argv)) return runGatewayStick(argv, io);
+    if (isGatewayTarget(argv)) return (await import('./make-usb-vp6630.js')).runGatewayStick(argv, io);
     const { values } = parseFlags('make-usb', argv, {
       target: { type: 'string' },
       lab: { type: 'string' },

@@ -3,4 +3,3 @@ export { planGatewayStick, type StickPlan, type StickInputs, type BaseFacts, typ
 export { gatewayAgentYaml, type AgentConfigOptions } from './agent-config.js';
 export { startAgentScript, agentUnit, stickReadme } from './scripts.js';
 export * from './layout.js';
-export { runGatewayStick, isGatewayTarget, GATEWAY_STICK_HELP } from './cli.js';
