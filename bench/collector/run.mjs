@@ -13,13 +13,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNodeEsm, repoRoot as root } from '../../scripts/bundle.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -38,29 +36,8 @@ const LAB = join(root, 'examples/genesis/lab.yaml');
 const HOSTS = ['gateway', 'cp-1', 'ms02-1', 'ms02-2', 'ms02-3', 'cp-2', 'cp-3'];
 const KINDS = ['note', 'dhcp.discover', 'tftp.start', 'http.fetch', 'install.started', 'kmsg-like'];
 
-async function bundle() {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const outfile = join(root, 'bench/out/collector.mjs');
-  const rawText = {
-    name: 'raw-text',
-    setup(b) {
-      b.onResolve({ filter: /\?raw$/ }, (a) => ({ path: resolve(a.resolveDir, a.path.slice(0, -4)), namespace: 'raw-text' }));
-      b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (a) => ({ contents: readFileSync(a.path, 'utf8'), loader: 'text' }));
-    },
-  };
-  await build({
-    entryPoints: [join(root, 'test/collector/fixtures/collector-main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: Object.keys(pkg.dependencies),
-    plugins: [rawText],
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  return outfile;
+function bundle() {
+  return bundleNodeEsm({ entry: join(root, 'test/collector/fixtures/collector-main.ts'), outfile: join(root, 'bench/out/collector.mjs') });
 }
 
 function start(script, env = {}) {
