@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EventSchema } from '@lab/shared';
 import { fastEvent } from '../../src/collector/ingest/http.js';
+import { seededRandom } from '../../../test/fixtures/rng.js';
 
 /**
  * The ingest hot path accepts events with a hand-written check and leaves everything it refuses
@@ -8,17 +9,6 @@ import { fastEvent } from '../../src/collector/ingest/http.js';
  * compares the two on seeded random events, so a change of the shared schema that the fast
  * check misses fails here.
  */
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHOICES: Record<string, unknown[]> = {
   id: ['e-1', 'a:b.c_d-1', '', 'x'.repeat(128), 'x'.repeat(129), 'has space', 7, null, 'é'],
@@ -32,7 +22,7 @@ const CHOICES: Record<string, unknown[]> = {
 
 describe('the ingest fast check agrees with EventSchema', () => {
   test('20,000 random events: whatever the fast check accepts, zod accepts identically', () => {
-    const r = rng(5);
+    const r = seededRandom(5);
     let accepted = 0;
     for (let i = 0; i < 20_000; i++) {
       const event: Record<string, unknown> = {};

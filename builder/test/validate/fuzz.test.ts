@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { parseDocument, isMap, isSeq, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { dispatch } from '../../src/cli/dispatch.js';
 import { memoryIo } from '../../src/cli/io.js';
+import { seededRandom } from '../../../test/fixtures/rng.js';
 
 /**
  * Feeds a few hundred randomly mutated copies of the example lab to `builder validate` and
  * checks that every run ends with exit 1 or 2 and a located message, never a stack trace.
  * The generator is seeded so a failure can be replayed.
  */
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -90,7 +80,7 @@ describe('validate on mutated labs', () => {
   test('a few hundred mutations: each exits 1 or 2 with a located message', async () => {
     const example = await readFile('examples/genesis/lab.yaml', 'utf8');
     const dir = await mkdtemp(join(tmpdir(), 'fuzz-'));
-    const r = rng(20261126);
+    const r = seededRandom(20261126);
     const located = /^\S+:\d+:\d+ \S.*: .+ — .+$/m;
     let valid = 0;
     let runs = 0;
