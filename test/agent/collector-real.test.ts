@@ -1,23 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Reporter } from '@lab/agent';
 import { startRealCollector } from './collector.js';
+import { cleanupAfterEach, until } from '../fixtures/wait.js';
 
 const TOKEN = 'real-collector-token-0123456789';
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('reporter against the real collector', () => {
   it('drops only the event the collector refuses (a host the lab lacks), reports it, and delivers the rest once', async () => {

@@ -2,25 +2,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Reporter } from '@lab/agent';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { cleanupAfterEach, until } from '../fixtures/wait.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 describe('reporter against a collector that goes away', () => {
   it('delivers every event of a stream exactly once after the collector returns', async () => {
@@ -34,7 +25,7 @@ describe('reporter against a collector that goes away', () => {
     for (let i = 0; i < 900; i++) {
       ids.push(reporter.emit({ source: 'agent', kind: 'test.tick', attrs: { i } }).id);
       if (i === 300) {
-        await until('the first events to arrive', () => rx.events.length > 0);
+        await until('the first events to arrive', () => rx.events.length > 0, 15_000);
         await rx.stop();
       }
       if (i === 600) {
@@ -71,7 +62,7 @@ describe('reporter against a collector that goes away', () => {
       } catch {
         return false;
       }
-    });
+    }, 15_000);
     first.kill('SIGKILL');
     await first;
 
@@ -81,7 +72,7 @@ describe('reporter against a collector that goes away', () => {
       second.kill('SIGTERM');
       await second;
     });
-    await until('both boot events at the collector', () => rx.events.filter((e) => e.kind === 'boot').length === 2);
+    await until('both boot events at the collector', () => rx.events.filter((e) => e.kind === 'boot').length === 2, 15_000);
     const boots = rx.events.filter((e) => e.kind === 'boot');
     expect(boots.map((e) => e.host)).toEqual(['gw', 'gw']);
     expect(boots[0]?.id).not.toBe(boots[1]?.id);

@@ -2,19 +2,19 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startReceiver } from './receiver.js';
+import { cleanupAfterEach } from '../fixtures/wait.js';
 
 // Built by `npm run build` (scripts/build.mjs); the build says why when it skips it.
 const EXE = resolve(import.meta.dirname, '../../agent/dist/lab-agent');
 const TOKEN = 'sea-token-0123456789abcdef';
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-describe.skipIf(!existsSync(EXE))('the agent as a Node single executable', () => {
+describe('the agent as a Node single executable', () => {
   it('runs without node beside it: usage on bad arguments, a boot event with the host role', async () => {
+    // `npm test` builds it; a missing executable is a failure here, not a skipped test.
+    expect(existsSync(EXE), `${EXE} is missing: run \`npm run build\` (without LAB_SKIP_SEA) and read why it skipped the executable`).toBe(true);
     const bad = await execa(EXE, ['--nonsense'], { reject: false });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('usage: agent');

@@ -7,17 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Reporter } from '@lab/agent';
 import { parseLab, planFromLab } from '@lab/shared';
 import { startCollector, type RunningCollector } from '../../builder/src/collector/server.js';
+import { until } from '../fixtures/wait.js';
 
 const TOKEN = 'agent-to-collector-token';
 const LAB = fileURLToPath(new URL('../../examples/genesis/lab.yaml', import.meta.url));
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the agent\'s reporter against the real collector', () => {
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -6,6 +6,7 @@ import { PeerResolver } from '../../src/collector/ingest/peers.js';
 import { EVENT_SINK_SERVICE, startTalosSink, type TalosSink } from '../../src/collector/ingest/talos-grpc.js';
 import { collectorFixture } from './helpers.js';
 import { addressEvent, eventRequest, xid } from './talos-encode.js';
+import { until } from '../../../test/fixtures/wait.js';
 
 type Fixture = ReturnType<typeof collectorFixture>;
 
@@ -17,13 +18,6 @@ function send(port: number, text: string): Promise<void> {
   });
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const line = (seq: number, msg: string) => JSON.stringify({ clock: 1000 + seq, facility: 'kern', msg, priority: 6, seq, 'talos-level': 'info', 'talos-time': '2026-01-01T10:00:00.000Z' });
 
@@ -45,7 +39,7 @@ describe('kernel log listener (JSON lines over TCP)', () => {
 
   it('holds lines from an unknown peer until the Talos sink names it, then stores them once', async () => {
     await send(kmsg.port, `${line(1, 'Linux version 6.12')}\n${line(2, 'Command line: talos.platform=metal')}\nnot json\n`);
-    await until(() => f.hub.metrics.render(f.hub.status(), 0).includes('kmsg-not-json'));
+    await until('the condition', () => f.hub.metrics.render(f.hub.status(), 0).includes('kmsg-not-json'));
     expect(f.store.count()).toBe(0);
     const client = new (grpc.makeGenericClientConstructor(EVENT_SINK_SERVICE, 'EventSinkService'))(`127.0.0.1:${sink.port}`, grpc.credentials.createInsecure());
     await new Promise<void>((resolve, reject) =>
@@ -57,7 +51,7 @@ describe('kernel log listener (JSON lines over TCP)', () => {
     expect(f.hub.status().hosts.find((h) => h.name === 'cp-3')?.stage).toBe('booted');
     // Now known: new lines go straight in; a line sent twice (same seq and time) is stored once.
     await send(kmsg.port, `${line(3, 'eth0: link up')}\n${line(3, 'eth0: link up')}\n`);
-    await until(() => f.store.list({ host: 'cp-3', limit: 10 }).filter((e) => e.kind === 'kmsg').length === 3);
+    await until('the condition', () => f.store.list({ host: 'cp-3', limit: 10 }).filter((e) => e.kind === 'kmsg').length === 3);
   });
 
   it('closes a connection that sends an endless line and keeps listening', async () => {
@@ -67,7 +61,7 @@ describe('kernel log listener (JSON lines over TCP)', () => {
     expect(f.hub.metrics.render(f.hub.status(), 0)).toContain('collector_requests_rejected_total{reason="kmsg-line-too-long"} 1');
     f.hub.directory.learn('127.0.0.1', 'cp-2');
     await send(kmsg.port, `${line(1, 'after')}\n`);
-    await until(() => f.store.count() === 1);
+    await until('the condition', () => f.store.count() === 1);
   });
 
   it('turns service log lines into log events', () => {
