@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNodeEsm } from '../../scripts/bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { cli: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, pad: { type: 'string', default: String(260 * 1024 * 1024) } } });
@@ -20,7 +20,7 @@ const rounds = Number(values.rounds);
 const clis = values.cli?.length ? values.cli.map((c) => resolve(c)) : [join(root, 'builder/dist/cli.js')];
 for (const c of clis) if (!existsSync(c)) throw new Error(`no CLI at ${c}: build it first (npm run build)`);
 const gen = join(root, 'bench/out/standin-build.mjs');
-await build({ entryPoints: [join(root, 'test/fixtures/standin/build.ts')], outfile: gen, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+await bundleNodeEsm({ entry: join(root, 'test/fixtures/standin/build.ts'), outfile: gen, logLevel: 'error' });
 
 function run(cmd, args, { sample = false } = {}) {
   return new Promise((resolvePromise, reject) => {

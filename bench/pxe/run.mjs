@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNodeEsm } from '../../scripts/bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'http-mb': { type: 'string', default: '300' } } });
@@ -33,7 +33,8 @@ randomFile('big30.img', 30);
 randomFile('initrd.img', Number(values['http-mb']));
 
 const serverJs = join(work, 'server.mjs');
-await build({ entryPoints: [join(root, 'bench/pxe/server.ts')], outfile: serverJs, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+// Everything bundled, as the agent ships: the output lives outside the repository.
+await bundleNodeEsm({ entry: join(root, 'bench/pxe/server.ts'), outfile: serverJs, logLevel: 'error', external: [] });
 
 const ports = { ourTftp: 16969, ourHttp: 18080, hpa: 16970, nginx: 18081 };
 const procs = [];

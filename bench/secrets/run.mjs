@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNodeEsm } from '../../scripts/bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '30' } } });
 const N = Number(values.iterations);
 
 const outfile = join(root, 'bench/out/secrets.mjs');
-await build({ entryPoints: [join(root, 'builder/src/secrets/index.ts')], outfile, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+await bundleNodeEsm({ entry: join(root, 'builder/src/secrets/index.ts'), outfile: outfile, logLevel: 'error' });
 const s = await import(outfile);
 
 function time(label, n, fn) {

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNodeEsm } from '../../scripts/bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
 const N = Number(values.iterations);
 
 const outfile = join(root, 'bench/out/vyos.mjs');
-await build({ entryPoints: [join(root, 'builder/src/vyos/index.ts')], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error' });
+await bundleNodeEsm({ entry: join(root, 'builder/src/vyos/index.ts'), outfile: outfile, logLevel: 'error' });
 const vyos = await import(outfile);
 
 const text = readFileSync(join(root, '../shared/reference/seed-lab/gateway.conf'), 'utf8');
