@@ -5,7 +5,7 @@ import { parseFlags } from './args.js';
 import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
 import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
 import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 import { resolveImage } from '../images/index.js';
@@ -62,7 +62,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     });
     const labFile = values.lab ?? DEFAULT_LAB_FILE;
     const { lab } = await requireLab(labFile, io.cwd);
-    const paths = statePaths(resolve(io.cwd, labFile), values.state ? resolve(io.cwd, values.state) : undefined);
+    const paths = statePathsFor(values, io.cwd);
     const secrets = await loadSecrets(paths);
     const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
 

@@ -4,7 +4,7 @@ import type { Command } from './command.js';
 import { parseFlags } from './args.js';
 import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
-import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { readLab } from '../lab/index.js';
 import { applySecretsPlan, BundleProblems, parseTalosBundle, planSecrets, secretPaths } from '../secrets/index.js';
 
@@ -30,7 +30,7 @@ Exit codes: 0 imported, 1 invalid bundle or secrets already present, 2 usage err
     const source = resolve(io.cwd, positionals[0]!);
     // The state directory sits beside the lab file, so the file must exist (its content does not matter here).
     await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
-    const paths = statePaths(resolve(io.cwd, values.lab ?? DEFAULT_LAB_FILE), values.state ? resolve(io.cwd, values.state) : undefined);
+    const paths = statePathsFor(values, io.cwd);
     const files = secretPaths(paths);
     if (existsSync(files.talosSecrets)) {
       throw new UserError(`the lab already has a Talos secrets bundle (${files.talosSecrets}); refusing to replace it`, 'importing would orphan the cluster those secrets manage; use a fresh --state directory to adopt a different bundle');

@@ -3,10 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
 import { EXIT, UserError } from './errors.js';
-import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { readLab } from '../lab/index.js';
 import { applySecretsPlan, parseTalosBundle, planSecrets, secretPaths, BundleProblems } from '../secrets/index.js';
-import { resolve } from 'node:path';
 
 export const secretsInitCommand: Command = {
   name: 'secrets init',
@@ -28,7 +27,7 @@ Exit codes: 0 created, 1 everything already existed, 2 usage error.`,
     const { values } = parseFlags('secrets init', argv, { lab: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } });
     // The state directory sits beside the lab file, so the file must exist (its content does not matter here).
     await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
-    const paths = statePaths(resolve(io.cwd, values.lab ?? DEFAULT_LAB_FILE), values.state ? resolve(io.cwd, values.state) : undefined);
+    const paths = statePathsFor(values, io.cwd);
     const files = secretPaths(paths);
     let existingBundle;
     if (existsSync(files.talosSecrets) && !existsSync(files.admin)) {

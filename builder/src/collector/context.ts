@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { planFromLab, type GenesisPlan, type Lab } from '@lab/shared';
 import { EXIT, UsageError, UserError } from '../cli/errors.js';
 import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePaths, type StatePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
 
 export interface CollectorContext {
   lab: Lab;
@@ -17,7 +17,7 @@ export interface CollectorContext {
 export async function collectorContext(values: { lab?: string; state?: string }, cwd: string): Promise<CollectorContext> {
   const labFile = values.lab ?? DEFAULT_LAB_FILE;
   const { lab } = await requireLab(labFile, cwd);
-  const paths = statePaths(join(cwd, labFile), values.state === undefined ? undefined : join(cwd, values.state));
+  const paths = statePathsFor(values, cwd);
   return { lab, labFile, paths, plan: planFromLab(lab) };
 }
 

@@ -1,7 +1,7 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { Lab } from '@lab/shared';
 import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePaths, type StatePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
 import { buildRunbook } from './build.js';
 import type { Runbook } from './model.js';
 
@@ -16,7 +16,7 @@ export interface RunbookInput {
 export async function loadRunbook(values: { lab?: string; state?: string }, cwd: string): Promise<RunbookInput> {
   const labFile = values.lab ?? DEFAULT_LAB_FILE;
   const { lab } = await requireLab(labFile, cwd);
-  const paths = statePaths(resolve(cwd, labFile), values.state === undefined ? undefined : resolve(cwd, values.state));
+  const paths = statePathsFor(values, cwd);
   const stateDir = relative(cwd, paths.root) || '.';
   return { lab, labFile, paths, runbook: buildRunbook(lab, { labArg: labFile, stateDir }) };
 }
