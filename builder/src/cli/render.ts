@@ -4,8 +4,8 @@ import type { Io } from './io.js';
 import { parseFlags } from './args.js';
 import { readInput } from './read-input.js';
 import { EXIT, UsageError, UserError } from './errors.js';
-import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
+import { requireLabAndState } from '../lab/index.js';
+import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
 import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 import { resolveImage } from '../images/index.js';
@@ -60,9 +60,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       'without-argocd': { type: 'boolean' },
       cache: { type: 'string' },
     });
-    const labFile = values.lab ?? DEFAULT_LAB_FILE;
-    const { lab } = await requireLab(labFile, io.cwd);
-    const paths = statePathsFor(values, io.cwd);
+    const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     const secrets = await loadSecrets(paths);
     const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
 

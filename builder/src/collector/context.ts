@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { planFromLab, type GenesisPlan, type Lab } from '@lab/shared';
 import { EXIT, UsageError, UserError } from '../cli/errors.js';
-import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
+import { requireLabAndState } from '../lab/index.js';
+import type { StatePaths } from '../state/index.js';
 
 export interface CollectorContext {
   lab: Lab;
@@ -15,9 +15,7 @@ export interface CollectorContext {
 
 /** The lab, its state paths and its Genesis plan, for the collector commands. */
 export async function collectorContext(values: { lab?: string; state?: string }, cwd: string): Promise<CollectorContext> {
-  const labFile = values.lab ?? DEFAULT_LAB_FILE;
-  const { lab } = await requireLab(labFile, cwd);
-  const paths = statePathsFor(values, cwd);
+  const { lab, labFile, paths } = await requireLabAndState(values, cwd);
   return { lab, labFile, paths, plan: planFromLab(lab) };
 }
 

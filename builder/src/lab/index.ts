@@ -1,1 +1,1 @@
-export { readLab, requireLab, type ReadLabResult } from './read.js';
+export { readLab, requireLab, requireLabAndState, type ReadLabResult } from './read.js';

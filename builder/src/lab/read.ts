@@ -1,6 +1,7 @@
 import { parseLab, formatProblem, type Lab, type LocatedProblem } from '@lab/shared';
 import { UserError } from '../cli/errors.js';
 import { readInput } from '../cli/read-input.js';
+import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
 
 export type ReadLabResult = { ok: true; lab: Lab; file: string } | { ok: false; file: string; problems: LocatedProblem[] };
 
@@ -21,4 +22,11 @@ export async function requireLab(file: string, cwd: string): Promise<{ lab: Lab;
     throw new UserError(`${result.file} is not a valid lab:\n${result.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, 'fix the lab file (`builder validate` lists the same problems)');
   }
   return { lab: result.lab, file: result.file };
+}
+
+/** For commands taking `--lab` and `--state`: the valid lab, the lab file as given, and its state paths. */
+export async function requireLabAndState(flags: { lab?: string | undefined; state?: string | undefined }, cwd: string): Promise<{ lab: Lab; labFile: string; paths: StatePaths }> {
+  const labFile = flags.lab ?? DEFAULT_LAB_FILE;
+  const { lab } = await requireLab(labFile, cwd);
+  return { lab, labFile, paths: statePathsFor(flags, cwd) };
 }

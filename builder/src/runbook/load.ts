@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Lab } from '@lab/shared';
-import { requireLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
+import { requireLabAndState } from '../lab/index.js';
+import type { StatePaths } from '../state/index.js';
 import { buildRunbook } from './build.js';
 import type { Runbook } from './model.js';
 
@@ -14,9 +14,7 @@ export interface RunbookInput {
 
 /** Reads the lab and builds its runbook, naming paths as the operator typed them. */
 export async function loadRunbook(values: { lab?: string; state?: string }, cwd: string): Promise<RunbookInput> {
-  const labFile = values.lab ?? DEFAULT_LAB_FILE;
-  const { lab } = await requireLab(labFile, cwd);
-  const paths = statePathsFor(values, cwd);
+  const { lab, labFile, paths } = await requireLabAndState(values, cwd);
   const stateDir = relative(cwd, paths.root) || '.';
   return { lab, labFile, paths, runbook: buildRunbook(lab, { labArg: labFile, stateDir }) };
 }
