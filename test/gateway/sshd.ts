@@ -42,9 +42,9 @@ export interface TestSshd {
 /**
  * A real OpenSSH sshd on 127.0.0.1 on a free high port, with its own config and a throw-away
  * host key, accepting only `authorizedKey`. Every session runs the VyOS CLI stand-in
- * (ForceCommand) with `standinDir` as its state.
+ * (ForceCommand) with `standinDir` as its state, or `forceCommand` when given.
  */
-export async function startSshd(dir: string, authorizedKey: string, standinDir: string): Promise<TestSshd> {
+export async function startSshd(dir: string, authorizedKey: string, standinDir: string, forceCommand?: string): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
   // sshd run as root insists on its privilege-separation directory.
   if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -66,7 +66,7 @@ export async function startSshd(dir: string, authorizedKey: string, standinDir: 
     'PubkeyAuthentication yes',
     'PermitRootLogin prohibit-password',
     'Subsystem sftp /usr/lib/openssh/sftp-server',
-    `ForceCommand ${process.execPath} ${STANDIN} ${standinDir}`,
+    `ForceCommand ${forceCommand ?? `${process.execPath} ${STANDIN} ${standinDir}`}`,
     'LogLevel ERROR',
     '',
   ].join('\n');

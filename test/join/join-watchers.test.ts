@@ -161,3 +161,32 @@ describe('join watchers against a stand-in apid and Kubernetes API', () => {
     }
   });
 });
+
+describe('builder bootstrap', () => {
+  it('calls Bootstrap once through the same mutual-TLS client, printing no key material', async () => {
+    const { cpSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { bootstrapCommand } = await import('../../builder/src/cli/bootstrap.js');
+    const { memoryIo } = await import('../../builder/src/cli/io.js');
+    const { LAB_FILE } = await import('./lab-credentials.js');
+    const lab = exampleLab();
+    const creds = labCredentials(lab);
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+    cpSync(LAB_FILE, join(dir, 'lab.yaml'));
+    mkdirSync(join(dir, 'state', 'rendered'), { recursive: true });
+    writeFileSync(join(dir, 'state', 'rendered', 'talosconfig'), creds.talosconfig, { mode: 0o600 });
+    const state: ApidState = { hostname: 'cp-1', version: 'v1.12.0', services: [], bootstrapCalls: 0 };
+    const apid = await startStandinApid(state, creds.osCa, creds.apidCert);
+    try {
+      const io = memoryIo(dir);
+      const code = await bootstrapCommand.run(['--lab', 'lab.yaml', '--endpoint', `127.0.0.1:${apid.port}`], io);
+      expect(code).toBe(0);
+      expect(state.bootstrapCalls).toBe(1);
+      expect(io.stdout).toMatch(/accepted Bootstrap on cp-1/);
+      expect(apid.calls).toEqual([{ method: 'Bootstrap', org: 'os:admin' }]);
+      expect(io.stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
+    } finally {
+      await apid.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

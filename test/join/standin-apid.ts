@@ -61,17 +61,17 @@ export async function startStandinApid(state: ApidState, osCa: Buffer, cert: Ser
     const c = call.getAuthContext()?.sslPeerCertificate;
     return String((c?.subject as { O?: string } | undefined)?.O ?? '');
   };
-  const handler = (method: string, answer: () => Buffer | grpc.ServiceError) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+  const handler = (method: string, answer: () => Buffer | { code: grpc.status; details: string }) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
     calls.push({ method, org: org(call) });
     const a = answer();
-    if (a instanceof Buffer) cb(null, a);
+    if (Buffer.isBuffer(a)) cb(null, a);
     else cb(a);
   };
   server.addService(MACHINE_SERVICE, {
     Version: handler('Version', () => versionResponse(state)),
     ServiceList: handler('ServiceList', () => serviceListResponse(state)),
     EtcdMemberList: handler('EtcdMemberList', () =>
-      state.etcdMembers === undefined ? Object.assign(new Error('etcd not running'), { code: grpc.status.UNAVAILABLE, details: 'rpc error: code = Unavailable desc = connection error: dial tcp 127.0.0.1:2379: connect: connection refused' }) : etcdResponse(state),
+      state.etcdMembers === undefined ? { code: grpc.status.UNAVAILABLE, details: 'rpc error: code = Unavailable desc = connection error: dial tcp 127.0.0.1:2379: connect: connection refused' } : etcdResponse(state),
     ),
     Bootstrap: handler('Bootstrap', () => {
       state.bootstrapCalls += 1;

@@ -3,12 +3,13 @@ import { parseFlags } from './args.js';
 import { EXIT, UserError } from './errors.js';
 import { collectorContext, ensureDbDir, parseListen, parsePort, readCollectorToken } from '../collector/context.js';
 import { startCollector } from '../collector/server.js';
+import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { join } from 'node:path';
 
 export const collectCommand: Command = {
   name: 'collect',
-  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N]
+  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N] [--bootstrap] [--no-join]
 
 Runs the collector until Ctrl-C. It stores every event in SQLite (state/collector/events.db), so
 a restart loses nothing, and serves:
@@ -19,11 +20,20 @@ a restart loses nothing, and serves:
   gRPC on --talos-port                   Talos's event sink (EventSinkConfig endpoint)
   TCP on --kmsg-port                     Talos's kernel log as JSON lines (KmsgLogConfig url)
 
+It also watches the clusters themselves, with the credentials only this machine holds
+(state/rendered/kubeconfig and talosconfig from \`builder render\`, the lab's SSH key): each
+platform node's Talos API (version, services, etcd members), the platform's Kubernetes API
+(nodes Ready, Argo CD and its Applications) and Harvester's (its nodes Ready, kubeconfig read
+over SSH as user rancher). "Joined" and "healthy" come from these watchers.
+
   --lab FILE          the lab file (default ${DEFAULT_LAB_FILE})
   --state DIR         the lab's state directory (default: state/ beside the lab file)
   --listen ADDR:PORT  HTTP address (default: the lab's collector.listen)
   --talos-port N      Talos event sink port (default: the lab's collector.talosEventsPort)
   --kmsg-port N       kernel log port (default: the lab's collector.kmsgPort)
+  --bootstrap         call Talos's Bootstrap on the first platform host once its etcd waits for
+                      it and no node has etcd members (the same call as \`builder bootstrap\`)
+  --no-join           do not watch the clusters' APIs (events from senders only)
 
 Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2 usage error.`,
   async run(argv, io) {
@@ -33,6 +43,8 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       listen: { type: 'string' },
       'talos-port': { type: 'string' },
       'kmsg-port': { type: 'string' },
+      bootstrap: { type: 'boolean' },
+      'no-join': { type: 'boolean' },
     });
     const ctx = await collectorContext(values, io.cwd);
     const listen = parseListen(values.listen ?? ctx.lab.collector.listen);
@@ -40,9 +52,22 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
     const kmsgPort = parsePort(values['kmsg-port'], '--kmsg-port', ctx.lab.collector.kmsgPort);
     const token = await readCollectorToken(ctx.paths);
     await ensureDbDir(ctx.paths);
+    let watch: Parameters<typeof startCollector>[0]['join'];
+    if (!values['no-join']) {
+      try {
+        const loaded = await loadJoinTargets(ctx.lab, ctx.paths);
+        if (loaded.missing.length > 0) io.err(`collector: not watching what needs ${loaded.missing.join(', ')} (run \`builder render\` / \`builder secrets init\` first)\n`);
+        const bootstrapHost = values.bootstrap ? ctx.lab.clusters.platform?.hosts[0] : undefined;
+        if (values.bootstrap && !loaded.targets.platform?.talos) throw new UserError('--bootstrap needs the rendered talosconfig', 'run `builder render` first');
+        watch = { targets: loaded.targets, options: { ...(bootstrapHost ? { bootstrapHost } : {}), log: (line) => io.err(`collector: ${line}\n`) } };
+      } catch (err) {
+        if (err instanceof CredentialsError) throw new UserError(`cannot read the cluster credentials: ${err.message}`, 'render them again with `builder render`');
+        throw err;
+      }
+    }
     let running;
     try {
-      running = await startCollector({ plan: ctx.plan, dbFile: ctx.paths.collectorDb, token, host: listen.host, port: listen.port, talosPort, kmsgPort, runbookDir: join(ctx.paths.root, 'runbook') });
+      running = await startCollector({ plan: ctx.plan, dbFile: ctx.paths.collectorDb, token, host: listen.host, port: listen.port, talosPort, kmsgPort, runbookDir: join(ctx.paths.root, 'runbook'), ...(watch ? { join: watch } : {}) });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message ?? '')) {

@@ -22,6 +22,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'write', summary: 'write an image to a USB stick safely: checks the device, asks, verifies by reading back', load: async () => (await import('./write.js')).writeCommand },
   { name: 'runbook', summary: 'write the offline runbook (Markdown + one self-contained HTML) filled with the lab’s values', load: async () => (await import('./runbook.js')).runbookCommand },
   { name: 'next', summary: 'ask the collector where the bring-up stands and print the next step (or the stalled step’s remedy)', load: async () => (await import('./next.js')).nextCommand },
+  { name: 'bootstrap', summary: "call Talos's Bootstrap on the first platform node once (etcd starts a new cluster)", load: async () => (await import('./bootstrap.js')).bootstrapCommand },
   { name: 'collect', summary: 'run the collector: every progress signal of the bring-up in one live view', load: async () => (await import('./collect.js')).collectCommand },
   { name: 'status', summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage', load: async () => (await import('./status.js')).statusCommand },
   { name: 'watch', summary: 'redraw the bring-up status live in the terminal', load: async () => (await import('./watch.js')).watchCommand },

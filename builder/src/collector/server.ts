@@ -9,6 +9,7 @@ import { registerHttpIngest } from './ingest/http.js';
 import { startKmsgListener, type KmsgListener } from './ingest/kmsg.js';
 import { PeerResolver } from './ingest/peers.js';
 import { startTalosSink, type TalosSink } from './ingest/talos-grpc.js';
+import { startJoinWatchers, type JoinTargets, type JoinWatchOptions } from './join/index.js';
 import { registerReadRoutes } from './read.js';
 import { EventStore } from './store.js';
 import { StoreWriter } from './writer.js';
@@ -94,6 +95,8 @@ export interface CollectorOptions {
   thresholds?: Record<string, number>;
   /** Seconds between status refreshes (stall clocks advance with time). */
   tickSeconds?: number;
+  /** The clusters' own APIs to watch for join and health (see join/watchers.ts). */
+  join?: { targets: JoinTargets; options?: JoinWatchOptions };
 }
 
 export interface RunningCollector {
@@ -121,6 +124,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     closers.push(() => talos.close());
     const kmsg = await startKmsgListener(hub, options.host, options.kmsgPort, peers);
     closers.push(() => kmsg.close());
+    if (options.join) {
+      const watchers = startJoinWatchers(hub, options.join.targets, options.join.options);
+      closers.push(() => watchers.close());
+    }
     const tick = setInterval(() => hub.refresh(), (options.tickSeconds ?? 15) * 1000);
     tick.unref();
     const addr = app.server.address();

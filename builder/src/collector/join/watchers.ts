@@ -35,7 +35,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export function startJoinWatchers(hub: CollectorHub, targets: JoinTargets, options: JoinWatchOptions = {}): JoinWatchers {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => undefined);
+  const sink = options.log ?? (() => undefined);
+  // A poll repeats every few seconds: say a line once, and again only when it changes.
+  const said = new Map<string, string>();
+  const log = (line: string, key = line.split(':')[1] ?? line) => {
+    if (said.get(key) === line) return;
+    said.set(key, line);
+    sink(line);
+  };
   const tracker = new ChangeTracker('join');
   const platform = targets.platform;
   const kube = platform?.kube ? new KubeApi(platform.kube) : undefined;
