@@ -20,6 +20,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     token: cfg.collector.token,
     spoolDir: cfg.spool.dir,
     maxEvents: cfg.spool.maxEvents,
+    log: (line) => process.stderr.write(`agent: ${line}\n`),
     ...(cfg.host.name ? { host: cfg.host.name } : {}),
     ...(cfg.host.mac ? { mac: cfg.host.mac } : {}),
   });
@@ -36,7 +37,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       identity = { host: cfg.host.name ?? facts.hostname, mac };
     }
     if (cfg.status) {
-      const s = await startStatusServer(cfg.status.host, cfg.status.port, { ...identity, roles: cfg.roles, collectorUrl: cfg.collector.url, startedAt: new Date().toISOString() }, reporter);
+      const s = await startStatusServer(cfg.status.host, cfg.status.port, { ...identity, roles: cfg.roles, collectorUrl: cfg.collector.url, startedAt: new Date().toISOString() }, reporter, cfg.collector.token);
       statusServer = s.server;
       statusPort = s.port;
       stops.unshift(() => new Promise<void>((r) => (statusServer as Server).close(() => r())));

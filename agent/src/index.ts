@@ -7,4 +7,4 @@ export { backoffDelay } from './reporter/backoff.js';
 export { collectFacts, primaryMac, systemReader, type HostFacts } from './roles/host/index.js';
 export { PxeRole, DhcpService, TftpService, HttpService, chooseBoot, scriptUrl, resolveUnderRoot, isSafeName } from './roles/pxe/index.js';
 export { JoinRole, parseKubeconfig, nodeReadiness, appStates, changes, tcpReachable } from './roles/join/index.js';
-export { statusDocument, startStatusServer } from './status.js';
+export { statusDocument, startStatusServer, statusAllowed } from './status.js';

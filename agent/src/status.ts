@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AgentRole } from '@lab/shared';
+import { bearerMatches, readerIsLocal, type AgentRole } from '@lab/shared';
 import type { Reporter } from './reporter/reporter.js';
 
 export interface StatusInfo {
@@ -10,6 +10,15 @@ export interface StatusInfo {
   startedAt: string;
 }
 
+/**
+ * The document carries MACs, facts, errors and recent events: it is for the operator. From this
+ * machine (a loopback peer that named a loopback host) it is open; from anywhere else it needs
+ * `Authorization: Bearer <the collector token from agent.yaml>`, which the operator already holds.
+ */
+export function statusAllowed(remoteAddress: string | undefined, host: string | undefined, authorization: string | undefined, token: string): boolean {
+  return readerIsLocal(remoteAddress, host) || bearerMatches(authorization, token);
+}
+
 /** The status document. It names the collector by origin only: no token, no path secrets. */
 export function statusDocument(info: StatusInfo, reporter: Reporter): Record<string, unknown> {
   return {
@@ -17,6 +26,7 @@ export function statusDocument(info: StatusInfo, reporter: Reporter): Record<str
     roles: info.roles,
     startedAt: info.startedAt,
     spoolDepth: reporter.state.spoolDepth,
+    spool: { error: reporter.state.spoolError, dropped: reporter.state.dropped },
     collector: {
       url: new URL(info.collectorUrl).origin,
       reachable: reporter.state.collectorReachable,
@@ -28,7 +38,7 @@ export function statusDocument(info: StatusInfo, reporter: Reporter): Record<str
   };
 }
 
-export async function startStatusServer(host: string, port: number, info: StatusInfo, reporter: Reporter): Promise<{ server: Server; port: number }> {
+export async function startStatusServer(host: string, port: number, info: StatusInfo, reporter: Reporter, token: string): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     res.setHeader('cache-control', 'no-store');
@@ -37,6 +47,12 @@ export async function startStatusServer(host: string, port: number, info: Status
       return res.end('ok\n');
     }
     if (req.method === 'GET' && path === '/status') {
+      if (!statusAllowed(req.socket.remoteAddress, req.headers.host, req.headers.authorization, token)) {
+        res.statusCode = 401;
+        res.setHeader('www-authenticate', 'Bearer');
+        res.setHeader('content-type', 'text/plain');
+        return res.end('unauthorized: from another machine send Authorization: Bearer <collector token from agent.yaml>\n');
+      }
       res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify(statusDocument(info, reporter), null, 2) + '\n');
     }

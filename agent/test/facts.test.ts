@@ -52,4 +52,25 @@ describe('host facts', () => {
   it('redacts credential-looking kernel arguments only', () => {
     expect(redactCmdline('a=1 talos.password=x api_key=y quiet')).toBe('a=1 talos.password=<redacted> api_key=<redacted> quiet');
   });
+
+  it('redacts credentials inside ordinary arguments: URL query tokens, user:password@host, auth, bearer, pw', () => {
+    const S = 'S3cr3tValue';
+    const cases: Array<[string, string]> = [
+      [`x=https://h/c?token=${S}`, 'x=https://h/c?token=<redacted>'],
+      [`harvester.install.config_url=http://10.1.1.1/c?mac=aa&secret=${S}`, 'harvester.install.config_url=http://10.1.1.1/c?mac=aa&secret=<redacted>'],
+      [`u:${S}@h`, 'u:<redacted>@h'],
+      [`talos.config=https://u:${S}@h/c`, 'talos.config=https://u:<redacted>@h/c'],
+      [`auth=${S}`, 'auth=<redacted>'],
+      [`bearer=${S}`, 'bearer=<redacted>'],
+      [`pw=${S}`, 'pw=<redacted>'],
+      [`x.pwd=${S}`, 'x.pwd=<redacted>'],
+    ];
+    for (const [input, want] of cases) {
+      expect(redactCmdline(input)).toBe(want);
+      expect(redactCmdline(input)).not.toContain(S);
+    }
+    // Ordinary arguments stay as they are, ip= with its colons included.
+    const plain = 'console=ttyS0 ip=10.0.0.2::10.0.0.1:255.255.255.0:h:eth0:off power=1 talos.platform=metal';
+    expect(redactCmdline(plain)).toBe(plain);
+  });
 });

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,8 @@ import { AgentConfigSchema } from '@lab/shared';
 import { startAgent } from '@lab/agent';
 import { startReceiver } from './receiver.js';
 import { cleanupAfterEach, until } from '../fixtures/wait.js';
+import { createLabNet } from '../fixtures/netns/lab-net.js';
+import { inNetns } from '../fixtures/netns/run.js';
 
 const TOKEN = 'status-token-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,6 +45,47 @@ describe('status endpoint', () => {
     expect(text).not.toContain(TOKEN);
     expect(await (await fetch(`http://127.0.0.1:${agent.statusPort}/healthz`)).text()).toBe('ok\n');
     expect((await fetch(`http://127.0.0.1:${agent.statusPort}/other`)).status).toBe(404);
+  });
+
+  it('answers /status off loopback only with the token, and refuses a loopback peer that names another host (DNS rebinding)', async () => {
+    const rx = await startReceiver({ token: TOKEN });
+    cleanups.push(() => rx.stop());
+    const agent = await startAgent(
+      AgentConfigSchema.parse({
+        collector: { url: rx.url, token: TOKEN },
+        host: { name: 'gw', mac: '38:05:25:34:25:d0' },
+        roles: ['host'],
+        spool: { dir: mkdtempSync(join(tmpdir(), 'spool-')) },
+        status: { host: '0.0.0.0', port: 0 },
+      }),
+    );
+    cleanups.push(() => agent.stop());
+    // A browser made to connect to 127.0.0.1 by a rebinding name still sends that name as Host.
+    const get = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: agent.statusPort as number, path: '/status', headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const rebound = await get(`evil.example:${agent.statusPort}`);
+    expect(rebound.status).toBe(401);
+    expect(rebound.body).not.toContain('38:05:25:34:25:d0');
+    expect((await get(`localhost:${agent.statusPort}`)).status).toBe(200);
+
+    // A peer on the lab network: a namespace whose uplink reaches this process at 10.250.n.1.
+    const net = await createLabNet('st');
+    cleanups.push(() => net.destroy());
+    const url = `http://${net.uplinkHostIp}:${agent.statusPort}/status`;
+    const anon = await inNetns(net.srv, 'curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', url]);
+    expect(anon.stdout).toBe('401');
+    const withToken = await inNetns(net.srv, 'curl', ['-sS', '--max-time', '5', '-H', `Authorization: Bearer ${TOKEN}`, url]);
+    expect(JSON.parse(String(withToken.stdout)).identity.mac).toBe('38:05:25:34:25:d0');
+    const wrong = await inNetns(net.srv, 'curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '-H', `Authorization: Bearer ${TOKEN}x`, url]);
+    expect(wrong.stdout).toBe('401');
   });
 });
 

@@ -93,17 +93,30 @@ export function primaryMac(facts: HostFacts): string | undefined {
   return (withAddr ?? up[0])?.mac ?? undefined;
 }
 
-/** Kernel arguments can carry credentials (tokens, passwords); their values are not reported. */
+/** Names that say their value is a credential: `talos.token`, `api_key`, `auth`, `bearer`, `pw`, `pwd`. */
+const SECRET_NAME = /token|pass|secret|key|cred|auth|bearer|(^|[._-])pwd?($|[._-])/i;
+
+/**
+ * Kernel arguments can carry credentials (tokens, passwords); their values are not reported. A
+ * credential also hides inside an ordinary argument: the password of `user:pw@host` (with or
+ * without a scheme) and secret-named query parameters of a URL (`config_url=https://h/c?token=S`).
+ */
 export function redactCmdline(cmdline: string): string {
   return cmdline
     .split(/\s+/)
     .filter(Boolean)
     .map((arg) => {
       const eq = arg.indexOf('=');
-      if (eq < 0) return arg;
-      return /token|pass|secret|key|cred/i.test(arg.slice(0, eq)) ? `${arg.slice(0, eq)}=<redacted>` : arg;
+      if (eq > 0 && SECRET_NAME.test(arg.slice(0, eq))) return `${arg.slice(0, eq)}=<redacted>`;
+      return redactInValue(arg);
     })
     .join(' ');
+}
+
+function redactInValue(text: string): string {
+  return text
+    .replace(/(^|=|\/\/)([^\s:@/=?#]+):([^\s@/?#]+)@/g, '$1$2:<redacted>@')
+    .replace(/([?&;])([^=&;#\s]+)=([^&;#\s]*)/g, (whole, sep: string, name: string) => (SECRET_NAME.test(name) ? `${sep}${name}=<redacted>` : whole));
 }
 
 function clean(v: string | null): string | null {

@@ -1,0 +1,2 @@
+export { isLoopbackAddress, isLoopbackHostHeader, readerIsLocal } from './loopback.js';
+export { bearerMatches } from './bearer.js';
