@@ -13,7 +13,7 @@ import { parse, stringify } from 'yaml';
 import { AgentConfigSchema, parseLab, type Lab } from '@lab/shared';
 import { grubEntryTitles, sha256File } from '@lab/iso';
 import { makeUsbCommand } from '../../builder/src/cli/make-usb.js';
-import { memoryIo } from '../../builder/src/cli/io.js';
+import { memoryIo } from '../../builder/src/base/index.js';
 import { renderGateway } from '../../builder/src/gateway/index.js';
 import { loadSecrets, type LabSecrets } from '../../builder/src/secrets/index.js';
 import { statePaths } from '../../builder/src/state/index.js';

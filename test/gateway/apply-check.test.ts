@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
-import { memoryIo } from '../../builder/src/cli/io.js';
+import { memoryIo } from '../../builder/src/base/index.js';
 import { diffConfig, parseConfigBoot } from '../../builder/src/vyos/index.js';
 import { EventBatchSchema } from '@lab/shared';
 import { startSshd, type TestSshd } from './sshd.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
-import { memoryIo } from '../../builder/src/cli/io.js';
+import { memoryIo } from '../../builder/src/base/index.js';
 import { buildStandinIso } from '../fixtures/standin/talos-standin.js';
 
 let dir: string;

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REMEDIES, PHASES, STAGES, STALL_RULES, argoAppCheck, argoCdCheck, parseLab, planFromLab, type Lab } from '@lab/shared';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
-import { memoryIo } from '../../builder/src/cli/io.js';
+import { memoryIo } from '../../builder/src/base/index.js';
 
 /**
  * The generated runbook in headless Chromium: it loads with no network request at all, carries

@@ -1,9 +1,10 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError } from './errors.js';
+import { UsageError } from '../base/index.js';
+import { EXIT } from './exit.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { applyGateway } from '../gateway/index.js';
-import { loadGatewayContext } from '../gateway/context.js';
+import { loadGatewayContext } from './gateway-context.js';
 
 export const applyGatewayCommand: Command = {
   name: 'apply gateway',

@@ -1,9 +1,9 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { checkGateway, formatChecklist } from '../gateway/index.js';
-import { loadGatewayContext } from '../gateway/context.js';
+import { loadGatewayContext } from './gateway-context.js';
 
 export const checkGatewayCommand: Command = {
   name: 'check gateway',

@@ -1,7 +1,9 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UserError } from './errors.js';
-import { collectorContext, ensureDbDir, parseListen, parsePort, readCollectorToken } from '../collector/context.js';
+import { UserError } from '../base/index.js';
+import { EXIT } from './exit.js';
+import { collectorContext, parseListen, parsePort } from './collector-flags.js';
+import { ensureDbDir, readCollectorToken } from '../collector/token.js';
 import { startCollector } from '../collector/server.js';
 import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';

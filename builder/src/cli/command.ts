@@ -1,4 +1,4 @@
-import type { Io } from './io.js';
+import type { Io } from '../base/index.js';
 
 export interface Command {
   /** Words that select it, for example `validate` or `images sync`. */

@@ -1,7 +1,7 @@
 import { COMMANDS } from './commands.js';
 import type { CommandEntry } from './command.js';
-import { EXIT, UserError } from './errors.js';
-import type { Io } from './io.js';
+import { UserError, type Io } from '../base/index.js';
+import { EXIT, exitCodeOf } from './exit.js';
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -52,10 +52,10 @@ export async function dispatch(argv: string[], io: Io): Promise<number> {
     if (err instanceof UserError) {
       io.err(`builder ${command.name}: ${err.message}\n`);
       if (err.hint) io.err(`  how to fix: ${err.hint}\n`);
-      return err.exitCode;
+      return exitCodeOf(err);
     }
     // A bug, not bad input: say so plainly, with the stack for the report.
     io.err(`builder ${command.name}: internal error — please report it with this output:\n${(err as Error)?.stack ?? String(err)}\n`);
-    return 70;
+    return EXIT.internal;
   }
 }

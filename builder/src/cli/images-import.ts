@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError } from './errors.js';
-import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from '../images/context.js';
+import { UsageError } from '../base/index.js';
+import { EXIT } from './exit.js';
+import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from './images-flags.js';
 import { importFile } from '../images/import.js';
 
 export const imagesImportCommand: Command = {

@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
-import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from '../images/context.js';
+import { EXIT } from './exit.js';
+import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from './images-flags.js';
 import { listImages } from '../images/list.js';
 import { formatBytes } from '../images/progress.js';
 

@@ -1,7 +1,8 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError, UserError } from './errors.js';
-import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from '../images/context.js';
+import { UsageError, UserError } from '../base/index.js';
+import { EXIT } from './exit.js';
+import { IMAGES_FLAGS, IMAGES_FLAGS_HELP, imagesContext } from './images-flags.js';
 import { fetchImage, planSync } from '../images/sync.js';
 import { createProgress, formatBytes } from '../images/progress.js';
 

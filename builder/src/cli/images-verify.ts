@@ -1,6 +1,6 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 import { cachePaths, defaultCacheDir } from '../images/cache.js';
 import { verifyCache } from '../images/verify.js';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 import { dispatch } from './dispatch.js';
-import { processIo } from './io.js';
+import { processIo } from '../base/index.js';
 
 const code = await dispatch(process.argv.slice(2), processIo());
 process.exitCode = code;

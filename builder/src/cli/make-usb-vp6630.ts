@@ -3,9 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256File } from '@lab/iso';
-import type { Io } from './io.js';
+import { UsageError, UserError, type Io } from '../base/index.js';
 import { parseFlags } from './args.js';
-import { EXIT, UserError } from './errors.js';
+import { EXIT } from './exit.js';
 import { requireLab } from '../lab/index.js';
 import { loadSecrets } from '../secrets/index.js';
 import { resolveImage } from '../images/index.js';
@@ -46,7 +46,7 @@ const SERVED = ['ipxe', 'harvester', 'talos'];
 async function pxeTree(root: string | undefined, rendered: string): Promise<{ path: string; src: string; mode: number }[]> {
   const withMode = (f: { path: string; src: string }) => ({ ...f, mode: (statSync(f.src).mode & 0o077) === 0 ? 0o600 : 0o644 });
   if (root !== undefined) {
-    if (!existsSync(root)) throw new UserError(`--pxe-root ${root}: no such directory`, 'render the PXE tree first, or leave --pxe-root out', EXIT.usage);
+    if (!existsSync(root)) throw new UsageError(`--pxe-root ${root}: no such directory`, 'render the PXE tree first, or leave --pxe-root out');
     return (await filesUnder(root)).map(withMode);
   }
   const out: { path: string; src: string; mode: number }[] = [];
@@ -55,7 +55,7 @@ async function pxeTree(root: string | undefined, rendered: string): Promise<{ pa
 }
 
 function existingFile(path: string, flag: string): string {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${flag} ${path}: no such file`, `check the path given to ${flag}`, EXIT.usage);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${flag} ${path}: no such file`, `check the path given to ${flag}`);
   return path;
 }
 
@@ -104,7 +104,7 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
   let runbook: RunbookFile[];
   if (values.runbook) {
     const dir = resolve(io.cwd, values.runbook);
-    if (!existsSync(dir)) throw new UserError(`--runbook ${dir}: no such directory`, 'render the runbook first, or leave --runbook out', EXIT.usage);
+    if (!existsSync(dir)) throw new UsageError(`--runbook ${dir}: no such directory`, 'render the runbook first, or leave --runbook out');
     runbook = (await filesUnder(dir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }));
   } else {
     // The offline runbook of this lab, rendered now, so the stick never carries a stale one.

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError } from './errors.js';
+import { UsageError } from '../base/index.js';
+import { EXIT } from './exit.js';
 import { makeUsb } from '../media/make-usb.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { GATEWAY_STICK_HELP, isGatewayTarget } from './make-usb-targets.js';

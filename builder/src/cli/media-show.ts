@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError } from './errors.js';
+import { UsageError } from '../base/index.js';
+import { EXIT } from './exit.js';
 import { showMedia, formatShow } from '../media/show.js';
 
 export const mediaShowCommand: Command = {

@@ -1,11 +1,12 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { nextStep } from '../runbook/index.js';
 import { loadRunbook } from '../runbook/load.js';
 import { fetchStatus } from '../collector/client.js';
-import { localUrl, readCollectorToken } from '../collector/context.js';
+import { localUrl } from './collector-flags.js';
+import { readCollectorToken } from '../collector/token.js';
 
 export const nextCommand: Command = {
   name: 'next',

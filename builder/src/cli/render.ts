@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
-import type { Io } from './io.js';
+import { UsageError, UserError, readInput, type Io } from '../base/index.js';
 import { parseFlags } from './args.js';
-import { readInput } from './read-input.js';
-import { EXIT, UsageError, UserError } from './errors.js';
+import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
@@ -16,7 +15,7 @@ async function argocdFromCache(labFile: string, cache: string | undefined, io: I
     return (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache, cwd: io.cwd, env: io.env })).path;
   } catch (err) {
     if (err instanceof UserError) {
-      throw new UserError(`the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), err.exitCode);
+      throw new UserError(`the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), { kind: err.kind, cause: err });
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { renderHtml, renderMarkdown } from '../runbook/index.js';
 import { loadRunbook } from '../runbook/load.js';

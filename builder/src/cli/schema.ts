@@ -1,7 +1,7 @@
 import { labJsonSchema } from '@lab/shared';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 
 export const schemaCommand: Command = {
   name: 'schema',

@@ -1,7 +1,7 @@
 import { formatProblem } from '@lab/shared';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT } from './exit.js';
 import { readLab } from '../lab/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 

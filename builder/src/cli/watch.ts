@@ -1,7 +1,9 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UserError } from './errors.js';
-import { collectorContext, localUrl, readCollectorToken } from '../collector/context.js';
+import { UserError } from '../base/index.js';
+import { EXIT } from './exit.js';
+import { collectorContext, localUrl } from './collector-flags.js';
+import { readCollectorToken } from '../collector/token.js';
 import { followStream } from '../collector/client.js';
 import { renderStatusText } from '../collector/views/terminal.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';

@@ -1,7 +1,8 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../base/index.js';
 import { runWrite } from '../write/index.js';
+import { EXIT } from './exit.js';
 import { resolve } from 'node:path';
 
 export const writeCommand: Command = {
@@ -22,6 +23,7 @@ Exit codes: 0 written and verified, 1 refused, declined or verification failed, 
   async run(argv, io) {
     const { values } = parseFlags('write', argv, { image: { type: 'string' }, device: { type: 'string' }, yes: { type: 'boolean' } });
     if (!values.image || !values.device) throw new UsageError('write: --image FILE and --device DEV are both required', 'builder write --image state/media/um760.iso --device /dev/sdb');
-    return runWrite(resolve(io.cwd, values.image), values.device, values.yes === true, io);
+    const outcome = await runWrite(resolve(io.cwd, values.image), values.device, values.yes === true, io);
+    return outcome === 'written' ? EXIT.ok : EXIT.failed;
   },
 };

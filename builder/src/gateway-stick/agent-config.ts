@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { AgentConfigSchema, type AgentConfigInput, type Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { onMedium, SPOOL_DIR } from './layout.js';
 
 export interface AgentConfigOptions {

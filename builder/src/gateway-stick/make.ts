@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { buildLayerImage, readLiveIso, remasterIso, updateChecksums, sha256File, type IsoPut } from '@lab/iso';
 import type { Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../gateway/index.js';
 import { writeFileAtomic } from '../state/index.js';
 import { gatewayAgentYaml } from './agent-config.js';
@@ -106,7 +106,7 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
     try {
       base = await readBase(o.base, work);
     } catch (err) {
-      throw new UserError(`cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', undefined, { cause: err });
+      throw new UserError(`cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', { cause: err });
     }
     const { facts, sums, epoch } = base;
     let plan: StickPlan;

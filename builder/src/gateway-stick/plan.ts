@@ -1,6 +1,6 @@
 import { addGrubEntry, addSyslinuxEntry, labModuleFile, type ExtraEntry } from '@lab/iso';
 import type { Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { AGENT_BUNDLE, AGENT_EXE, AGENT_UNIT, LAB_DIR, LAYER_NAME, LIVE_MODULE, onMedium } from './layout.js';
 import { agentUnit, startAgentScript, stickReadme } from './scripts.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { ConfigBootSyntaxError, diffConfig, formatDiff, isEmptyDiff, parseConfigBoot, printConfigBoot, type ConfigDiff } from '../vyos/index.js';
 import type { EventReporter } from './events.js';
 import { placeNetworks } from './layout.js';

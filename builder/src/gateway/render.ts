@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { commandsScript, findRelease, printConfigBoot, sortTree, versionFooter, VYOS_RELEASES, type ConfigBoot, type ConfigNode, type VyosRelease } from '../vyos/index.js';
 import { renderFirewall } from './firewall.js';
 import { renderInterfaces } from './interfaces.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { writeFileAtomic } from '../state/index.js';
 import { decidePin, hostPattern, type HostKey, type PinDecision } from './known-hosts.js';
 import { connectGateway, SshConnectError, type GatewaySession } from './ssh.js';

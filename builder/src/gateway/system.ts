@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { leaf, leaves, node, tagNode, type ConfigNode } from '../vyos/index.js';
 
 type Gateway = NonNullable<Lab['gateway']>;

@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { UsageError, UserError } from '../cli/errors.js';
+import { UsageError, UserError } from '../base/index.js';
 import { placeNetworks } from './layout.js';
 import { GATEWAY_USER } from './system.js';
 

@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
-import { fsReason } from '../cli/read-input.js';
+import { UserError, fsReason } from '../base/index.js';
 import { admit, blobPath, copyHashed, ensureCache, fsyncFile, hasBlob, type CachePaths } from './cache.js';
 import type { ImageEntry } from './manifest.js';
 

@@ -3,7 +3,7 @@
  * verified local file by its manifest name.
  */
 import { resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { blobPath, cachePaths, defaultCacheDir, hasBlob } from './cache.js';
 import { loadManifest, manifestPathFor } from './load.js';
 import type { ImageEntry, ImageManifest } from './manifest.js';

@@ -1,6 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import { readInput } from '../cli/read-input.js';
+import { UserError, readInput } from '../base/index.js';
 import { formatManifestProblem, parseManifest, type ImageManifest } from './manifest.js';
 
 /** A lab's image manifest sits beside its lab file: `<lab dir>/images.yaml`. */

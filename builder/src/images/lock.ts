@@ -1,5 +1,5 @@
 import { open, readFile, rm } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 
 function alive(pid: number): boolean {
   try {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { admit, blobPath, ensureCache, hasBlob, type CachePaths } from './cache.js';
 import { discardPart, download, TransferError } from './download.js';
 import type { ImageEntry } from './manifest.js';

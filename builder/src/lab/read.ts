@@ -1,6 +1,5 @@
 import { parseLab, formatProblem, type Lab, type LocatedProblem } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
-import { readInput } from '../cli/read-input.js';
+import { UserError, readInput } from '../base/index.js';
 import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
 
 export type ReadLabResult = { ok: true; lab: Lab; file: string } | { ok: false; file: string; problems: LocatedProblem[] };

@@ -6,7 +6,7 @@ import { embedTalosConfig, sha256File, type EmbedResult } from '@lab/iso';
 import type { Host, Lab } from '@lab/shared';
 // The lab loader (zod, yaml) and the image cache load only when a run needs them: with --base,
 // --config and --out given, neither is read and start-up stays short.
-import { UserError, UsageError } from '../cli/errors.js';
+import { UserError, UsageError } from '../base/index.js';
 import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
 import { toUserError } from './errors.js';
 

@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { inspectMedia, verifyMedia, type Problem } from '@lab/iso';
-import { UserError, EXIT } from '../cli/errors.js';
+import { UsageError } from '../base/index.js';
 import { toUserError } from './errors.js';
 import { summarizeTalosConfig, type ConfigSummary } from './redact.js';
 import { stringify } from 'yaml';
@@ -24,7 +24,7 @@ async function existing(file: string, cwd: string): Promise<string> {
   try {
     await access(abs);
   } catch {
-    throw new UserError(`cannot read ${abs}: no such file`, 'check the path (make-usb writes to <state>/media/ by default)', EXIT.usage);
+    throw new UsageError(`cannot read ${abs}: no such file`, 'check the path (make-usb writes to <state>/media/ by default)');
   }
   return abs;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile } from 'node:fs/promises';
 import { ensureStateDir, writeFileAtomic, type StatePaths } from '../state/index.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/index.js';
 import { parseAdminCredentials } from './admin.js';
 import { BundleProblems, parseTalosBundle } from './talos-bundle-parse.js';
 import { SECRET_DIR_MODE, secretPaths, type SecretPaths } from './files.js';

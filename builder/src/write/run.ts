@@ -1,7 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { UserError, EXIT } from '../cli/errors.js';
-import { fsReason } from '../cli/read-input.js';
-import type { Io } from '../cli/io.js';
+import { UsageError, UserError, fsReason, type Io } from '../base/index.js';
 import { createProgress, formatBytes } from '../images/progress.js';
 import { inspectDevice, REAL_ROOTS, type SystemRoots } from './device.js';
 import { refusals } from './check.js';
@@ -18,22 +16,25 @@ export interface WriteDeps {
 
 export const REAL_WRITE_DEPS: WriteDeps = { roots: REAL_ROOTS, confirm: askOnTerminal, canAsk: stdinIsTerminal };
 
+/** What `runWrite` ended with; refusals and failed checks are thrown as UserError. */
+export type WriteOutcome = 'written' | 'declined';
+
 /** `builder write`: check the device, ask, write, fsync, read back and compare. */
-export async function runWrite(image: string, device: string, yes: boolean, io: Io, deps: WriteDeps = REAL_WRITE_DEPS): Promise<number> {
+export async function runWrite(image: string, device: string, yes: boolean, io: Io, deps: WriteDeps = REAL_WRITE_DEPS): Promise<WriteOutcome> {
   let imageBytes: number;
   try {
     const st = await stat(image);
     if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     imageBytes = st.size;
   } catch (err) {
-    throw new UserError(`cannot read image ${image}: ${fsReason(err)}`, 'pass the .iso or .img file, such as the output of builder make-usb', EXIT.usage);
+    throw new UsageError(`cannot read image ${image}: ${fsReason(err)}`, 'pass the .iso or .img file, such as the output of builder make-usb', { cause: err });
   }
   let info;
   try {
     info = await inspectDevice(device, deps.roots);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot inspect ${device}: ${code === 'ENOENT' ? 'no such device' : String(code)}`, 'check the device name with lsblk (plug the stick in first)', EXIT.usage);
+    throw new UsageError(`cannot inspect ${device}: ${code === 'ENOENT' ? 'no such device' : String(code)}`, 'check the device name with lsblk (plug the stick in first)', { cause: err });
   }
   const refused = refusals(info, imageBytes);
   if (refused.length > 0) {
@@ -45,7 +46,7 @@ export async function runWrite(image: string, device: string, yes: boolean, io: 
     const ok = await deps.confirm(`Write ${image} (${formatBytes(imageBytes)}) to ${what}? Everything on it is erased. Type yes: `);
     if (!ok) {
       io.err('not written: the answer was not yes\n');
-      return EXIT.failed;
+      return 'declined';
     }
   }
   const flush = deps.flush;
@@ -54,5 +55,5 @@ export async function runWrite(image: string, device: string, yes: boolean, io: 
     throw new UserError(`read-back of ${info.realPath} does not match: wrote sha256 ${r.sha256}, read ${r.readBack}`, 'the stick may be failing or counterfeit (smaller than it claims); try another one');
   }
   io.out(`wrote ${formatBytes(r.bytes)} to ${info.realPath}; read back and verified sha256 ${r.sha256}\n`);
-  return EXIT.ok;
+  return 'written';
 }

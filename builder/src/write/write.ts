@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Progress } from '../images/progress.js';
-import { flushBuffers } from './blockdev.js';
+import { flushBuffers } from './tools/blockdev.js';
 
 const CHUNK = 4 * 1024 * 1024;
 

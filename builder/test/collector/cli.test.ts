@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 import { followStream } from '../../src/collector/client.js';
 import { startCollector, type RunningCollector } from '../../src/collector/server.js';
 import { EventStore } from '../../src/collector/store.js';

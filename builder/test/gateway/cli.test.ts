@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 import { EXAMPLE_LAB } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gw-cli-'));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/base/index.js';
 import { gatewayTree, renderGateway } from '../../src/gateway/index.js';
 import { configPaths, formatPath, parseConfigBoot } from '../../src/vyos/index.js';
 import { exampleLab, fixtureSecrets } from './fixtures.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 
 export const ARGOCD_FIXTURE = resolve('builder/test/render/fixtures/argocd-install.yaml');
 

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { parseLab, type Lab } from '@lab/shared';
 import { importTalhelper } from '../../src/import/index.js';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 
 const TALCONFIG = '../shared/reference/seed-lab/talconfig.yaml';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLab, planFromLab } from '@lab/shared';
 import { startCollector, type RunningCollector } from '../../src/collector/server.js';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 
 /** `builder next` and the runbook against the real collector (SQLite store, HTTP ingest) on 127.0.0.1. */
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { deriveStatus, parseLab, planFromLab, type GenesisStatus, type Lab, type ModelEvent } from '@lab/shared';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 
 /**
  * `builder next` against recorded collector states: each state is what the collector's

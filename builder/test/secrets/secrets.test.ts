@@ -6,7 +6,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 import { statePaths } from '../../src/state/index.js';
 import { fromPem, loadSecrets, parseTalosBundle, secretPaths, unb64, verifySha512Crypt } from '../../src/secrets/index.js';
 

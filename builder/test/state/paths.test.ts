@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { statePathsFor } from '../../src/state/index.js';
-import { collectorContext } from '../../src/collector/context.js';
+import { collectorContext } from '../../src/cli/collector-flags.js';
 
 describe('state paths from --lab and --state', () => {
   test('relative flags resolve against the working directory; the state sits beside the lab', () => {

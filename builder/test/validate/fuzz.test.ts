@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, isMap, isSeq, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { dispatch } from '../../src/cli/dispatch.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo } from '../../src/base/index.js';
 import { seededRandom } from '../../../test/fixtures/rng.js';
 
 /**

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
+import { UserError, memoryIo } from '../../src/base/index.js';
 import { dispatch } from '../../src/cli/dispatch.js';
 import { runWrite, inspectDevice, parseMounts, REAL_ROOTS, type WriteDeps } from '../../src/write/index.js';
-import { UserError } from '../../src/cli/errors.js';
 import { attachLoop, canUseLoop, detachLoop, fakeSys } from './loop.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -65,7 +64,7 @@ describe('builder write on a loop device', () => {
     await writeFile(join(dir, 'ok.iso'), image);
     const io = memoryIo(dir);
     const code = await runWrite(join(dir, 'ok.iso'), s.dev, true, io, deps(s.roots));
-    expect(code, io.stderr).toBe(0);
+    expect(code, io.stderr).toBe('written');
     expect(io.stdout).toContain(`read back and verified sha256 ${sha(image)}`);
     expect(io.stdout).toMatch(/write \[#+\]\s+100%/);
     await detachLoop(s.dev);
@@ -122,7 +121,7 @@ describe('builder write on a loop device', () => {
     expect(msg).toContain('pass --yes');
     const questions: string[] = [];
     const declined = memoryIo(dir);
-    expect(await runWrite(join(dir, 'ask.iso'), s.dev, false, declined, deps(s.roots, { canAsk: () => true, confirm: async (q) => (questions.push(q), false) }))).toBe(1);
+    expect(await runWrite(join(dir, 'ask.iso'), s.dev, false, declined, deps(s.roots, { canAsk: () => true, confirm: async (q) => (questions.push(q), false) }))).toBe('declined');
     expect(questions[0]).toContain(`to ${s.dev}`);
     expect(questions[0]).toContain('Everything on it is erased');
     const fh = await open(s.dev, 'r');
@@ -130,7 +129,7 @@ describe('builder write on a loop device', () => {
     await fh.read(head, 0, MiB, 0);
     await fh.close();
     expect(head.every((b) => b === 0)).toBe(true);
-    expect(await runWrite(join(dir, 'ask.iso'), s.dev, false, memoryIo(dir), deps(s.roots, { canAsk: () => true, confirm: async () => true }))).toBe(0);
+    expect(await runWrite(join(dir, 'ask.iso'), s.dev, false, memoryIo(dir), deps(s.roots, { canAsk: () => true, confirm: async () => true }))).toBe('written');
   });
 
   it('fails when the read-back differs from what was written', async () => {

@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { planFromLab, type GenesisPlan, type Lab } from '@lab/shared';
-import { EXIT, UsageError, UserError } from '../cli/errors.js';
+import { UsageError } from '../base/index.js';
 import { requireLabAndState } from '../lab/index.js';
 import type { StatePaths } from '../state/index.js';
 
@@ -17,27 +14,6 @@ export interface CollectorContext {
 export async function collectorContext(values: { lab?: string; state?: string }, cwd: string): Promise<CollectorContext> {
   const { lab, labFile, paths } = await requireLabAndState(values, cwd);
   return { lab, labFile, paths, plan: planFromLab(lab) };
-}
-
-/** Reads the collector's bearer token (written by `builder secrets init`). Never prints it. */
-export async function readCollectorToken(paths: StatePaths): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(paths.collectorToken, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT' ? `the lab has no collector token yet (${paths.collectorToken} is missing)` : `cannot read ${paths.collectorToken}: ${code}`,
-      code === 'ENOENT' ? `create the lab's secrets with \`builder secrets init --state ${paths.root}\`` : 'check the permissions of the state directory',
-    );
-  }
-  const token = text.trim();
-  if (!token) throw new UserError(`${paths.collectorToken} is empty`, 'restore it from your backup or recreate the secrets');
-  return token;
-}
-
-export async function ensureDbDir(paths: StatePaths): Promise<void> {
-  await mkdir(dirname(paths.collectorDb), { recursive: true, mode: 0o700 });
 }
 
 /** `ADDR:PORT` (IPv6 in brackets) → host and port. */
@@ -61,5 +37,3 @@ export function localUrl(listen: string): string {
   const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
 }
-
-export { EXIT };

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { Lab } from '@lab/shared';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../base/index.js';
 import { requireLab } from '../lab/index.js';
 import { loadSecrets, type LabSecrets } from '../secrets/index.js';
 import { DEFAULT_LAB_FILE, statePaths, type StatePaths } from '../state/index.js';
-import { collectorReporter, type EventReporter } from './events.js';
-import { gatewayTarget, type GatewayTarget } from './target.js';
+import { collectorReporter, gatewayTarget, type EventReporter, type GatewayTarget } from '../gateway/index.js';
 
 export interface GatewayFlags {
   lab?: string;

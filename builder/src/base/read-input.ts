@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { EXIT, UserError } from './errors.js';
+import { UsageError } from './errors.js';
 
 /** Says in words why a file could not be read. */
 export function fsReason(err: unknown): string {
@@ -19,7 +19,7 @@ export function fsReason(err: unknown): string {
 }
 
 /**
- * Reads a text file the operator named. An unreadable file is a usage error (exit 2) that says
+ * Reads a text file the operator named. An unreadable file is a usage error that says
  * which file, why, and `hint`. `shown` is the path as the operator would write it from `cwd`.
  */
 export async function readInput(file: string, cwd: string, what: string, hint: string): Promise<{ text: string; abs: string; shown: string }> {
@@ -28,6 +28,6 @@ export async function readInput(file: string, cwd: string, what: string, hint: s
   try {
     return { text: await readFile(abs, 'utf8'), abs, shown };
   } catch (err) {
-    throw new UserError(`cannot read ${what} ${shown}: ${fsReason(err)}`, hint, EXIT.usage);
+    throw new UsageError(`cannot read ${what} ${shown}: ${fsReason(err)}`, hint, { cause: err });
   }
 }

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../base/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
-import { cachePaths, defaultCacheDir, type CachePaths } from './cache.js';
-import { loadManifest, manifestPathFor } from './load.js';
-import type { ImageManifest } from './manifest.js';
+import { cachePaths, defaultCacheDir, loadManifest, manifestPathFor, type CachePaths, type ImageManifest } from '../images/index.js';
 
 /** The flags every `images` command takes. */
 export const IMAGES_FLAGS = {
