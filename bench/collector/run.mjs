@@ -2,7 +2,10 @@
 // of 100) and p99 latency, side by side with a bare fastify route answering 204; then memory of
 // the collector over a soak. Everything runs on 127.0.0.1.
 //
-//   node bench/collector/run.mjs [--duration S] [--rounds N] [--connections N] [--soak S] [--batch N]
+//   node bench/collector/run.mjs [--duration S] [--rounds N] [--connections N] [--soak S] [--batch N] [--collector FILE]
+//
+// --collector runs an already bundled collector-main (for example one bundled from an earlier
+// commit) instead of bundling the current source: run once with each to compare two versions.
 //
 // Baseline and collector runs alternate for --rounds rounds and the median of each is reported,
 // so load from other work on the machine hits both sides alike.
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     soak: { type: 'string', default: '30' },
     batch: { type: 'string', default: '100' },
+    collector: { type: 'string' },
   },
 });
 const DURATION = Number(values.duration) * 1000;
@@ -121,7 +125,7 @@ const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
 try {
-  const collectorScript = await bundle();
+  const collectorScript = values.collector ?? (await bundle());
   const env = { LAB_FILE: LAB, TOKEN };
 
   const ROUNDS = Number(values.rounds);

@@ -28,6 +28,6 @@ export async function readInput(file: string, cwd: string, what: string, hint: s
   try {
     return { text: await readFile(abs, 'utf8'), abs, shown };
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${shown}: ${fsReason(err)}`, hint, { cause: err });
+    throw new UsageError('ERR_INPUT_UNREADABLE', `cannot read ${what} ${shown}: ${fsReason(err)}`, hint, { cause: err });
   }
 }

@@ -42,7 +42,7 @@ Exit codes: 0 applied, unchanged or dry run; 1 refused, a check failed or not co
     });
     const minutes = values['confirm-timeout'] === undefined ? 5 : Number(values['confirm-timeout']);
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
-      throw new UsageError(`--confirm-timeout ${values['confirm-timeout']}: give whole minutes from 1 to 60`);
+      throw new UsageError('ERR_USAGE_FLAG_VALUE', `--confirm-timeout ${values['confirm-timeout']}: give whole minutes from 1 to 60`);
     }
     const ctx = await loadGatewayContext(values, io.cwd);
     const result = await applyGateway({

@@ -8,6 +8,6 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}`, `run \`builder ${command} --help\` for its flags`);
+    throw new UsageError('ERR_USAGE_FLAGS', `${command}: ${(err as Error).message}`, `run \`builder ${command} --help\` for its flags`);
   }
 }

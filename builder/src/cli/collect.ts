@@ -73,10 +73,10 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message ?? '')) {
-        throw new UserError(`cannot listen: an address is already in use (HTTP ${listen.host}:${listen.port}, Talos sink ${talosPort}, kernel log ${kmsgPort})`, 'stop the other collector, or pick free ports with --listen, --talos-port and --kmsg-port');
+        throw new UserError('ERR_LISTEN_ADDRESS_IN_USE', `cannot listen: an address is already in use (HTTP ${listen.host}:${listen.port}, Talos sink ${talosPort}, kernel log ${kmsgPort})`, 'stop the other collector, or pick free ports with --listen, --talos-port and --kmsg-port');
       }
-      if (e.code === 'EADDRNOTAVAIL') throw new UserError(`cannot listen on ${listen.host}: this machine has no such address`, 'use 0.0.0.0 or one of this machine\'s addresses with --listen');
-      if (e.code === 'EACCES') throw new UserError(`cannot listen on port ${listen.port}: permission denied`, 'use a port above 1023');
+      if (e.code === 'EADDRNOTAVAIL') throw new UserError('ERR_LISTEN_ADDRESS_UNAVAILABLE', `cannot listen on ${listen.host}: this machine has no such address`, 'use 0.0.0.0 or one of this machine\'s addresses with --listen');
+      if (e.code === 'EACCES') throw new UserError('ERR_LISTEN_PERMISSION', `cannot listen on port ${listen.port}: permission denied`, 'use a port above 1023');
       throw err;
     }
     const shown = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;

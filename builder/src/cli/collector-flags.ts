@@ -20,14 +20,14 @@ export async function collectorContext(values: { lab?: string; state?: string },
 export function parseListen(text: string, flag = '--listen'): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:]+)\]|([^\s:]+)):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`${flag}: "${text}" is not ADDR:PORT`, `write it like 0.0.0.0:8080 or 127.0.0.1:8080`);
+  if (!m || port > 65535) throw new UsageError('ERR_USAGE_FLAG_VALUE', `${flag}: "${text}" is not ADDR:PORT`, `write it like 0.0.0.0:8080 or 127.0.0.1:8080`);
   return { host: (m[1] ?? m[2])!, port };
 }
 
 export function parsePort(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!/^\d{1,5}$/.test(text) || n > 65535) throw new UsageError(`${flag}: "${text}" is not a port number`, 'give a number from 0 to 65535 (0 picks a free port)');
+  if (!/^\d{1,5}$/.test(text) || n > 65535) throw new UsageError('ERR_USAGE_FLAG_VALUE', `${flag}: "${text}" is not a port number`, 'give a number from 0 to 65535 (0 picks a free port)');
   return n;
 }
 

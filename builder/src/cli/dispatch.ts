@@ -52,6 +52,7 @@ export async function dispatch(argv: string[], io: Io): Promise<number> {
     if (err instanceof UserError) {
       io.err(`builder ${command.name}: ${err.message}\n`);
       if (err.hint) io.err(`  how to fix: ${err.hint}\n`);
+      io.err(`  error code: ${err.code} (docs/errors.md)\n`);
       return exitCodeOf(err);
     }
     // A bug, not bad input: say so plainly, with the stack for the report.

@@ -36,7 +36,7 @@ export async function loadGatewayContext(flags: GatewayFlags, cwd: string): Prom
   const secrets = await loadSecrets(paths);
   const target = gatewayTarget(lab, flags);
   const url = flags.collector ?? defaultCollectorUrl(lab);
-  if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--collector ${url}: write an http:// URL such as http://127.0.0.1:8080`);
+  if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError('ERR_USAGE_FLAG_VALUE', `--collector ${url}: write an http:// URL such as http://127.0.0.1:8080`);
   const reporter = collectorReporter({ url, token: secrets.collectorToken, host: lab.gateway?.host ?? 'gateway' });
   return { lab, paths, secrets, target, reporter };
 }

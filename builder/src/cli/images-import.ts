@@ -19,7 +19,7 @@ ${IMAGES_FLAGS_HELP}
 Exit codes: 0 imported (or already cached), 1 no matching checksum, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('images import', argv, { ...IMAGES_FLAGS, name: { type: 'string' } }, true);
-    if (positionals.length !== 1) throw new UsageError('images import: give exactly one FILE', 'builder images import path/to/image.iso');
+    if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'images import: give exactly one FILE', 'builder images import path/to/image.iso');
     const { manifest, cache } = await imagesContext(values, io);
     const r = await importFile(cache, manifest.images, resolve(io.cwd, positionals[0]!), values.name);
     io.out(`${r.image.name}: ${r.alreadyCached ? 'already cached' : 'imported'}, sha256 ${r.sha256} → ${r.path}\n`);

@@ -24,10 +24,10 @@ Exit codes: 0 all cached, 1 a download failed or did not verify, 2 usage error.`
     const { values, positionals: names } = parseFlags('images sync', argv, { ...IMAGES_FLAGS, retries: { type: 'string' } }, true);
     const positionals = names as string[];
     const retries = values.retries === undefined ? 3 : Number(values.retries);
-    if (!Number.isInteger(retries) || retries < 0) throw new UsageError(`images sync: --retries must be a whole number, got ${values.retries}`);
+    if (!Number.isInteger(retries) || retries < 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `images sync: --retries must be a whole number, got ${values.retries}`);
     const { manifest, cache } = await imagesContext(values, io);
     const unknown = positionals.filter((n) => !manifest.images.some((i) => i.name === n));
-    if (unknown.length > 0) throw new UsageError(`images sync: no image named ${unknown.join(', ')} in ${manifest.file}`, `use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
+    if (unknown.length > 0) throw new UsageError('ERR_IMAGE_UNKNOWN', `images sync: no image named ${unknown.join(', ')} in ${manifest.file}`, `use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
     const wanted = positionals.length > 0 ? manifest.images.filter((i) => positionals.includes(i.name)) : manifest.images;
     const plan = await planSync(cache, wanted);
     const failures: string[] = [];

@@ -25,7 +25,7 @@ lab file by hand; notes about what could not be carried over go to stderr.
 Exit codes: 0 imported, 1 the talconfig lacks required fields, 2 usage error or unreadable FILE.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('import talhelper', argv, { lab: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError('import talhelper: give exactly one talconfig.yaml FILE', 'run `builder import talhelper --help`');
+    if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'import talhelper: give exactly one talconfig.yaml FILE', 'run `builder import talhelper --help`');
     const file = resolve(io.cwd, positionals[0]!);
     const { text } = await readInput(file, io.cwd, 'talconfig', 'give the path of a talconfig.yaml');
     const lab = values.lab ? (await requireLab(values.lab, io.cwd)).lab : undefined;
@@ -33,7 +33,7 @@ Exit codes: 0 imported, 1 the talconfig lacks required fields, 2 usage error or 
     try {
       result = importTalhelper(text, lab);
     } catch (err) {
-      if (err instanceof ImportProblem) throw new UserError(`${file}: ${err.message}`, 'give a talhelper talconfig.yaml (clusterName, talosVersion, kubernetesVersion, endpoint, nodes)');
+      if (err instanceof ImportProblem) throw new UserError('ERR_TALHELPER_INVALID', `${file}: ${err.message}`, 'give a talhelper talconfig.yaml (clusterName, talosVersion, kubernetesVersion, endpoint, nodes)');
       throw err;
     }
     const sections = { ...(result.networks.length > 0 ? { networks: result.networks } : {}), hosts: result.hosts, clusters: result.clusters };

@@ -46,7 +46,7 @@ const SERVED = ['ipxe', 'harvester', 'talos'];
 async function pxeTree(root: string | undefined, rendered: string): Promise<{ path: string; src: string; mode: number }[]> {
   const withMode = (f: { path: string; src: string }) => ({ ...f, mode: (statSync(f.src).mode & 0o077) === 0 ? 0o600 : 0o644 });
   if (root !== undefined) {
-    if (!existsSync(root)) throw new UsageError(`--pxe-root ${root}: no such directory`, 'render the PXE tree first, or leave --pxe-root out');
+    if (!existsSync(root)) throw new UsageError('ERR_INPUT_UNREADABLE', `--pxe-root ${root}: no such directory`, 'render the PXE tree first, or leave --pxe-root out');
     return (await filesUnder(root)).map(withMode);
   }
   const out: { path: string; src: string; mode: number }[] = [];
@@ -55,7 +55,7 @@ async function pxeTree(root: string | undefined, rendered: string): Promise<{ pa
 }
 
 function existingFile(path: string, flag: string): string {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${flag} ${path}: no such file`, `check the path given to ${flag}`);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError('ERR_INPUT_UNREADABLE', `${flag} ${path}: no such file`, `check the path given to ${flag}`);
   return path;
 }
 
@@ -81,7 +81,7 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
   const labArg = values.lab ?? DEFAULT_LAB_FILE;
   const { lab } = await requireLab(labArg, io.cwd);
   const labFile = resolve(io.cwd, labArg);
-  if (!lab.gateway) throw new UserError('the lab has no gateway section, so there is nothing to put on the gateway stick', 'add gateway: to the lab file');
+  if (!lab.gateway) throw new UserError('ERR_LAB_NO_GATEWAY', 'the lab has no gateway section, so there is nothing to put on the gateway stick', 'add gateway: to the lab file');
   const paths = statePaths(labFile, values.state ? resolve(io.cwd, values.state) : undefined);
   const secrets = await loadSecrets(paths);
 
@@ -91,7 +91,7 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
     if (values['base-sha256']) {
       const got = await sha256File(base);
       if (got !== values['base-sha256'].toLowerCase()) {
-        throw new UserError(`--base ${base} has sha256 ${got}, not ${values['base-sha256']}`, 'use the VyOS ISO the manifest pins, or fix --base-sha256');
+        throw new UserError('ERR_IMAGE_CHECKSUM_MISMATCH', `--base ${base} has sha256 ${got}, not ${values['base-sha256']}`, 'use the VyOS ISO the manifest pins, or fix --base-sha256');
       }
     }
   } else {
@@ -104,7 +104,7 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
   let runbook: RunbookFile[];
   if (values.runbook) {
     const dir = resolve(io.cwd, values.runbook);
-    if (!existsSync(dir)) throw new UsageError(`--runbook ${dir}: no such directory`, 'render the runbook first, or leave --runbook out');
+    if (!existsSync(dir)) throw new UsageError('ERR_INPUT_UNREADABLE', `--runbook ${dir}: no such directory`, 'render the runbook first, or leave --runbook out');
     runbook = (await filesUnder(dir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }));
   } else {
     // The offline runbook of this lab, rendered now, so the stick never carries a stale one.

@@ -43,7 +43,7 @@ ${GATEWAY_STICK_HELP}`,
       cache: { type: 'string' },
       out: { type: 'string' },
     });
-    if (!values.target) throw new UsageError('make-usb: --target is required', 'use --target um760');
+    if (!values.target) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'make-usb: --target is required', 'use --target um760');
     const started = Date.now();
     const r = await makeUsb({
       target: values.target,

@@ -17,7 +17,7 @@ config with keys, certificates, tokens and passwords redacted.
 Exit codes: 0 printed, 1 the file is not a readable Talos medium, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('media show', argv, { json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError('media show: give exactly one FILE', 'builder media show state/media/cp-1-um760.iso');
+    if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'media show: give exactly one FILE', 'builder media show state/media/cp-1-um760.iso');
     const shown = await showMedia(positionals[0]!, io.cwd);
     io.out(values.json ? `${JSON.stringify(shown, null, 2)}\n` : formatShow(shown));
     return EXIT.ok;

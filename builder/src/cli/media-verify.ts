@@ -19,7 +19,7 @@ against FILE.json when present.
 Exit codes: 0 no problems, 1 problems found, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('media verify', argv, { json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError('media verify: give exactly one FILE', 'builder media verify state/media/cp-1-um760.iso');
+    if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'media verify: give exactly one FILE', 'builder media verify state/media/cp-1-um760.iso');
     const { file, problems } = await verifyFile(positionals[0]!, io.cwd);
     if (values.json) io.out(`${JSON.stringify({ file, ok: problems.length === 0, problems }, null, 2)}\n`);
     else if (problems.length === 0) io.out(`${file}: ok\n`);

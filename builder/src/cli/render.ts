@@ -15,7 +15,7 @@ async function argocdFromCache(labFile: string, cache: string | undefined, io: I
     return (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache, cwd: io.cwd, env: io.env })).path;
   } catch (err) {
     if (err instanceof UserError) {
-      throw new UserError(`the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), { kind: err.kind, cause: err });
+      throw new UserError('ERR_ARGOCD_MANIFEST_MISSING', `the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), { kind: err.kind, cause: err });
     }
     throw err;
   }
@@ -64,7 +64,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
 
     const withoutArgocd = values['without-argocd'] === true;
-    if (withoutArgocd && values['argocd-manifest']) throw new UsageError('--without-argocd and --argocd-manifest exclude each other', 'pass one of them');
+    if (withoutArgocd && values['argocd-manifest']) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--without-argocd and --argocd-manifest exclude each other', 'pass one of them');
     let argocd: { text: string; source: string } | undefined;
     if (lab.clusters.platform?.gitops && withoutArgocd) {
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
@@ -84,7 +84,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     try {
       files = renderLab({ lab, secrets, argocd, withoutArgocd });
     } catch (err) {
-      if (err instanceof RenderError) throw new UserError(err.message, err.hint);
+      if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
       throw err;
     }
 

@@ -26,25 +26,25 @@ imported CAs) are created when missing. Refuses when the lab already has a Talos
 Exit codes: 0 imported, 1 invalid bundle or secrets already present, 2 usage error or unreadable FILE.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('secrets import', argv, { lab: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError('secrets import: give exactly one bundle FILE', 'run `builder secrets import --help`');
+    if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'secrets import: give exactly one bundle FILE', 'run `builder secrets import --help`');
     const source = resolve(io.cwd, positionals[0]!);
     // The state directory sits beside the lab file, so the file must exist (its content does not matter here).
     await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
     const paths = statePathsFor(values, io.cwd);
     const files = secretPaths(paths);
     if (existsSync(files.talosSecrets)) {
-      throw new UserError(`the lab already has a Talos secrets bundle (${files.talosSecrets}); refusing to replace it`, 'importing would orphan the cluster those secrets manage; use a fresh --state directory to adopt a different bundle');
+      throw new UserError('ERR_SECRETS_EXIST', `the lab already has a Talos secrets bundle (${files.talosSecrets}); refusing to replace it`, 'importing would orphan the cluster those secrets manage; use a fresh --state directory to adopt a different bundle');
     }
     const { text } = await readInput(source, io.cwd, 'secrets bundle', 'give the path of a talosctl secrets.yaml');
     if (/^sops:/m.test(text) && /ENC\[/.test(text)) {
-      throw new UserError(`${source} is SOPS-encrypted`, 'decrypt it first: sops -d FILE > secrets.yaml, import that, then delete the plaintext copy');
+      throw new UserError('ERR_SECRETS_ENCRYPTED', `${source} is SOPS-encrypted`, 'decrypt it first: sops -d FILE > secrets.yaml, import that, then delete the plaintext copy');
     }
     let bundle;
     try {
       bundle = parseTalosBundle(text);
     } catch (err) {
       if (err instanceof BundleProblems) {
-        throw new UserError(`${source} is not a Talos secrets bundle:\n${err.problems.map((p) => `  ${p}`).join('\n')}`, 'give the file `talosctl gen secrets -o FILE` wrote (base64 PEM values under certs.*)');
+        throw new UserError('ERR_SECRETS_BUNDLE_INVALID', `${source} is not a Talos secrets bundle:\n${err.problems.map((p) => `  ${p}`).join('\n')}`, 'give the file `talosctl gen secrets -o FILE` wrote (base64 PEM values under certs.*)');
       }
       throw err;
     }

@@ -35,14 +35,14 @@ Exit codes: 0 created, 1 everything already existed, 2 usage error.`,
       try {
         existingBundle = parseTalosBundle(await readFile(files.talosSecrets, 'utf8'));
       } catch (err) {
-        if (err instanceof BundleProblems) throw new UserError(`${files.talosSecrets} is not a valid Talos secrets bundle: ${err.problems.join('; ')}`, 'restore it from your backup');
+        if (err instanceof BundleProblems) throw new UserError('ERR_SECRETS_BUNDLE_INVALID', `${files.talosSecrets} is not a valid Talos secrets bundle: ${err.problems.join('; ')}`, 'restore it from your backup');
         throw err;
       }
     }
     const plan = planSecrets(files, existsSync, new Date(), { existingBundle, comment: paths.root.split('/').at(-2) });
     if (plan.create.length === 0) {
       if (values.json) io.out(`${JSON.stringify({ created: [], kept: plan.kept }, null, 2)}\n`);
-      throw new UserError(`secrets already exist in ${paths.secrets}; refusing to overwrite them`, 'keep them (they are what manages the cluster); to start over, move the state directory away first');
+      throw new UserError('ERR_SECRETS_EXIST', `secrets already exist in ${paths.secrets}; refusing to overwrite them`, 'keep them (they are what manages the cluster); to start over, move the state directory away first');
     }
     await applySecretsPlan(paths, plan);
     if (values.json) {

@@ -32,7 +32,7 @@ Exit codes: 0 no problems, 1 a host failed or is stalled (or nothing stored yet)
       status = statusFromStore(ctx.plan, ctx.paths.collectorDb);
       source = `the collector at ${url} is not answering; status computed from ${ctx.paths.collectorDb}`;
     }
-    if (!status) throw new UserError(`no collector answers at ${url} and no events are stored yet (${ctx.paths.collectorDb})`, 'start it with `builder collect`');
+    if (!status) throw new UserError('ERR_COLLECTOR_UNREACHABLE', `no collector answers at ${url} and no events are stored yet (${ctx.paths.collectorDb})`, 'start it with `builder collect`');
     if (values.json) io.out(`${JSON.stringify(status, null, 2)}\n`);
     else io.out(renderStatusText(status, { source, now: Date.now() }));
     return status.problems.length > 0 ? EXIT.failed : EXIT.ok;

@@ -37,7 +37,7 @@ Exit codes: 0 stopped, 1 no collector answers, 2 usage error.`,
         if (!io.isTTY) io.out('\n');
       }, abort.signal);
     } catch (err) {
-      throw new UserError(`cannot follow the collector at ${url}: ${(err as Error).message}`, 'start it with `builder collect`, or pass --url');
+      throw new UserError('ERR_COLLECTOR_UNREACHABLE', `cannot follow the collector at ${url}: ${(err as Error).message}`, 'start it with `builder collect`, or pass --url');
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

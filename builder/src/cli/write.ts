@@ -22,7 +22,7 @@ comparing sha256.
 Exit codes: 0 written and verified, 1 refused, declined or verification failed, 2 usage error.`,
   async run(argv, io) {
     const { values } = parseFlags('write', argv, { image: { type: 'string' }, device: { type: 'string' }, yes: { type: 'boolean' } });
-    if (!values.image || !values.device) throw new UsageError('write: --image FILE and --device DEV are both required', 'builder write --image state/media/um760.iso --device /dev/sdb');
+    if (!values.image || !values.device) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'write: --image FILE and --device DEV are both required', 'builder write --image state/media/um760.iso --device /dev/sdb');
     const outcome = await runWrite(resolve(io.cwd, values.image), values.device, values.yes === true, io);
     return outcome === 'written' ? EXIT.ok : EXIT.failed;
   },

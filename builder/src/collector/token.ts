@@ -11,12 +11,13 @@ export async function readCollectorToken(paths: StatePaths): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(
+      'ERR_COLLECTOR_TOKEN_MISSING',
       code === 'ENOENT' ? `the lab has no collector token yet (${paths.collectorToken} is missing)` : `cannot read ${paths.collectorToken}: ${code}`,
       code === 'ENOENT' ? `create the lab's secrets with \`builder secrets init --state ${paths.root}\`` : 'check the permissions of the state directory',
     );
   }
   const token = text.trim();
-  if (!token) throw new UserError(`${paths.collectorToken} is empty`, 'restore it from your backup or recreate the secrets');
+  if (!token) throw new UserError('ERR_COLLECTOR_TOKEN_EMPTY', `${paths.collectorToken} is empty`, 'restore it from your backup or recreate the secrets');
   return token;
 }
 

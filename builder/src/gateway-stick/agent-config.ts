@@ -22,9 +22,9 @@ function gatewayMac(lab: Lab, host: string): string | undefined {
 function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
   const pxe = lab.pxe!;
   const net = lab.networks.find((n) => n.name === pxe.network);
-  if (!net) throw new UserError(`pxe.network ${pxe.network} is not a network of the lab`, 'name one of networks[].name under pxe.network');
+  if (!net) throw new UserError('ERR_LAB_PXE_NETWORK_UNKNOWN', `pxe.network ${pxe.network} is not a network of the lab`, 'name one of networks[].name under pxe.network');
   if (pxe.mode === 'full' && !net.dhcp) {
-    throw new UserError(`pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
+    throw new UserError('ERR_LAB_PXE_NO_RANGE', `pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
   }
   const hosts = lab.hosts.flatMap((h) => {
     const nic = h.boot === 'pxe' ? (h.nics.find((n) => n.untagged === pxe.network) ?? h.nics[0]) : undefined;
@@ -65,7 +65,7 @@ export function gatewayAgentYaml(lab: Lab, collectorToken: string, o: AgentConfi
   const checked = AgentConfigSchema.safeParse(cfg);
   if (!checked.success) {
     const fields = checked.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    throw new UserError(`the gateway agent configuration derived from the lab is invalid (${fields})`, 'check collector.url and the pxe section of the lab file');
+    throw new UserError('ERR_AGENT_CONFIG_INVALID', `the gateway agent configuration derived from the lab is invalid (${fields})`, 'check collector.url and the pxe section of the lab file');
   }
   return `# The gateway agent's configuration, written by builder make-usb. Holds the collector token.\n${stringify(cfg)}`;
 }

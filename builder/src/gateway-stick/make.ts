@@ -106,7 +106,7 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
     try {
       base = await readBase(o.base, work);
     } catch (err) {
-      throw new UserError(`cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', { cause: err });
+      throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', { cause: err });
     }
     const { facts, sums, epoch } = base;
     let plan: StickPlan;
@@ -123,7 +123,7 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
       );
     } catch (err) {
       if (err instanceof UserError) throw err;
-      throw new UserError(`cannot add the lab boot entry to ${o.base}: ${(err as Error).message}`, 'pass a VyOS live ISO with --base (not a stick made by builder)');
+      throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot add the lab boot entry to ${o.base}: ${(err as Error).message}`, 'pass a VyOS live ISO with --base (not a stick made by builder)');
     }
     const labDir = join(work, 'lab');
     const layerRoot = join(work, 'layer');

@@ -74,7 +74,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
   const warnings: string[] = [];
   const replace: StickPlan['replace'] = [];
   if (base.grubCfg === undefined && base.syslinuxLiveCfg === undefined) {
-    throw new UserError('the base ISO has neither /boot/grub/grub.cfg nor /isolinux/live.cfg, so it is not a VyOS live ISO', 'pass the VyOS ISO with --base, or sync the manifest image named vyos');
+    throw new UserError('ERR_MEDIA_NOT_VYOS', 'the base ISO has neither /boot/grub/grub.cfg nor /isolinux/live.cfg, so it is not a VyOS live ISO', 'pass the VyOS ISO with --base, or sync the manifest image named vyos');
   }
   if (base.grubCfg !== undefined) replace.push({ iso: '/boot/grub/grub.cfg', content: addGrubEntry(base.grubCfg, entry) });
   if (base.syslinuxLiveCfg !== undefined) replace.push({ iso: '/isolinux/live.cfg', content: addSyslinuxEntry(base.syslinuxLiveCfg, entry) });
@@ -101,7 +101,7 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
   if (i.agentBundle) lab.push({ path: AGENT_BUNDLE, src: i.agentBundle, mode: 0o644 });
   if (i.agentExe) lab.push({ path: AGENT_EXE, src: i.agentExe, mode: 0o755 });
   if (!i.agentExe) warnings.push(`no agent single executable: the stick carries ${LAB_DIR}/${AGENT_BUNDLE}, which runs only where node is installed (VyOS has none)`);
-  if (!i.agentExe && !i.agentBundle) throw new UserError('no agent to put on the stick', 'run `npm run build` (it writes agent/dist/agent.cjs), or pass --agent FILE');
+  if (!i.agentExe && !i.agentBundle) throw new UserError('ERR_AGENT_NOT_BUILT', 'no agent to put on the stick', 'run `npm run build` (it writes agent/dist/agent.cjs), or pass --agent FILE');
   if (i.runbook.length === 0) warnings.push('no runbook given: the stick carries lab/README.txt only');
   if (i.lab.pxe?.host === host && i.pxeFiles.length === 0) warnings.push(`the gateway runs the PXE service but nothing was rendered for it (run \`builder render\`, or pass --pxe-root): ${LAB_DIR}/pxe is empty`);
 

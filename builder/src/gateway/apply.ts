@@ -53,11 +53,11 @@ function withoutMaskedValues(diff: ConfigDiff): ConfigDiff {
 
 async function fetchRunning(session: GatewaySession) {
   const r = await session.run(showScript('show configuration'));
-  if (r.code !== 0) throw new UserError(`the gateway did not show its configuration (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, 'log in on the gateway console and check `show configuration` works');
+  if (r.code !== 0) throw new UserError('ERR_GATEWAY_SHOW_FAILED', `the gateway did not show its configuration (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, 'log in on the gateway console and check `show configuration` works');
   try {
     return parseConfigBoot(r.stdout, 'running configuration').nodes;
   } catch (err) {
-    if (err instanceof ConfigBootSyntaxError) throw new UserError(`cannot read the gateway's running configuration: ${err.message}`, 'report this output; the gateway may run an unexpected VyOS version');
+    if (err instanceof ConfigBootSyntaxError) throw new UserError('ERR_GATEWAY_RUNNING_CONFIG_UNREADABLE', `cannot read the gateway's running configuration: ${err.message}`, 'report this output; the gateway may run an unexpected VyOS version');
     throw err;
   }
 }
@@ -102,7 +102,7 @@ export async function applyGateway(opts: ApplyOptions): Promise<ApplyResult> {
     if (commit.code !== 0) {
       await reporter.report('gateway.apply.failed', { step: 'commit', exitCode: commit.code });
       const why = scrub(`${commit.stderr}\n${commit.stdout}`).trim().split('\n').slice(-5).join('\n    ');
-      throw new UserError(`the gateway refused the configuration (load/commit-confirm exit ${commit.code}); nothing was committed:\n    ${why}`, 'fix what the gateway reports in the lab file, then `builder render` and apply again');
+      throw new UserError('ERR_GATEWAY_COMMIT_REFUSED', `the gateway refused the configuration (load/commit-confirm exit ${commit.code}); nothing was committed:\n    ${why}`, 'fix what the gateway reports in the lab file, then `builder render` and apply again');
     }
     await reporter.report('gateway.apply.committed', { confirmMinutes: opts.confirmMinutes });
   } finally {
@@ -126,7 +126,7 @@ export async function applyGateway(opts: ApplyOptions): Promise<ApplyResult> {
     const r = await again.run(confirmScript());
     if (r.code !== 0) {
       await reporter.report('gateway.apply.failed', { step: 'confirm', exitCode: r.code });
-      throw new UserError(`the gateway did not accept confirm/save (exit ${r.code}): ${scrub(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`, `it rolls back within ${opts.confirmMinutes} min; log in on the console to confirm by hand if the new configuration is right`);
+      throw new UserError('ERR_GATEWAY_CONFIRM_FAILED', `the gateway did not accept confirm/save (exit ${r.code}): ${scrub(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`, `it rolls back within ${opts.confirmMinutes} min; log in on the console to confirm by hand if the new configuration is right`);
     }
   } finally {
     again.close();

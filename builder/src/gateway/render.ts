@@ -15,6 +15,7 @@ export function gatewayRelease(lab: Lab): VyosRelease {
   if (!release || release.era !== '1.5') {
     const known = VYOS_RELEASES.filter((r) => r.era === '1.5').map((r) => r.id).join(', ');
     throw new UserError(
+      'ERR_GATEWAY_RELEASE_UNSUPPORTED',
       `gateway.vyos.release "${gw.vyos.release}" is not a VyOS release the gateway renderer writes (it writes 1.5-era syntax: ${known})`,
       `set gateway.vyos.release to one of: ${known}`,
     );
@@ -23,7 +24,7 @@ export function gatewayRelease(lab: Lab): VyosRelease {
 }
 
 function requireGateway(lab: Lab): NonNullable<Lab['gateway']> {
-  if (!lab.gateway) throw new UserError('the lab has no gateway section, so there is no gateway configuration to render', 'add a gateway: section to the lab file (see examples/genesis/lab.yaml)');
+  if (!lab.gateway) throw new UserError('ERR_LAB_NO_GATEWAY', 'the lab has no gateway section, so there is no gateway configuration to render', 'add a gateway: section to the lab file (see examples/genesis/lab.yaml)');
   return lab.gateway;
 }
 

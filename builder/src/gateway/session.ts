@@ -18,7 +18,7 @@ async function readKnownHosts(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new UserError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'check the permissions of the state directory');
+    throw new UserError('ERR_STATE_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'check the permissions of the state directory');
   }
 }
 
@@ -48,20 +48,22 @@ export async function openGateway(opts: OpenOptions): Promise<GatewaySession> {
     if (err instanceof SshConnectError) {
       if (err.reason === 'host-key' && decision?.kind === 'mismatch') {
         throw new UserError(
+          'ERR_GATEWAY_HOST_KEY_CHANGED',
           `refusing to talk to ${hostPattern(host, port)}: its host key changed (pinned ${decision.pinned.type} ${decision.pinned.fingerprint}, offered ${offered?.type} ${offered?.fingerprint}) — this may be another machine on the gateway's address`,
           `if the gateway was reinstalled, remove its line from ${opts.knownHostsPath} and run the command again`,
         );
       }
       if (err.reason === 'auth') {
         throw new UserError(
+          'ERR_GATEWAY_AUTH_REFUSED',
           `the gateway at ${hostPattern(host, port)} refused the lab's SSH key for user ${user}`,
           "boot the gateway from the stick `builder make-usb --target vp6630` writes (its config carries the lab's public key), or add state/secrets/gateway_ed25519.pub to the user's public-keys",
         );
       }
       if (err.reason === 'unreachable') {
-        throw new UserError(`cannot reach the gateway at ${hostPattern(host, port)} over SSH (${err.message})`, 'check the cable to the management network and that the gateway is booted; pass --host ADDRESS[:PORT] for another address');
+        throw new UserError('ERR_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${hostPattern(host, port)} over SSH (${err.message})`, 'check the cable to the management network and that the gateway is booted; pass --host ADDRESS[:PORT] for another address');
       }
-      throw new UserError(`SSH to the gateway at ${hostPattern(host, port)} failed: ${err.message}`, 'run the command again; check the gateway console if it persists');
+      throw new UserError('ERR_GATEWAY_SSH_FAILED', `SSH to the gateway at ${hostPattern(host, port)} failed: ${err.message}`, 'run the command again; check the gateway console if it persists');
     }
     throw err;
   }

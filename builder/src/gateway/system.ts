@@ -19,7 +19,7 @@ export const GATEWAY_KEY_NAME = 'builder';
 function splitPublicKey(line: string): { type: string; key: string } {
   const [type, key] = line.trim().split(/\s+/);
   if (!type || !key || !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/.test(type) || !/^[A-Za-z0-9+/]+=*$/.test(key)) {
-    throw new UserError('the gateway SSH public key in the secrets is not an OpenSSH public key line', 'run `builder secrets init` again in a fresh state directory, or restore the gateway key pair');
+    throw new UserError('ERR_SECRETS_INVALID', 'the gateway SSH public key in the secrets is not an OpenSSH public key line', 'run `builder secrets init` again in a fresh state directory, or restore the gateway key pair');
   }
   return { type, key };
 }
@@ -27,7 +27,7 @@ function splitPublicKey(line: string): { type: string; key: string } {
 /** `system`: host name, domain, login (password hash and SSH key), name servers, time zone. */
 export function renderSystem(lab: Lab, gw: Gateway, secrets: GatewayLoginSecrets): ConfigNode {
   if (!/^\$6\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$/.test(secrets.login.passwordHash)) {
-    throw new UserError('the gateway admin password hash in the secrets is not a sha512-crypt ($6$) hash', 'restore the gateway secrets file, or create new secrets with `builder secrets init`');
+    throw new UserError('ERR_SECRETS_INVALID', 'the gateway admin password hash in the secrets is not a sha512-crypt ($6$) hash', 'restore the gateway secrets file, or create new secrets with `builder secrets init`');
   }
   const pub = splitPublicKey(secrets.ssh.publicKey);
   return node('system', [

@@ -15,19 +15,19 @@ export interface GatewayTarget {
  */
 export function gatewayTarget(lab: Lab, flags: { host?: string; user?: string }): GatewayTarget {
   const gw = lab.gateway;
-  if (!gw) throw new UserError('the lab has no gateway section, so there is no gateway to reach', 'add a gateway: section to the lab file');
+  if (!gw) throw new UserError('ERR_LAB_NO_GATEWAY', 'the lab has no gateway section, so there is no gateway to reach', 'add a gateway: section to the lab file');
   let host: string | undefined;
   let port = gw.ssh.port;
   if (flags.host) {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(flags.host);
-    if (!m) throw new UsageError(`--host ${flags.host}: write ADDRESS or ADDRESS:PORT`);
+    if (!m) throw new UsageError('ERR_USAGE_FLAG_VALUE', `--host ${flags.host}: write ADDRESS or ADDRESS:PORT`);
     host = m[1]!.replace(/^\[|\]$/g, '');
     if (m[2]) port = Number(m[2]);
   } else {
     const placements = placeNetworks(lab, gw);
     const mgmt = placements.find((p) => p.network.purpose === 'management' && p.address);
     host = mgmt?.address?.split('/')[0];
-    if (!host) throw new UserError('the lab has no management network with a gateway address to reach the gateway on', 'pass the address with --host ADDRESS[:PORT]');
+    if (!host) throw new UserError('ERR_GATEWAY_NO_ADDRESS', 'the lab has no management network with a gateway address to reach the gateway on', 'pass the address with --host ADDRESS[:PORT]');
   }
   return { host, port, user: flags.user ?? GATEWAY_USER };
 }

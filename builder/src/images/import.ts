@@ -16,14 +16,14 @@ export interface ImportResult {
  */
 export async function importFile(c: CachePaths, images: ImageEntry[], file: string, name: string | undefined, onBytes?: (n: number) => void): Promise<ImportResult> {
   if (name !== undefined && !images.some((i) => i.name === name)) {
-    throw new UserError(`no image named ${name} in the manifest`, `use one of: ${images.map((i) => i.name).join(', ')}`);
+    throw new UserError('ERR_IMAGE_UNKNOWN', `no image named ${name} in the manifest`, `use one of: ${images.map((i) => i.name).join(', ')}`);
   }
   await ensureCache(c);
   let copied: { tmp: string; sha256: string; size: number };
   try {
     copied = await copyHashed(c, file, onBytes);
   } catch (err) {
-    throw new UserError(`cannot read ${file}: ${fsReason(err)}`, 'pass the path of the downloaded image file');
+    throw new UserError('ERR_INPUT_UNREADABLE', `cannot read ${file}: ${fsReason(err)}`, 'pass the path of the downloaded image file');
   }
   const candidates = images.filter((i) => (name === undefined || i.name === name) && i.sha256 !== undefined);
   const match = candidates.find((i) => i.sha256 === copied.sha256);
@@ -31,6 +31,7 @@ export async function importFile(c: CachePaths, images: ImageEntry[], file: stri
     await rm(copied.tmp, { force: true });
     const expected = name !== undefined ? images.find((i) => i.name === name)?.sha256 : undefined;
     throw new UserError(
+      'ERR_IMAGE_CHECKSUM_MISMATCH',
       name !== undefined
         ? expected
           ? `sha256 mismatch importing ${file} as ${name}: expected ${expected}, got ${copied.sha256}; nothing was cached`

@@ -36,7 +36,7 @@ export interface ResolveOptions {
 /** The manifest entry by name, from an already loaded manifest. */
 export function findImage(manifest: ImageManifest, name: string): ImageEntry {
   const image = manifest.images.find((i) => i.name === name);
-  if (!image) throw new UserError(`no image named ${name} in ${manifest.file}`, `add it, or use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
+  if (!image) throw new UserError('ERR_IMAGE_UNKNOWN', `no image named ${name} in ${manifest.file}`, `add it, or use one of: ${manifest.images.map((i) => i.name).join(', ')}`);
   return image;
 }
 
@@ -48,10 +48,10 @@ export async function resolveImage(name: string, o: ResolveOptions): Promise<Res
   const file = o.manifest ?? manifestPathFor(o.lab ?? 'examples/genesis/lab.yaml', o.cwd);
   const manifest = await loadManifest(file, o.cwd);
   const image = findImage(manifest, name);
-  if (!image.sha256) throw new UserError(`image ${name} has no checksum in ${manifest.file}, so it cannot be used`, 'pin it: add checksum: sha256:<hex> under its source');
+  if (!image.sha256) throw new UserError('ERR_IMAGE_NOT_PINNED', `image ${name} has no checksum in ${manifest.file}, so it cannot be used`, 'pin it: add checksum: sha256:<hex> under its source');
   const c = cachePaths(o.cache ? resolve(o.cwd, o.cache) : defaultCacheDir(o.env));
   if (!(await hasBlob(c, image.sha256))) {
-    throw new UserError(`image ${name} (sha256 ${image.sha256.slice(0, 12)}…) is not in the cache ${c.root}`, `run \`builder images sync\` (or \`builder images import FILE\` with a file fetched elsewhere)`);
+    throw new UserError('ERR_IMAGE_NOT_CACHED', `image ${name} (sha256 ${image.sha256.slice(0, 12)}…) is not in the cache ${c.root}`, `run \`builder images sync\` (or \`builder images import FILE\` with a file fetched elsewhere)`);
   }
   return { name, path: blobPath(c, image.sha256), sha256: image.sha256, url: image.url, type: image.type };
 }

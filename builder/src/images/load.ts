@@ -14,7 +14,7 @@ export async function loadManifest(file: string, cwd: string): Promise<ImageMani
   const { text, abs, shown } = await readInput(file, cwd, 'image manifest', `write ${MANIFEST_FILE} beside the lab file (see examples/genesis/images.yaml) or pass --manifest FILE`);
   const result = parseManifest(text, shown);
   if (!result.ok) {
-    throw new UserError(`${shown} is not a valid image manifest:\n${result.problems.map((p) => `  ${formatManifestProblem(p)}`).join('\n')}`, 'fix the fields named above');
+    throw new UserError('ERR_MANIFEST_INVALID', `${shown} is not a valid image manifest:\n${result.problems.map((p) => `  ${formatManifestProblem(p)}`).join('\n')}`, 'fix the fields named above');
   }
   return { ...result.manifest, file: abs };
 }

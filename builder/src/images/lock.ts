@@ -26,7 +26,7 @@ export async function withPartLock<T>(part: string, what: string, fn: () => Prom
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 0) throw err;
       const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new UserError(`another builder (pid ${pid}) is downloading ${what} into this cache`, 'wait for it to finish, or use another --cache');
+        throw new UserError('ERR_IMAGE_CACHE_BUSY', `another builder (pid ${pid}) is downloading ${what} into this cache`, 'wait for it to finish, or use another --cache');
       }
       await rm(lock, { force: true });
     }

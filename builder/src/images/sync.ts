@@ -62,6 +62,7 @@ async function fetchLocked(c: CachePaths, image: ImageEntry, part: string, o: Fe
       if (!image.sha256) {
         await discardPart(part);
         throw new UserError(
+          'ERR_IMAGE_NOT_PINNED',
           `${image.name} is not pinned: the manifest has no checksum for it, so it was not cached (the file downloaded from ${image.url} has sha256 ${r.sha256})`,
           `compare that hash with the publisher's, then add \`checksum: sha256:${r.sha256}\` under the image's source`,
         );
@@ -69,6 +70,7 @@ async function fetchLocked(c: CachePaths, image: ImageEntry, part: string, o: Fe
       if (r.sha256 !== image.sha256) {
         await discardPart(part);
         throw new UserError(
+          'ERR_IMAGE_CHECKSUM_MISMATCH',
           `sha256 mismatch for ${image.name} from ${image.url}: expected ${image.sha256}, got ${r.sha256}; the download was deleted and nothing was cached`,
           'check the URL and the checksum in the manifest (a re-published file has a new hash); if the manifest is right, the server or the network delivered something else',
         );
@@ -84,6 +86,7 @@ async function fetchLocked(c: CachePaths, image: ImageEntry, part: string, o: Fe
           continue;
         }
         throw new UserError(
+          'ERR_IMAGE_DOWNLOAD_FAILED',
           `${image.name}: ${err.message}`,
           err.retryable ? `run \`builder images sync\` again: it resumes from byte ${err.have}` : 'check the URL in the manifest',
         );

@@ -18,7 +18,7 @@ export async function readLab(file: string, cwd: string): Promise<ReadLabResult>
 export async function requireLab(file: string, cwd: string): Promise<{ lab: Lab; file: string }> {
   const result = await readLab(file, cwd);
   if (!result.ok) {
-    throw new UserError(`${result.file} is not a valid lab:\n${result.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, 'fix the lab file (`builder validate` lists the same problems)');
+    throw new UserError('ERR_LAB_INVALID', `${result.file} is not a valid lab:\n${result.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, 'fix the lab file (`builder validate` lists the same problems)');
   }
   return { lab: result.lab, file: result.file };
 }

@@ -30,8 +30,8 @@ export interface MakeUsbOptions {
 /** The host a target's stick boots: same model, booted from USB. Pure. */
 export function usbHost(lab: Lab, target: string): Host {
   const hosts = lab.hosts.filter((h) => h.model === target && h.boot === 'usb');
-  if (hosts.length === 0) throw new UserError(`the lab has no host with model ${target} and boot: usb`, `add one under hosts (model: ${target}, boot: usb), or check --target`);
-  if (hosts.length > 1) throw new UserError(`the lab has ${hosts.length} hosts with model ${target} and boot: usb (${hosts.map((h) => h.name).join(', ')})`, 'keep one USB-booted host per model');
+  if (hosts.length === 0) throw new UserError('ERR_LAB_NO_USB_HOST', `the lab has no host with model ${target} and boot: usb`, `add one under hosts (model: ${target}, boot: usb), or check --target`);
+  if (hosts.length > 1) throw new UserError('ERR_LAB_USB_HOSTS_AMBIGUOUS', `the lab has ${hosts.length} hosts with model ${target} and boot: usb (${hosts.map((h) => h.name).join(', ')})`, 'keep one USB-booted host per model');
   return hosts[0]!;
 }
 
@@ -42,7 +42,7 @@ export function renderedTalosConfig(labFile: string, stateDir: string | undefine
 
 export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?: string }> {
   // vp6630 (the gateway stick) is dispatched to builder/src/gateway-stick before this point.
-  if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
+  if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError('ERR_USAGE_FLAG_VALUE', `unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
   const needLab = !o.config || !o.base || !o.out;
   const host = needLab ? usbHost((await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
@@ -53,6 +53,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
     config = await readFile(configPath);
   } catch {
     throw new UserError(
+      'ERR_RENDERED_CONFIG_MISSING',
       `no Talos config at ${configPath}`,
       o.config ? 'check the --config path' : `render it first (\`builder render\`), or pass the config with --config FILE`,
     );

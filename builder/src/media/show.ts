@@ -24,7 +24,7 @@ async function existing(file: string, cwd: string): Promise<string> {
   try {
     await access(abs);
   } catch {
-    throw new UsageError(`cannot read ${abs}: no such file`, 'check the path (make-usb writes to <state>/media/ by default)');
+    throw new UsageError('ERR_INPUT_UNREADABLE', `cannot read ${abs}: no such file`, 'check the path (make-usb writes to <state>/media/ by default)');
   }
   return abs;
 }

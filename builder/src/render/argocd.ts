@@ -20,18 +20,18 @@ export function namespaceManifest(text: string, source: string): string {
   const docs = parseAllDocuments(text);
   const out: string[] = [];
   for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length > 0) throw new RenderError(`${source}: document ${i + 1} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'sync the Argo CD manifest again (`builder images sync argocd-install`)');
+    if (doc.errors.length > 0) throw new RenderError('ERR_ARGOCD_MANIFEST_INVALID', `${source}: document ${i + 1} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'sync the Argo CD manifest again (`builder images sync argocd-install`)');
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (!isMap(doc.contents) || typeof (value as { kind?: unknown }).kind !== 'string') {
-      throw new RenderError(`${source}: document ${i + 1} is not a Kubernetes object (no kind)`, 'give the Argo CD install.yaml manifest');
+      throw new RenderError('ERR_ARGOCD_MANIFEST_INVALID', `${source}: document ${i + 1} is not a Kubernetes object (no kind)`, 'give the Argo CD install.yaml manifest');
     }
     const kind = (value as { kind: string }).kind;
     if (!CLUSTER_SCOPED.has(kind) && !doc.hasIn(['metadata', 'namespace'])) doc.setIn(['metadata', 'namespace'], ARGOCD_NAMESPACE);
     // Each document keeps its own `---` marker when it had one; the join below adds them uniformly.
     out.push(doc.toString({ lineWidth: 0 }).replace(/^---\n/, ''));
   }
-  if (out.length === 0) throw new RenderError(`${source} holds no Kubernetes objects`, 'give the Argo CD install.yaml manifest');
+  if (out.length === 0) throw new RenderError('ERR_ARGOCD_MANIFEST_INVALID', `${source} holds no Kubernetes objects`, 'give the Argo CD install.yaml manifest');
   return out.join('---\n');
 }
 

@@ -23,10 +23,10 @@ function managementInterface(lab: Lab, host: Host) {
   const harvester = lab.clusters.harvester!;
   const link = hostLinks(lab, host).find((l) => l.network.name === harvester.network);
   if (!link) {
-    throw new RenderError(`Harvester host ${host.name} has no NIC carrying network ${harvester.network}`, `add ${harvester.network} to a NIC's untagged or tagged list on host ${host.name}`);
+    throw new RenderError('ERR_LAB_HARVESTER_NO_NIC', `Harvester host ${host.name} has no NIC carrying network ${harvester.network}`, `add ${harvester.network} to a NIC's untagged or tagged list on host ${host.name}`);
   }
   if (!link.address) {
-    throw new RenderError(`Harvester host ${host.name} has no address on ${harvester.network}`, `add { network: ${harvester.network}, address: … } to host ${host.name}'s addresses`);
+    throw new RenderError('ERR_LAB_HARVESTER_NO_ADDRESS', `Harvester host ${host.name} has no address on ${harvester.network}`, `add { network: ${harvester.network}, address: … } to host ${host.name}'s addresses`);
   }
   const net = link.network;
   const ip = link.address.split('/')[0]!;
@@ -48,7 +48,7 @@ export function harvesterConfig(lab: Lab, hostName: string, secrets: LabSecrets)
   const first = harvester.hosts[0] === hostName;
   const device = host.installDisk?.path;
   if (!device) {
-    throw new RenderError(`Harvester host ${host.name} has no installDisk.path (Harvester installs to a device path)`, `add installDisk: { path: /dev/nvme0n1 } to host ${host.name}`);
+    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `Harvester host ${host.name} has no installDisk.path (Harvester installs to a device path)`, `add installDisk: { path: /dev/nvme0n1 } to host ${host.name}`);
   }
   const c = collectorEndpoints(lab);
   const base = lab.pxe ? pxeUrls(`http://${lab.pxe.address}:${lab.pxe.httpPort}`) : undefined;

@@ -48,6 +48,7 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
     if (platform.gitops && !inputs.withoutArgocd) {
       if (!inputs.argocd) {
         throw new RenderError(
+          'ERR_ARGOCD_MANIFEST_MISSING',
           'the platform cluster has gitops, so its Talos configs bootstrap Argo CD, but no Argo CD install manifest was given',
           'pin and fetch it with `builder images sync argocd-install` (see images.yaml), or pass --argocd-manifest FILE',
         );
@@ -65,7 +66,7 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
 
   const pxeHosts = lab.hosts.filter((h) => h.boot === 'pxe' && h.nics.length > 0);
   if (pxeHosts.length > 0 && !base) {
-    throw new RenderError(`hosts ${pxeHosts.map((h) => h.name).join(', ')} boot by PXE but the lab has no pxe section`, 'add pxe: { host, network, address } to the lab');
+    throw new RenderError('ERR_LAB_NO_PXE', `hosts ${pxeHosts.map((h) => h.name).join(', ')} boot by PXE but the lab has no pxe section`, 'add pxe: { host, network, address } to the lab');
   }
   for (const host of pxeHosts) {
     const nic = pxeNic(host)!;

@@ -26,7 +26,7 @@ const aliasOf = (nic: number) => `lab${nic}`;
 function installSection(host: Host, cluster: PlatformCluster): Record<string, unknown> {
   const d = host.installDisk;
   if (!d || (!d.path && !d.size && !d.type && !d.model && !d.serial)) {
-    throw new RenderError(`host ${host.name} has no installDisk, so Talos would not know where to install`, `add installDisk: { size: ">= 100GB" } (or type, model, serial, path) to host ${host.name}`);
+    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `host ${host.name} has no installDisk, so Talos would not know where to install`, `add installDisk: { size: ">= 100GB" } (or type, model, serial, path) to host ${host.name}`);
   }
   const selector: Record<string, string> = {};
   if (d.size) selector.size = d.size;

@@ -15,7 +15,7 @@ export async function applySecretsPlan(paths: StatePaths, plan: SecretsPlan): Pr
   await chmod(paths.secrets, SECRET_DIR_MODE);
   for (const file of plan.create) {
     // Checked again right before writing: secrets are created once, never replaced.
-    if (existsSync(file.path)) throw new UserError(`${file.path} appeared while secrets were being created; nothing was overwritten`, 'run the command again');
+    if (existsSync(file.path)) throw new UserError('ERR_SECRETS_RACE', `${file.path} appeared while secrets were being created; nothing was overwritten`, 'run the command again');
     await writeFileAtomic(file.path, file.content, { mode: file.mode });
   }
 }
@@ -27,7 +27,7 @@ async function readSecretFile(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`cannot read secret file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'check the file permissions of the state directory');
+    throw new UserError('ERR_STATE_UNREADABLE', `cannot read secret file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'check the file permissions of the state directory');
   }
 }
 
@@ -46,10 +46,10 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
     else texts.set(name, text);
   }
   if (missing.length === entries.length) {
-    throw new UserError(`the lab has no secrets yet (nothing in ${paths.secrets})`, INIT_HINT(paths));
+    throw new UserError('ERR_SECRETS_MISSING', `the lab has no secrets yet (nothing in ${paths.secrets})`, INIT_HINT(paths));
   }
   if (missing.length > 0) {
-    throw new UserError(`secret files are missing:\n${missing.map((m) => `  ${m}`).join('\n')}`, INIT_HINT(paths));
+    throw new UserError('ERR_SECRETS_MISSING', `secret files are missing:\n${missing.map((m) => `  ${m}`).join('\n')}`, INIT_HINT(paths));
   }
   const t = (k: keyof SecretPaths) => texts.get(k)!;
 
@@ -58,7 +58,7 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
     talos = parseTalosBundle(t('talosSecrets'));
   } catch (err) {
     if (err instanceof BundleProblems) {
-      throw new UserError(`${files.talosSecrets} is not a valid Talos secrets bundle: ${err.problems.join('; ')}`, 'restore the file from your backup');
+      throw new UserError('ERR_SECRETS_INVALID', `${files.talosSecrets} is not a valid Talos secrets bundle: ${err.problems.join('; ')}`, 'restore the file from your backup');
     }
     throw err;
   }
@@ -66,20 +66,20 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
   try {
     admin = parseAdminCredentials(t('admin'));
   } catch (err) {
-    throw new UserError(`${files.admin} is not valid: ${(err as Error).message}`, `delete it and run \`builder secrets init --state ${paths.root}\` to issue new admin credentials from the existing CAs`);
+    throw new UserError('ERR_SECRETS_INVALID', `${files.admin} is not valid: ${(err as Error).message}`, `delete it and run \`builder secrets init --state ${paths.root}\` to issue new admin credentials from the existing CAs`);
   }
   let gateway: { password?: unknown; passwordHash?: unknown } | null;
   try {
     gateway = parseSecretYaml(t('gateway'), files.gateway) as typeof gateway;
   } catch (err) {
-    throw new UserError((err as Error).message, 'restore the file from your backup');
+    throw new UserError('ERR_SECRETS_INVALID', (err as Error).message, 'restore the file from your backup');
   }
   if (!gateway || typeof gateway.password !== 'string' || typeof gateway.passwordHash !== 'string') {
-    throw new UserError(`${files.gateway} must hold password and passwordHash`, 'restore the file from your backup');
+    throw new UserError('ERR_SECRETS_INVALID', `${files.gateway} must hold password and passwordHash`, 'restore the file from your backup');
   }
   const token = (k: keyof SecretPaths) => {
     const v = t(k).trim();
-    if (!v) throw new UserError(`${files[k]} is empty`, 'restore the file from your backup');
+    if (!v) throw new UserError('ERR_SECRETS_INVALID', `${files[k]} is empty`, 'restore the file from your backup');
     return v;
   };
   return {

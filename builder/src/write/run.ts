@@ -27,22 +27,22 @@ export async function runWrite(image: string, device: string, yes: boolean, io: 
     if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     imageBytes = st.size;
   } catch (err) {
-    throw new UsageError(`cannot read image ${image}: ${fsReason(err)}`, 'pass the .iso or .img file, such as the output of builder make-usb', { cause: err });
+    throw new UsageError('ERR_INPUT_UNREADABLE', `cannot read image ${image}: ${fsReason(err)}`, 'pass the .iso or .img file, such as the output of builder make-usb', { cause: err });
   }
   let info;
   try {
     info = await inspectDevice(device, deps.roots);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot inspect ${device}: ${code === 'ENOENT' ? 'no such device' : String(code)}`, 'check the device name with lsblk (plug the stick in first)', { cause: err });
+    throw new UsageError('ERR_DEVICE_UNREADABLE', `cannot inspect ${device}: ${code === 'ENOENT' ? 'no such device' : String(code)}`, 'check the device name with lsblk (plug the stick in first)', { cause: err });
   }
   const refused = refusals(info, imageBytes);
   if (refused.length > 0) {
-    throw new UserError(`refusing to write ${device}:\n${refused.map((r) => `  - ${r.reason} — ${r.fix}`).join('\n')}`);
+    throw new UserError('ERR_DEVICE_REFUSED', `refusing to write ${device}:\n${refused.map((r) => `  - ${r.reason} — ${r.fix}`).join('\n')}`);
   }
   const what = `${info.realPath} (${info.name}, ${formatBytes(info.sizeBytes ?? 0)}${info.partitions.length > 0 ? `, partitions ${info.partitions.join(' ')}` : ''})`;
   if (!yes) {
-    if (!deps.canAsk()) throw new UserError(`not asking on a non-terminal: writing ${image} would erase ${what}`, 'check the device, then pass --yes');
+    if (!deps.canAsk()) throw new UserError('ERR_DEVICE_NOT_CONFIRMED', `not asking on a non-terminal: writing ${image} would erase ${what}`, 'check the device, then pass --yes');
     const ok = await deps.confirm(`Write ${image} (${formatBytes(imageBytes)}) to ${what}? Everything on it is erased. Type yes: `);
     if (!ok) {
       io.err('not written: the answer was not yes\n');
@@ -52,7 +52,7 @@ export async function runWrite(image: string, device: string, yes: boolean, io: 
   const flush = deps.flush;
   const r = await writeImage(image, info.realPath, createProgress({ write: io.out, tty: io.isTTY }), flush ? { flush } : {});
   if (r.sha256 !== r.readBack) {
-    throw new UserError(`read-back of ${info.realPath} does not match: wrote sha256 ${r.sha256}, read ${r.readBack}`, 'the stick may be failing or counterfeit (smaller than it claims); try another one');
+    throw new UserError('ERR_DEVICE_READ_BACK_MISMATCH', `read-back of ${info.realPath} does not match: wrote sha256 ${r.sha256}, read ${r.readBack}`, 'the stick may be failing or counterfeit (smaller than it claims); try another one');
   }
   io.out(`wrote ${formatBytes(r.bytes)} to ${info.realPath}; read back and verified sha256 ${r.sha256}\n`);
   return 'written';
