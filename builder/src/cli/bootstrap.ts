@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UserError } from './errors.js';
+import { UserError } from '../base/index.js';
+import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { CredentialsError, parseTalosconfig, TalosApi, TalosApiError } from '../collector/join/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
@@ -27,23 +28,23 @@ Exit codes: 0 bootstrapped, 1 the node refused or could not be reached, 2 usage 
     const { values } = parseFlags('bootstrap', argv, { lab: { type: 'string' }, state: { type: 'string' }, node: { type: 'string' }, endpoint: { type: 'string' } });
     const { lab, paths } = await requireLabAndState(values, io.cwd);
     const platform = lab.clusters.platform;
-    if (!platform) throw new UserError('the lab has no platform cluster: nothing to bootstrap', 'add clusters.platform to the lab file');
+    if (!platform) throw new UserError('ERR_LAB_NO_PLATFORM', 'the lab has no platform cluster: nothing to bootstrap', 'add clusters.platform to the lab file');
     const name = values.node ?? platform.hosts[0]!;
-    if (!platform.hosts.includes(name)) throw new UserError(`--node: ${name} is not a platform host (${platform.hosts.join(', ')})`, 'name one of the platform hosts');
+    if (!platform.hosts.includes(name)) throw new UserError('ERR_LAB_NOT_PLATFORM_HOST', `--node: ${name} is not a platform host (${platform.hosts.join(', ')})`, 'name one of the platform hosts');
     const address = lab.hosts.find((h) => h.name === name)?.addresses[0]?.address;
-    if (!address && !values.endpoint) throw new UserError(`${name} has no static address in the lab file`, 'give the host an address under hosts[].addresses');
+    if (!address && !values.endpoint) throw new UserError('ERR_LAB_NO_ADDRESS', `${name} has no static address in the lab file`, 'give the host an address under hosts[].addresses');
     const file = join(paths.rendered, 'talosconfig');
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      throw new UserError(`${file} is missing`, 'run `builder render` first');
+      throw new UserError('ERR_RENDERED_CREDENTIALS_MISSING', `${file} is missing`, 'run `builder render` first');
     }
     let api: TalosApi;
     try {
       api = new TalosApi(parseTalosconfig(text, file), values.endpoint ?? address!, { timeoutMs: 15_000 });
     } catch (err) {
-      if (err instanceof CredentialsError) throw new UserError(err.message, 'render it again with `builder render`');
+      if (err instanceof CredentialsError) throw new UserError('ERR_RENDERED_CREDENTIALS_INVALID', err.message, 'render it again with `builder render`', { cause: err });
       throw err;
     }
     try {
@@ -52,7 +53,7 @@ Exit codes: 0 bootstrapped, 1 the node refused or could not be reached, 2 usage 
       if (err instanceof TalosApiError) {
         // Talos refuses a second Bootstrap ("etcd data directory is not empty"): say what it means.
         const again = /not empty|already/i.test(err.message);
-        throw new UserError(`bootstrap of ${name} failed: ${err.message}`, again ? 'etcd is already bootstrapped: do not call it again' : `check that ${name} is up (\`builder status\`) and reachable on ${api.endpoint}`);
+        throw new UserError('ERR_BOOTSTRAP_FAILED', `bootstrap of ${name} failed: ${err.message}`, again ? 'etcd is already bootstrapped: do not call it again' : `check that ${name} is up (\`builder status\`) and reachable on ${api.endpoint}`);
       }
       throw err;
     } finally {

@@ -60,10 +60,10 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
         const loaded = await loadJoinTargets(ctx.lab, ctx.paths);
         if (loaded.missing.length > 0) io.err(`collector: not watching what needs ${loaded.missing.join(', ')} (run \`builder render\` / \`builder secrets init\` first)\n`);
         const bootstrapHost = values.bootstrap ? ctx.lab.clusters.platform?.hosts[0] : undefined;
-        if (values.bootstrap && !loaded.targets.platform?.talos) throw new UserError('--bootstrap needs the rendered talosconfig', 'run `builder render` first');
+        if (values.bootstrap && !loaded.targets.platform?.talos) throw new UserError('ERR_RENDERED_CREDENTIALS_MISSING', '--bootstrap needs the rendered talosconfig', 'run `builder render` first');
         watch = { targets: loaded.targets, options: { ...(bootstrapHost ? { bootstrapHost } : {}), log: (line) => io.err(`collector: ${line}\n`) } };
       } catch (err) {
-        if (err instanceof CredentialsError) throw new UserError(`cannot read the cluster credentials: ${err.message}`, 'render them again with `builder render`');
+        if (err instanceof CredentialsError) throw new UserError('ERR_RENDERED_CREDENTIALS_INVALID', `cannot read the cluster credentials: ${err.message}`, 'render them again with `builder render`', { cause: err });
         throw err;
       }
     }
