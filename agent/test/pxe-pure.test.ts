@@ -7,7 +7,9 @@ import { chooseBoot } from '../src/roles/pxe/boot-choice.js';
 import { ackBlock, negotiate, parseRequest } from '../src/roles/pxe/tftp-packet.js';
 import { isSafeName, resolveUnderRoot } from '../src/roles/pxe/paths.js';
 import { parseRange } from '../src/roles/pxe/range.js';
-import { directedBroadcast, Leases } from '../src/roles/pxe/leases.js';
+import { Leases, OFFER_HOLD_MS } from '../src/roles/pxe/leases.js';
+import { buildReply, replyDestination } from '../src/roles/pxe/dhcp-reply.js';
+import { scopeFor } from '../src/roles/pxe/scope.js';
 import { parseArp } from '../src/roles/pxe/neighbours.js';
 
 const cfg = PxeConfigSchema.parse({
@@ -42,19 +44,66 @@ describe('boot choice', () => {
 });
 
 describe('leases', () => {
+  const direct = scopeFor(cfg, '0.0.0.0')!;
   it('hands fixed addresses to their MACs and the rest from the range, skipping reserved ones', () => {
-    const l = new Leases(cfg);
-    expect(l.addressFor('52:54:00:00:00:02')).toBe('172.31.5.50');
-    expect(l.addressFor('aa:00:00:00:00:01')).toBe('172.31.5.100');
-    expect(l.addressFor('aa:00:00:00:00:01')).toBe('172.31.5.100');
-    expect(l.addressFor('aa:00:00:00:00:02')).toBe('172.31.5.101');
-    expect(l.addressFor('aa:00:00:00:00:03')).toBe('172.31.5.102');
-    expect(l.addressFor('aa:00:00:00:00:04')).toBeNull();
+    const l = new Leases({ ...cfg, hosts: [cfg.hosts[1]!] });
+    expect(l.offer('52:54:00:00:00:02', direct)).toBe('172.31.5.50');
+    expect(l.offer('aa:00:00:00:00:01', direct)).toBe('172.31.5.100');
+    expect(l.offer('aa:00:00:00:00:01', direct)).toBe('172.31.5.100');
+    expect(l.offer('aa:00:00:00:00:02', direct)).toBe('172.31.5.101');
+    expect(l.offer('aa:00:00:00:00:03', direct)).toBe('172.31.5.102');
+    expect(l.offer('aa:00:00:00:00:04', direct)).toBeNull();
     expect(l.macOf('172.31.5.101')).toBe('aa:00:00:00:00:02');
   });
-  it('computes the directed broadcast of the boot subnet', () => {
-    expect(directedBroadcast('172.31.5.1', '255.255.255.0')).toBe('172.31.5.255');
-    expect(directedBroadcast('10.250.3.2', '255.255.255.252')).toBe('10.250.3.3');
+  it('keeps the last free address for a lab host without a fixed one, whatever strangers ask', () => {
+    const l = new Leases(cfg);
+    expect(l.offer('aa:00:00:00:00:01', direct)).toBe('172.31.5.100');
+    expect(l.offer('aa:00:00:00:00:02', direct)).toBe('172.31.5.101');
+    expect(l.offer('aa:00:00:00:00:03', direct)).toBeNull();
+    expect(l.offer('52:54:00:00:00:01', direct)).toBe('172.31.5.102');
+  });
+  it('lets offers and leases expire, after which the address goes to another MAC', () => {
+    let t = 0;
+    const l = new Leases({ ...cfg, hosts: [] }, () => t);
+    for (const m of ['aa:00:00:00:00:01', 'aa:00:00:00:00:02', 'aa:00:00:00:00:03']) l.offer(m, direct);
+    expect(l.ack('aa:00:00:00:00:01', direct)).toBe('172.31.5.100');
+    expect(l.offer('bb:00:00:00:00:01', direct)).toBeNull();
+    t += OFFER_HOLD_MS + 1;
+    expect(l.offer('bb:00:00:00:00:01', direct)).toBe('172.31.5.101');
+    t += cfg.leaseSeconds * 1000;
+    expect(l.macOf('172.31.5.100')).toBeUndefined();
+    expect(l.offer('bb:00:00:00:00:02', direct)).toBe('172.31.5.100');
+  });
+  it('caps the addresses held by MACs that match no host', () => {
+    const l = new Leases({ ...cfg, hosts: [], maxUnknownLeases: 1 });
+    expect(l.offer('aa:00:00:00:00:01', direct)).toBe('172.31.5.100');
+    expect(l.offer('aa:00:00:00:00:02', direct)).toBeNull();
+    expect(l.unknownHeld()).toBe(1);
+  });
+});
+
+describe('dhcp replies', () => {
+  const req = { op: 1, htype: 1, hlen: 6, hops: 0, xid: 7, secs: 0, flags: 0x8000, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: '52-54-00-00-00-01', sname: '', file: '', options: { 53: 1 } };
+  it('carries option 43 discovery control 8 in full-mode offers too, and goes to 255.255.255.255', () => {
+    const r = buildReply(cfg, scopeFor(cfg, '0.0.0.0')!, req, 2, '172.31.5.100', { kind: 'loader', file: 'ipxe.efi', firmware: 'uefi' });
+    expect(r.options).toMatchObject({ 43: [6, 1, 8, 255], 60: 'PXEClient', 67: 'ipxe.efi', 1: '255.255.255.0' });
+    expect(replyDestination(r)).toEqual({ address: '255.255.255.255', port: 68 });
+  });
+  it('answers an HTTP-boot client with HTTPClient and the loader URL', () => {
+    const choice = chooseBoot(cfg, host, { mac: '52:54:00:00:00:01', arch: 16, userClass: '', vendorClass: 'HTTPClient:Arch:00016:UNDI:003001' });
+    expect(choice).toEqual({ kind: 'http', file: 'http://172.31.5.1:8080/ipxe.efi', firmware: 'uefi' });
+    const r = buildReply(cfg, scopeFor(cfg, '0.0.0.0')!, req, 2, '172.31.5.100', choice);
+    expect(r.options[60]).toBe('HTTPClient');
+    expect(r.options[67]).toBe('http://172.31.5.1:8080/ipxe.efi');
+  });
+  it('picks the relayed subnet by giaddr, with its router, and replies to the relay on 67', () => {
+    const relayed = PxeConfigSchema.parse({ ...cfg, subnets: [{ name: 'vlan30', network: '10.10.30.0', netmask: '255.255.255.0', range: ['10.10.30.100', '10.10.30.150'], router: '10.10.30.1' }] });
+    const scope = scopeFor(relayed, '10.10.30.1')!;
+    expect(scope).toMatchObject({ name: 'vlan30', router: '10.10.30.1', relayed: true });
+    expect(scopeFor(relayed, '10.99.0.1')).toBeUndefined();
+    const r = buildReply(relayed, scope, { ...req, giaddr: '10.10.30.1' }, 2, '10.10.30.100', { kind: 'loader', file: 'ipxe.efi', firmware: 'uefi' });
+    expect(r.options[3]).toEqual(['10.10.30.1']);
+    expect(replyDestination(r)).toEqual({ address: '10.10.30.1', port: 67 });
   });
 });
 

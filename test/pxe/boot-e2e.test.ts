@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
-import { qemuPxeUefi } from '../fixtures/netns/qemu.js';
+import { qemuPxe } from '../fixtures/netns/qemu.js';
 import { startRadvd } from '../fixtures/netns/radvd.js';
 import { inNetns } from '../fixtures/netns/run.js';
 import { startRealCollector, type RealCollector } from '../agent/collector.js';
@@ -50,7 +50,7 @@ describe('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namespace)', () =>
     copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', vars);
     const consoleFile = join(dir, 'console.log');
     process.stderr.write(`boot-e2e: guest console in ${consoleFile}\n`);
-    const vm = qemuPxeUefi({ ns: net.srv, tap: net.tap, mac: MAC, varsFile: vars, consoleFile });
+    const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac: MAC, varsFile: vars, consoleFile, firmware: 'uefi', rom: 'ipxe' });
     procs.push(vm);
 
     // As the collector stored them for the host (PXE events name the MAC; it maps them to ms02-1).

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
@@ -11,6 +12,7 @@ import { writePxeAgentConfig } from './pxe-config.js';
 const TOKEN = 'pxe-netns-token-0123456789';
 const KNOWN = '52:54:00:31:00:01';
 const STRANGER = '52:54:00:31:00:99';
+const PROBE = join(import.meta.dirname, '../fixtures/netns/pxe-probe.mjs');
 const ok = await canUseNetns();
 // These tests need network namespaces (ip netns, as root); without them the file fails rather than skipping silently.
 if (!ok) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
@@ -93,6 +95,23 @@ describe('PXE DHCP in network namespaces, real clients', () => {
       expect(rx.events.some((e) => e.kind === 'pxe.unknown-mac' && e.mac === STRANGER)).toBe(true);
     } finally {
       await setMac(KNOWN);
+    }
+  });
+
+  it('full mode: offers carry option 43 and go to 255.255.255.255; port 4011 answers a BINL-style request', async () => {
+    // The probe (raw client, broadcast flag set) binds port 68 on 0.0.0.0: it sees only what is
+    // broadcast, so an offer sent to the subnet broadcast or unicast would not reach it.
+    await nsIp(net.cli, 'addr', 'add', `172.31.${net.n}.77/24`, 'dev', net.cliIf);
+    await nsIp(net.cli, 'route', 'add', 'default', 'via', net.serverIp);
+    try {
+      const r = await inNetns(net.cli, 'node', [PROBE, KNOWN, '7', `172.31.${net.n}.77`, net.serverIp], { timeout: 15_000 });
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const got = JSON.parse(String(r.stdout));
+      expect(got.offer).toMatchObject({ type: 2, siaddr: net.serverIp, vendorClass: 'PXEClient', bootfile: 'ipxe.efi', pxeOptions: [6, 1, 8, 255] });
+      expect(got.offer.yiaddr).toMatch(new RegExp(`^172\\.31\\.${net.n}\\.1\\d\\d$`));
+      expect(got.ack).toMatchObject({ type: 5, yiaddr: '0.0.0.0', siaddr: net.serverIp, file: 'ipxe.efi' });
+    } finally {
+      await nsIp(net.cli, 'addr', 'flush', 'dev', net.cliIf);
     }
   });
 

@@ -20,10 +20,27 @@ const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, for example 1
 export const PxeHostSchema = z.strictObject({
   name: z.string().min(1).max(253),
   mac,
-  /** Fixed address in full-server mode; without it the host gets one from the range. */
+  /** Fixed address in full-server mode (on its boot network, direct or relayed); reserved for it. */
   ip: ipv4.optional(),
 });
 export type PxeHost = z.infer<typeof PxeHostSchema>;
+
+/**
+ * A network whose DHCP reaches the service through a relay (the gateway's dhcrelay), chosen for a
+ * request whose `giaddr` falls inside it: its own range, router and DNS (RFC 2131 §4.3.1).
+ */
+export const PxeSubnetSchema = z.strictObject({
+  /** For events and errors: the lab network's name. */
+  name: z.string().min(1).max(63),
+  /** The subnet's network address and mask; the relay's giaddr is an address inside it. */
+  network: ipv4,
+  netmask: ipv4,
+  range: z.tuple([ipv4, ipv4]).optional(),
+  router: ipv4.optional(),
+  dns: z.array(ipv4).default([]),
+  leaseSeconds: z.number().int().min(60).optional(),
+});
+export type PxeSubnet = z.infer<typeof PxeSubnetSchema>;
 
 export const PxeConfigSchema = z.strictObject({
   /** `full` leases addresses from `range`; `proxy` answers only the PXE part beside another DHCP server. */
@@ -49,6 +66,10 @@ export const PxeConfigSchema = z.strictObject({
    * fetched it over TFTP; the chainloaded iPXE then gets the script. Off: iPXE gets the script at once.
    */
   chainload: z.boolean().default(false),
+  /** Relayed networks (full mode): a request with a giaddr is answered from the one holding it. */
+  subnets: z.array(PxeSubnetSchema).default([]),
+  /** Full mode: most addresses held at once by MACs that match no host (the rest stay for hosts). */
+  maxUnknownLeases: z.number().int().min(0).default(256),
   /** Path under `root` of each host's iPXE script; `{mac}` becomes aa-bb-cc-dd-ee-ff. */
   scriptPath: z.string().min(1).default('ipxe/{mac}.ipxe'),
   hosts: z.array(PxeHostSchema).default([]),

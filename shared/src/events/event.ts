@@ -46,6 +46,7 @@ export const EVENT_KINDS = {
   dhcpOffer: 'dhcp.offer',
   dhcpRequest: 'dhcp.request',
   dhcpAck: 'dhcp.ack',
+  dhcpNoAddress: 'dhcp.no-address', // full mode had no address for the MAC; attrs.reason says why
   tftpStart: 'tftp.start',
   tftpDone: 'tftp.done',
   tftpError: 'tftp.error',

@@ -9,6 +9,8 @@ export { DhcpService } from './dhcp-server.js';
 export { HttpService } from './http.js';
 export { TftpService, type TftpSource } from './tftp.js';
 export { chooseBoot, scriptUrl, type BootChoice, type ClientHints } from './boot-choice.js';
+export { Leases } from './leases.js';
+export { scopeFor, type Scope } from './scope.js';
 export { resolveUnderRoot, isSafeName } from './paths.js';
 
 export interface PxePorts {
@@ -50,6 +52,7 @@ export class PxeRole {
       offer: (mac, a) => emit(EVENT_KINDS.dhcpOffer, mac, '', a),
       ack: (mac, _ip, a) => emit(EVENT_KINDS.dhcpAck, mac, '', a),
       unknownMac: (mac, a) => emit(EVENT_KINDS.unknownMac, mac, '', a),
+      noAddress: (mac, a) => emit(EVENT_KINDS.dhcpNoAddress, mac, '', a),
       },
       (mac) => Date.now() - (loaderDone.get(mac) ?? -Infinity) < CHAINLOAD_WINDOW_MS,
     );

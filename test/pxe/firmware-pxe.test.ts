@@ -1,0 +1,134 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabEvent } from '@lab/shared';
+import { agentBundle } from '../fixtures/netns/agent-bundle.js';
+import { canUseNetns } from '../fixtures/netns/ip.js';
+import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
+import { qemuPxe, type QemuPxeOptions } from '../fixtures/netns/qemu.js';
+import { startRadvd } from '../fixtures/netns/radvd.js';
+import { inNetns } from '../fixtures/netns/run.js';
+import { startReceiver, type Receiver } from '../agent/receiver.js';
+import { writePxeAgentConfig } from './pxe-config.js';
+
+/**
+ * Real firmware through the agent's full-mode DHCP, TFTP and HTTP, on a tap in a namespace:
+ *  - OVMF with the NIC's option ROM disabled (`romfile=` empty), so EDK2's own PXE
+ *    (NetworkPkg/UefiPxeBcDxe on VirtioNetDxe) reads our offer — the case that failed with
+ *    PXE-E16 while the offer lacked option 43 — and fetches Debian's ipxe.efi over TFTP; that
+ *    iPXE then asks again as user class iPXE and fetches the host's script over HTTP.
+ *  - SeaBIOS with QEMU's iPXE ROM (legacy PXE): the ROM is handed undionly.kpxe (chainload), and
+ *    the chainloaded iPXE fetches the script.
+ * Not modelled: a vendor firmware's own quirks beyond EDK2 (the MS-02's AMI firmware is built on
+ * EDK2's network stack), Secure Boot, and anything after the script (the guest is stopped once
+ * the script was served). Each guest runs until its script is fetched, then is killed.
+ */
+const TOKEN = 'pxe-firmware-token-0123456789';
+const UEFI_MAC = '52:54:00:13:00:01';
+const BIOS_MAC = '52:54:00:13:00:02';
+const ok = await canUseNetns();
+// These tests need network namespaces (ip netns, as root); without them the file fails rather than skipping silently.
+if (!ok) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const procs: ResultPromise[] = [];
+let net: TapNet;
+let rx: Receiver;
+let dir: string;
+
+const scriptPath = (mac: string) => `/ipxe/${mac.replace(/:/g, '-')}.ipxe`;
+
+beforeAll(async () => {
+  const bundle = await agentBundle();
+  net = await createTapNet('f');
+  rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
+  const made = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-1', mac: UEFI_MAC }, { name: 'legacy-1', mac: BIOS_MAC }], chainload: true });
+  dir = made.dir;
+  copyFileSync('/usr/lib/ipxe/ipxe.efi', join(made.root, 'ipxe.efi'));
+  copyFileSync('/usr/lib/ipxe/undionly.kpxe', join(made.root, 'undionly.kpxe'));
+  mkdirSync(join(made.root, 'ipxe'));
+  for (const mac of [UEFI_MAC, BIOS_MAC]) {
+    // The script reports and then waits; the test stops the guest once it was fetched.
+    writeFileSync(join(made.root, scriptPath(mac)), `#!ipxe\necho lab script for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
+  }
+  procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
+  const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', made.config], { reject: false, all: true });
+  procs.push(service);
+  for (let i = 0; i < 100; i++) {
+    const ss = String((await inNetns(net.srv, 'ss', ['-uln'])).stdout);
+    if (ss.includes(':67 ') && ss.includes(':4011 ')) break;
+    await sleep(50);
+  }
+});
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.catch(() => undefined)));
+  await rx?.stop();
+  await net?.destroy();
+});
+
+/** Boots a guest until its script was fetched; returns the events for its MAC. */
+async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' | 'rom'>): Promise<LabEvent[]> {
+  const consoleFile = join(dir, `console-${mac.replace(/:/g, '')}.log`);
+  let varsFile: string | undefined;
+  if (o.firmware === 'uefi') {
+    varsFile = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', varsFile);
+  }
+  const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac, consoleFile, ...o, ...(varsFile ? { varsFile } : {}), memoryMb: 512 });
+  procs.push(vm);
+  const mine = () => rx.events.filter((e) => e.mac === mac);
+  const fetched = () => mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(mac) && e.attrs.status === 200);
+  const deadline = Date.now() + 180_000;
+  while (!fetched()) {
+    if (Date.now() > deadline || vm.exitCode !== null) {
+      vm.kill('SIGKILL');
+      await vm;
+      let tail = '';
+      try {
+        tail = readFileSync(consoleFile, 'utf8').slice(-3000);
+      } catch {
+        // no console output yet
+      }
+      throw new Error(`no script fetch for ${mac}; events: ${mine().map((e) => `${e.kind} ${JSON.stringify(e.attrs).slice(0, 200)}`).join('\n')}\nconsole tail:\n${tail}`);
+    }
+    await sleep(500);
+  }
+  vm.kill('SIGKILL');
+  await vm;
+  // Let the beacon and the last events arrive.
+  await sleep(1500);
+  return mine();
+}
+
+describe('real firmware PXE through the agent (QEMU, tap in a namespace)', () => {
+  it("OVMF's own PXE (no option ROM): full-mode DHCP with option 43, TFTP ipxe.efi, then the HTTP script for its MAC", async () => {
+    const events = await bootUntilScript(UEFI_MAC, { firmware: 'uefi', rom: 'none' });
+    const kinds = events.map((e) => e.kind);
+    // The first DISCOVER is EDK2's (PXEClient, arch 7, no iPXE user class): the firmware itself.
+    const firstDiscover = events.find((e) => e.kind === 'dhcp.discover');
+    expect(firstDiscover?.attrs, kinds.join(',')).toMatchObject({ arch: 7, userClass: null });
+    expect(String(firstDiscover?.attrs.vendorClass)).toMatch(/^PXEClient:Arch:00007/);
+    const firstOffer = events.find((e) => e.kind === 'dhcp.offer');
+    expect(firstOffer?.attrs).toMatchObject({ boot: 'loader', file: 'ipxe.efi', nextServer: net.serverIp });
+    const loader = events.find((e) => e.kind === 'tftp.done');
+    expect(loader?.attrs).toMatchObject({ file: 'ipxe.efi', bytes: readFileSync('/usr/lib/ipxe/ipxe.efi').length });
+    // Then iPXE (user class iPXE) is given the script URL and fetches it.
+    expect(events.some((e) => e.kind === 'dhcp.ack' && e.attrs.boot === 'script')).toBe(true);
+    const first = (k: string) => kinds.indexOf(k);
+    expect(first('dhcp.offer')).toBeLessThan(first('tftp.done'));
+    expect(first('tftp.done')).toBeLessThan(kinds.lastIndexOf('http.fetch'));
+    expect(events.find((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(UEFI_MAC))?.attrs.status).toBe(200);
+    // A firmware that took our offer for a BINL one would have asked port 4011 first.
+    expect(events.some((e) => e.kind === 'dhcp.request' && e.attrs.port === 4011)).toBe(false);
+  }, 240_000);
+
+  it('SeaBIOS with the iPXE ROM (legacy PXE): undionly.kpxe over TFTP, then the HTTP script for its MAC', async () => {
+    const events = await bootUntilScript(BIOS_MAC, { firmware: 'bios', rom: 'ipxe' });
+    const firstDiscover = events.find((e) => e.kind === 'dhcp.discover');
+    expect(firstDiscover?.attrs).toMatchObject({ arch: 0, userClass: 'iPXE' });
+    expect(events.find((e) => e.kind === 'tftp.done')?.attrs).toMatchObject({ file: 'undionly.kpxe', bytes: readFileSync('/usr/lib/ipxe/undionly.kpxe').length });
+    expect(events.find((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(BIOS_MAC))?.attrs.status).toBe(200);
+  }, 240_000);
+});
