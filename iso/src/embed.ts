@@ -13,7 +13,7 @@ import { scanInitramfs, type InitramfsScan } from './initramfs.js';
 import { rebuildArgs } from './mkisofs-report.js';
 import { INITRAMFS_PATH, openTalosMedia, type TalosMedia } from './talos-media.js';
 import { compareVersions, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';
-import { replaceInitrd } from './uki.js';
+import { rewriteUkiSections } from './uki.js';
 import * as squashfs from './tools/squashfs.js';
 import * as xorriso from './tools/xorriso.js';
 import * as mtools from './tools/mtools.js';
@@ -41,6 +41,8 @@ export interface Sidecar {
   inputs: Record<string, { sha256: string; file?: string }>;
   talosVersion: string;
   layers: ExtensionLayer[];
+  /** Whether the config file carries the imager's SELinux label (needs squashfs-tools 4.6+). */
+  configSelinuxLabel: string | null;
   epoch: number;
 }
 
@@ -50,6 +52,8 @@ export interface EmbedResult {
   sha256: string;
   plan: EmbedPlan;
   version: TalosVersion;
+  /** False when mksquashfs is older than 4.6 and the config went in without its SELinux label. */
+  labelled: boolean;
 }
 
 /** Refuses bases this toolkit must not touch. Pure. */
@@ -72,7 +76,22 @@ export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'se
     );
   }
   if (!media.initramfs) throw new MediaError('layout', `${path} has no ${INITRAMFS_PATH}`, 'give a Talos metal ISO');
-  if (!media.uki?.initrd) throw new MediaError('layout', `${path} has no UKI with an .initrd section in EFI/Linux of its ESP`, 'give a Talos v1.12+ metal ISO (UEFI boots through systemd-boot and a UKI)');
+  if (!media.uki) throw new MediaError('layout', `${path} has no UKI in EFI/Linux of its ESP`, 'give a Talos v1.12+ metal ISO (UEFI boots through systemd-boot and a UKI)');
+  if (!media.uki.initrd) {
+    const late = media.uki.structure.profiles.filter((p) => p.own.some((s) => s.name === '.initrd')).map((p) => p.id ?? String(p.number));
+    throw new MediaError(
+      'layout',
+      late.length
+        ? `${path}: the UKI's .initrd sits after its .profile sections (in profile ${late.join(', ')}), so the default profile boots without an initramfs`
+        : `${path}: the UKI has no .initrd section before its profiles`,
+      'give an unmodified Talos ISO from the imager or the Image Factory (a UKI rewritten with objcopy --add-section .initrd has this defect)',
+    );
+  }
+  // The new initrd replaces the base's: a profile carrying its own would never see the config.
+  const own = media.uki.structure.profiles.filter((p) => p.own.some((s) => s.name === '.initrd'));
+  if (own.length) {
+    throw new MediaError('layout', `${path}: UKI profile ${own.map((p) => p.id ?? p.number).join(', ')} carries its own .initrd, which would not get the config`, 'give a Talos ISO as the imager builds it (profiles share the base .initrd)');
+  }
   return media.version;
 }
 
@@ -82,14 +101,16 @@ function defaultEpoch(media: TalosMedia): number {
   return media.iso.modifiedEpoch ?? 0;
 }
 
-async function buildLayerSegment(plan: EmbedPlan, config: Buffer, work: string): Promise<Buffer> {
+async function buildLayerSegment(plan: EmbedPlan, config: Buffer, work: string): Promise<{ segment: Buffer; labelled: boolean }> {
   const root = join(work, 'layer-rootfs');
   for (const d of plan.rootfsDirs) await mkdir(join(root, d), { recursive: true, mode: 0o755 });
   const cfg = join(root, plan.configPath);
   await writeFile(cfg, config, { mode: plan.configMode });
   await chmod(cfg, plan.configMode);
   const sqsh = join(work, plan.layer.image);
-  await squashfs.mksquashfs(root, sqsh, plan.squashfsCompression, plan.epoch);
+  const { xattrs: labelled } = await squashfs.mksquashfs(root, sqsh, plan.squashfsCompression, plan.epoch, [
+    { path: plan.configPath, name: 'security.selinux', value: plan.configSelinuxLabel },
+  ]);
   const archive = buildCpio(
     [
       { name: 'extensions.yaml', mode: S_IFREG | 0o644, data: Buffer.from(plan.extensionsYaml) },
@@ -97,7 +118,8 @@ async function buildLayerSegment(plan: EmbedPlan, config: Buffer, work: string):
     ],
     plan.epoch,
   );
-  return plan.archiveCompression === 'zstd' ? zstdCompressBuffer(archive, sqsh) : xzCompressBuffer(archive, sqsh);
+  const segment = plan.archiveCompression === 'zstd' ? await zstdCompressBuffer(archive, sqsh) : await xzCompressBuffer(archive, sqsh);
+  return { segment, labelled };
 }
 
 export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult> {
@@ -124,10 +146,11 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
   };
   const work = await mkdtemp(join(tmpdir(), 'lab-embed-'));
   const tmpOut = tempBeside(out);
+  // The initramfs is scanned for the base's layers while the ESP is still being read; what the
+  // scan finds is used only after the base passed every check. A refusal waits for the scan to
+  // end before the work directory goes, so it never reads a deleted file.
+  let scanning: Promise<InitramfsScan> | undefined;
   try {
-    // The initramfs is scanned for the base's layers while the ESP is still being read; what the
-    // scan finds is used only after the base passed every check.
-    let scanning: Promise<InitramfsScan> | undefined;
     const startScan = (file: string) => {
       scanning = scanInitramfs(file, (n) => n === 'extensions.yaml');
       scanning.catch(() => undefined);
@@ -157,14 +180,15 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     const epoch = opts.epoch ?? defaultEpoch(media);
     const plan = planEmbed({ version, existingLayers: existing, config: opts.config, epoch });
 
-    const segment = await buildLayerSegment(plan, opts.config, work);
+    const { segment, labelled } = await buildLayerSegment(plan, opts.config, work);
     // The extracted copy is ours and already hashed and scanned: the layer is appended to it in
     // place instead of copying the whole initramfs once more.
     const newInitramfs = isoInitramfs;
     await appendFile(newInitramfs, segment);
 
     const newUki = join(work, 'uki.new.efi');
-    await replaceInitrd(media.uki!.file, media.uki!.pe, newInitramfs, newUki);
+    const initrdIndex = media.uki!.structure.base.find((s) => s.name === '.initrd')!.index;
+    await rewriteUkiSections(media.uki!.file, media.uki!.pe, [{ index: initrdIndex, file: newInitramfs }], newUki);
     // The ESP copied out of the base is ours: the new UKI goes into it in place (one mcopy). Only
     // when it does not fit is the ESP rebuilt, larger, from a fresh copy of the base's.
     let newEsp = media.esp!;
@@ -212,12 +236,14 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
       },
       talosVersion: version.text,
       layers: plan.layers,
+      configSelinuxLabel: labelled ? plan.configSelinuxLabel : null,
       epoch,
     };
     const sidecarPath = `${out}.json`;
     await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
-    return { out, sidecar: sidecarPath, sha256: outSha, plan, version };
+    return { out, sidecar: sidecarPath, sha256: outSha, plan, version, labelled };
   } finally {
+    await Promise.allSettled([scanning, baseShaPromise]);
     await rm(tmpOut, { force: true });
     await rm(work, { recursive: true, force: true });
   }

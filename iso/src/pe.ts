@@ -1,5 +1,7 @@
 // Reads the parts of a PE/COFF image (an EFI application such as a UKI) that the media code
-// needs: the section table and the certificate table (present when the image is signed).
+// needs: the section table, the header fields a section rewrite must update, the data
+// directories (what must not move) and the certificate table (present when the image is signed).
+// Field offsets: Microsoft PE/COFF specification, "Optional Header Windows-Specific Fields".
 
 export interface PeSection {
   name: string;
@@ -8,7 +10,11 @@ export interface PeSection {
   virtualSize: number;
   fileOffset: number;
   rawSize: number;
+  characteristics: number;
 }
+
+/** IMAGE_SCN_CNT_INITIALIZED_DATA: counted in SizeOfInitializedData. */
+export const SCN_CNT_INITIALIZED_DATA = 0x40;
 
 export interface PeInfo {
   /** File offsets of the COFF TimeDateStamp and the optional header CheckSum. */
@@ -17,6 +23,18 @@ export interface PeInfo {
   timestamp: number;
   imageBase: number;
   sectionAlignment: number;
+  fileAlignment: number;
+  sizeOfImage: number;
+  sizeOfHeaders: number;
+  sizeOfInitializedData: number;
+  /** File offsets of SizeOfImage, SizeOfInitializedData and of the first section header. */
+  sizeOfImageOffset: number;
+  sizeOfInitializedDataOffset: number;
+  sectionTableOffset: number;
+  /** COFF symbol table pointer (image files should have none). */
+  pointerToSymbolTable: number;
+  /** Data directories (export, import, resource, …, base relocations, debug): RVA and size. */
+  dataDirectories: { rva: number; size: number }[];
   sections: PeSection[];
   /** Size of the Authenticode certificate table; non-zero means the image is signed. */
   certificateTableSize: number;
@@ -43,6 +61,8 @@ export function parsePe(head: Buffer): PeInfo {
   const dirs = opt + (plus ? 112 : 96);
   const numberOfDirs = head.readUInt32LE(opt + (plus ? 108 : 92));
   const certificateTableSize = numberOfDirs > 4 ? head.readUInt32LE(dirs + 4 * 8 + 4) : 0;
+  const dataDirectories: { rva: number; size: number }[] = [];
+  for (let i = 0; i < Math.min(numberOfDirs, 16); i++) dataDirectories.push({ rva: head.readUInt32LE(dirs + i * 8), size: head.readUInt32LE(dirs + i * 8 + 4) });
   const table = opt + optSize;
   if (table + numberOfSections * 40 > head.length) throw new PeFormatError('section table lies beyond the headers read');
   const sections: PeSection[] = [];
@@ -54,6 +74,7 @@ export function parsePe(head: Buffer): PeInfo {
       rva: head.readUInt32LE(s + 12),
       rawSize: head.readUInt32LE(s + 16),
       fileOffset: head.readUInt32LE(s + 20),
+      characteristics: head.readUInt32LE(s + 36),
     });
   }
   return {
@@ -62,20 +83,18 @@ export function parsePe(head: Buffer): PeInfo {
     timestamp: head.readUInt32LE(coff + 4),
     imageBase,
     sectionAlignment,
+    fileAlignment: head.readUInt32LE(opt + 36),
+    sizeOfImage: head.readUInt32LE(opt + 56),
+    sizeOfHeaders: head.readUInt32LE(opt + 60),
+    sizeOfInitializedData: head.readUInt32LE(opt + 8),
+    sizeOfImageOffset: opt + 56,
+    sizeOfInitializedDataOffset: opt + 8,
+    sectionTableOffset: table,
+    pointerToSymbolTable: head.readUInt32LE(coff + 8),
+    dataDirectories,
     sections,
     certificateTableSize,
   };
-}
-
-/** Where a replacement section goes: after every other section, aligned. Pure. */
-export function nextSectionVma(info: PeInfo, exclude: string): number {
-  const align = Math.max(info.sectionAlignment, 0x1000);
-  let end = 0;
-  for (const s of info.sections) {
-    if (s.name === exclude) continue;
-    end = Math.max(end, s.rva + Math.max(s.virtualSize, s.rawSize));
-  }
-  return info.imageBase + Math.ceil(end / align) * align;
 }
 
 /**

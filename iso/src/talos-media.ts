@@ -6,6 +6,7 @@ import { copyRange, listEsp, type EspListing } from './esp.js';
 import { MediaError } from './errors.js';
 import { readIsoFacts, type IsoFacts } from './iso-facts.js';
 import { parsePe, type PeInfo, type PeSection } from './pe.js';
+import { ukiStructure, type UkiStructure } from './uki-profiles.js';
 import { versionFromLabels, versionFromOsRelease, type TalosVersion } from './talos-version.js';
 import * as mtools from './tools/mtools.js';
 import * as xorriso from './tools/xorriso.js';
@@ -19,6 +20,11 @@ export interface UkiFacts {
   espPath: string;
   file: string;
   pe: PeInfo;
+  /** Base sections and profiles, as systemd-stub reads them. */
+  structure: UkiStructure;
+  /** Text of every small text section (.cmdline, .profile, .osrel, .uname) by section index. */
+  texts: Map<number, string>;
+  /** The base's .initrd, copied out (absent when the base has none). */
   initrd?: string;
   osRelease?: string;
   signed: boolean;
@@ -36,16 +42,22 @@ export interface TalosMedia {
   uki?: UkiFacts;
 }
 
-async function sectionToFile(file: string, s: PeSection, dest: string): Promise<void> {
-  const length = s.virtualSize > 0 ? Math.min(s.virtualSize, s.rawSize || s.virtualSize) : s.rawSize;
-  await copyRange(file, s.fileOffset, s.fileOffset + length, dest);
+/** A section's content length: VirtualSize, unless the raw data is shorter (the rest is zeros). */
+export function sectionLength(s: PeSection): number {
+  return s.virtualSize > 0 ? Math.min(s.virtualSize, s.rawSize || s.virtualSize) : s.rawSize;
 }
 
-async function readHead(file: string, n: number): Promise<Buffer> {
+async function sectionToFile(file: string, s: PeSection, dest: string): Promise<void> {
+  await copyRange(file, s.fileOffset, s.fileOffset + sectionLength(s), dest);
+}
+
+const TEXT_SECTIONS = new Set(['.cmdline', '.profile', '.osrel', '.uname']);
+
+async function readHead(file: string, n: number, at = 0): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
     const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    const { bytesRead } = await fh.read(buf, 0, n, at);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -84,19 +96,22 @@ export async function openTalosMedia(path: string, work: string, hooks: OpenHook
       const file = join(work, 'uki.efi');
       await mtools.extractFile(media.esp, ukiPath, file);
       const pe = parsePe(await readHead(file, 8192));
-      const uki: UkiFacts = { espPath: ukiPath, file, pe, signed: pe.certificateTableSize > 0 };
+      const texts = new Map<number, string>();
+      for (const [i, s] of pe.sections.entries()) {
+        if (TEXT_SECTIONS.has(s.name)) texts.set(i, (await readHead(file, Math.min(sectionLength(s), 65536), s.fileOffset)).toString('utf8').replace(/\0+$/, ''));
+      }
+      const structure = ukiStructure(pe.sections, (i) => texts.get(i) ?? '');
+      const uki: UkiFacts = { espPath: ukiPath, file, pe, structure, texts, signed: pe.certificateTableSize > 0 };
       if (uki.signed) signs.push(`signed UKI ${ukiPath}`);
-      const initrd = pe.sections.find((s) => s.name === '.initrd');
+      const initrd = structure.base.find((s) => s.name === '.initrd');
       if (initrd) {
         uki.initrd = join(work, 'uki-initrd');
-        await sectionToFile(file, initrd, uki.initrd);
+        await sectionToFile(file, pe.sections[initrd.index]!, uki.initrd);
       }
-      const osrel = pe.sections.find((s) => s.name === '.osrel');
+      const osrel = structure.base.find((s) => s.name === '.osrel');
       if (osrel) {
-        const dest = join(work, 'uki-osrel');
-        await sectionToFile(file, osrel, dest);
-        uki.osRelease = (await readHead(dest, 65536)).toString('utf8').replace(/\0+$/, '');
-        media.version ??= versionFromOsRelease(uki.osRelease);
+        uki.osRelease = texts.get(osrel.index);
+        media.version ??= versionFromOsRelease(uki.osRelease ?? '');
       }
       media.uki = uki;
     }

@@ -6,9 +6,10 @@ import { CONFIG_PATH, EMBEDDED_CONFIG_NAME } from './embed-plan.js';
 import type { Sidecar } from './embed.js';
 import { MediaError } from './errors.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
-import { sha256, sha256File } from './hash.js';
+import { sha256, sha256File, sha256Range } from './hash.js';
 import { scanInitramfs, type InitramfsScan } from './initramfs.js';
-import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia } from './talos-media.js';
+import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia, sectionLength, type UkiFacts } from './talos-media.js';
+import { bootChoices, effectiveSection, structureProblems } from './uki-profiles.js';
 import * as squashfs from './tools/squashfs.js';
 
 export interface Problem {
@@ -31,6 +32,22 @@ async function layersOf(label: string, file: string, problems: Problem[]): Promi
     problems.push({ check: 'initramfs', message: `${label} cannot be read: ${(err as Error).message}` });
     return { layers: [] };
   }
+}
+
+/** Each boot choice's effective .initrd must be /boot/initramfs.xz, byte for byte. */
+async function initrdProblems(uki: UkiFacts, biosSha: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const hashes = new Map<number, Promise<string>>();
+  for (const choice of bootChoices(uki.structure)) {
+    const ref = effectiveSection(uki.structure, choice.profile, '.initrd');
+    if (!ref) continue; // structureProblems names it
+    const s = uki.pe.sections[ref.index]!;
+    if (!hashes.has(ref.index)) hashes.set(ref.index, sha256Range(uki.file, s.fileOffset, sectionLength(s)));
+    if ((await hashes.get(ref.index)!) !== biosSha) {
+      problems.push({ check: 'uki', message: `${choice.label} of ${uki.espPath} boots an .initrd that differs from ${INITRAMFS_PATH}: BIOS and UEFI boots see different extensions` });
+    }
+  }
+  return problems;
 }
 
 export async function verifyMedia(file: string): Promise<Problem[]> {
@@ -56,15 +73,10 @@ export async function verifyMedia(file: string): Promise<Problem[]> {
     if (media.espListing && !media.espListing.hasRemovableLoader) problems.push({ check: 'esp', message: 'the ESP has no /EFI/BOOT/BOOTX64.EFI' });
     if (media.esp && !media.uki) problems.push({ check: 'uki', message: 'the ESP has no UKI in /EFI/Linux' });
     if (media.uki) {
-      for (const s of ['.linux', '.initrd', '.cmdline']) {
-        if (!media.uki.pe.sections.some((x) => x.name === s)) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath} has no ${s} section` });
-      }
+      for (const p of structureProblems(media.uki.structure, ['.linux', '.initrd', '.cmdline'])) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath}: ${p}` });
     }
     const bios = media.initramfs ? await layersOf(INITRAMFS_PATH, media.initramfs, problems) : { layers: [] as ExtensionLayer[] };
-    if (media.initramfs && media.uki?.initrd) {
-      const [a, b] = await Promise.all([sha256File(media.initramfs), sha256File(media.uki.initrd)]);
-      if (a !== b) problems.push({ check: 'uki', message: `the UKI .initrd differs from ${INITRAMFS_PATH}: BIOS and UEFI boots see different extensions` });
-    }
+    if (media.initramfs && media.uki) problems.push(...(await initrdProblems(media.uki, await sha256File(media.initramfs))));
     const embedded = bios.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
     const image = embedded && media.initramfs && bios.scan ? (await scanInitramfs(media.initramfs, (n) => n === embedded.image)).members.get(embedded.image) : undefined;
     if (embedded && image) {

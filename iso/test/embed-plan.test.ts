@@ -9,18 +9,22 @@ import { parseVersion, versionFromLabels, versionFromOsRelease } from '../src/ta
 const v = (t: string) => parseVersion(t)!;
 const config = Buffer.from('version: v1alpha1\nmachine:\n  type: controlplane\n');
 const sha = createHash('sha256').update(config).digest('hex');
-const tools = { image: '000.sqsh', metadata: { name: 'iscsi-tools', version: 'v0.2.0', author: 'Sidero Labs' } };
+const tools = { image: '0.sqsh', metadata: { name: 'iscsi-tools', version: 'v0.2.0', author: 'Sidero Labs' } };
 
 describe('planEmbed', () => {
   it('builds the embedded-config virtual extension as the imager does', () => {
     const plan = planEmbed({ version: v('v1.12.0'), existingLayers: [], config, epoch: 7 });
     expect(plan.layer).toEqual({
-      image: '000.sqsh',
+      image: '0.sqsh',
       metadata: { name: 'embedded-config', version: sha, author: 'Imager', description: 'Virtual extension which embeds the machine configuration.', compatibility: { talos: { version: '>= 1.0.0' } } },
     });
     expect(plan.configPath).toBe('usr/local/etc/talos/config.yaml');
     expect(plan.rootfsDirs).toEqual(['usr', 'usr/local', 'usr/local/etc', 'usr/local/etc/talos']);
-    expect(plan.configMode).toBe(0o400);
+    // v1.12.x: mode 0000; from v1.13.0 on: 0400; always the STATE SELinux label.
+    expect(plan.configMode).toBe(0o000);
+    expect(planEmbed({ version: v('v1.12.9'), existingLayers: [], config, epoch: 0 }).configMode).toBe(0o000);
+    expect(planEmbed({ version: v('v1.13.0'), existingLayers: [], config, epoch: 0 }).configMode).toBe(0o400);
+    expect(plan.configSelinuxLabel).toBe('system_u:object_r:system_state_t:s0');
     expect(plan.squashfsCompression).toBe('zstd');
     expect(plan.archiveCompression).toBe('zstd');
     expect(plan.epoch).toBe(7);
@@ -29,23 +33,23 @@ describe('planEmbed', () => {
   it('keeps every layer the base had, in order, and lists the new one last', () => {
     const plan = planEmbed({ version: v('v1.12.1'), existingLayers: [tools], config, epoch: 0 });
     expect(plan.layers.map((l) => [l.image, l.metadata.name])).toEqual([
-      ['000.sqsh', 'iscsi-tools'],
-      ['001.sqsh', 'embedded-config'],
+      ['0.sqsh', 'iscsi-tools'],
+      ['1.sqsh', 'embedded-config'],
     ]);
     expect(parseExtensionsYaml(plan.extensionsYaml)).toEqual(plan.layers);
   });
 
   it('replaces an earlier embedded-config layer instead of stacking a second one', () => {
-    const old = { image: '001.sqsh', metadata: { name: 'embedded-config', version: 'f'.repeat(64) } };
+    const old = { image: '1.sqsh', metadata: { name: 'embedded-config', version: 'f'.repeat(64) } };
     const plan = planEmbed({ version: v('v1.12.0'), existingLayers: [tools, old], config, epoch: 0 });
     expect(plan.replaced).toEqual([old]);
     expect(plan.layers.filter((l) => l.metadata.name === 'embedded-config')).toHaveLength(1);
-    expect(plan.layer.image).toBe('001.sqsh');
+    expect(plan.layer.image).toBe('1.sqsh');
   });
 
   it('never reuses an image name a kept layer has', () => {
-    const plan = planEmbed({ version: v('v1.12.0'), existingLayers: [{ ...tools, image: '001.sqsh' }], config, epoch: 0 });
-    expect(plan.layer.image).toBe('002.sqsh');
+    const plan = planEmbed({ version: v('v1.12.0'), existingLayers: [{ ...tools, image: '1.sqsh' }], config, epoch: 0 });
+    expect(plan.layer.image).toBe('2.sqsh');
   });
 
   it('uses xz for versions before 1.8 (the imager quirk)', () => {
@@ -62,7 +66,7 @@ describe('Talos version and Secure Boot from the medium', () => {
     expect(versionFromOsRelease('NAME="Talos"\nVERSION_ID=v1.12.2\n')?.minor).toBe(12);
   });
 
-  const ok = { version: v('v1.12.0'), secureBoot: false, secureBootSigns: [], initramfs: '/x', uki: { espPath: '/EFI/Linux/a.efi', file: '/u', pe: {} as never, signed: false, initrd: '/i' } };
+  const ok = { version: v('v1.12.0'), secureBoot: false, secureBootSigns: [], initramfs: '/x', uki: { espPath: '/EFI/Linux/a.efi', file: '/u', pe: {} as never, structure: { base: [{ name: '.initrd', index: 0 }], profiles: [] }, texts: new Map(), signed: false, initrd: '/i' } };
   const refusal = (m: object) => {
     try {
       checkBase({ ...ok, ...m }, 'base.iso');

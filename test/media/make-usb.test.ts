@@ -1,6 +1,9 @@
 // End to end: `builder make-usb` on stand-in Talos ISOs (real Talos ISOs cannot be downloaded
-// here; see test/fixtures/standin), then QEMU boots the output in BIOS and UEFI mode and the
-// stand-in's init prints the sha256 of the config it found through /extensions.yaml.
+// here; test/fixtures/standin builds them from Talos's own layout with systemd 257's ukify, stub
+// and boot manager, and says what it does not model), then QEMU boots the output in BIOS mode
+// (GRUB) and UEFI mode (OVMF, systemd-boot 257, both UKI profiles picked from its menu) and the
+// stand-in's init prints its command line and the sha256 of the config it found through
+// /extensions.yaml.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, truncate, copyFile, writeFile, stat } from 'node:fs/promises';
@@ -9,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
 import { memoryIo } from '../../builder/src/base/index.js';
-import { buildStandinIso } from '../fixtures/standin/talos-standin.js';
-import { bootSerial } from './qemu.js';
+import { buildStandinIso, WIPE_ARG } from '../fixtures/standin/talos-standin.js';
+import { bootSerial, SDBOOT_DEFAULT, SDBOOT_SECOND } from './qemu.js';
 
 const CONFIG = `version: v1alpha1
 machine:
@@ -80,15 +83,27 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
     expect(JSON.stringify(sidecar)).not.toContain(SECRET_BITS[0]);
   });
 
-  it('boots from CD-ROM in BIOS mode (GRUB) and the guest reads the embedded config', async () => {
+  const cmdlineOf = (serial: string) => /STANDIN-CMDLINE (.*)/.exec(serial)?.[1] ?? '';
+
+  it('boots from CD-ROM in BIOS mode (GRUB, default entry) and the guest reads the embedded config', async () => {
     const serial = await bootSerial(out, 'bios');
-    expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
+    expect(serial).toContain('EXTENSION-MOUNTED 0.sqsh');
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
+    expect(cmdlineOf(serial)).not.toContain(WIPE_ARG);
   }, 150_000);
 
-  it('boots from CD-ROM in UEFI mode (OVMF, systemd-boot, UKI) and the guest reads the embedded config', async () => {
-    const serial = await bootSerial(out, 'uefi');
-    expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
+  it("boots the UKI's default profile (main) in UEFI mode and the guest reads the embedded config", async () => {
+    const serial = await bootSerial(out, 'uefi', 'cdrom', 150_000, SDBOOT_DEFAULT);
+    expect(serial).toContain('Reset system disk'); // the 257 boot manager lists both profiles
+    expect(serial).toContain('EXTENSION-MOUNTED 0.sqsh');
+    expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
+    expect(cmdlineOf(serial)).toContain('talos.halt_if_installed=1');
+    expect(cmdlineOf(serial)).not.toContain(WIPE_ARG);
+  }, 150_000);
+
+  it("boots the UKI's reset profile, picked from the boot menu, and it sees the same config", async () => {
+    const serial = await bootSerial(out, 'uefi', 'cdrom', 150_000, SDBOOT_SECOND);
+    expect(cmdlineOf(serial)).toContain(WIPE_ARG);
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
   }, 150_000);
 
@@ -105,7 +120,7 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
     expect(r.code).toBe(0);
     const shown = JSON.parse(r.stdout);
     expect(shown).toMatchObject({ target: 'um760', talosVersion: 'v1.12.0', secureBoot: false, volumeId: 'TALOS_V1_12_0', bootModes: ['bios', 'uefi'] });
-    expect(shown.layers).toEqual([{ image: '000.sqsh', name: 'embedded-config', version: CONFIG_SHA }]);
+    expect(shown.layers).toEqual([{ image: '0.sqsh', name: 'embedded-config', version: CONFIG_SHA }]);
     expect(shown.embeddedConfig.sha256).toBe(CONFIG_SHA);
     expect(shown.embeddedConfig.summary).toMatchObject({ machineType: 'controlplane', hostname: 'cp-1', clusterName: 'platform', eventSink: '10.0.2.2:4002' });
     const text = await builder('media', 'show', out);
@@ -146,10 +161,10 @@ describe('make-usb on a base that already carries an extension layer', () => {
     const r = await builder('make-usb', '--target', 'um760', '--base', layered, '--config', configFile, '--out', out);
     expect(r.code).toBe(0);
     const shown = JSON.parse((await builder('media', 'show', out, '--json')).stdout);
-    expect(shown.layers.map((l: { image: string; name: string }) => `${l.image} ${l.name}`)).toEqual(['000.sqsh standin-tools', '001.sqsh embedded-config']);
-    const serial = await bootSerial(out, 'uefi', 'usb');
-    expect(serial).toContain('EXTENSION-MOUNTED 000.sqsh');
-    expect(serial).toContain('EXTENSION-MOUNTED 001.sqsh');
+    expect(shown.layers.map((l: { image: string; name: string }) => `${l.image} ${l.name}`)).toEqual(['0.sqsh standin-tools', '1.sqsh embedded-config']);
+    const serial = await bootSerial(out, 'uefi', 'usb', 150_000, SDBOOT_DEFAULT);
+    expect(serial).toContain('EXTENSION-MOUNTED 0.sqsh');
+    expect(serial).toContain('EXTENSION-MOUNTED 1.sqsh');
     expect(serial).toContain(`CONFIG-SHA256 ${CONFIG_SHA}`);
   }, 200_000);
 });
@@ -172,6 +187,18 @@ describe('make-usb refusals', () => {
     const r = await builder('make-usb', '--target', 'um760', '--base', signed, '--config', configFile, '--out', join(dir, 'refused-signed.iso'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is a Secure Boot Talos ISO (signed UKI /EFI/Linux/Talos-v1.12.0.efi)');
+    expect(await leftovers()).toEqual([]);
+  }, 120_000);
+
+  it('refuses a base whose UKI has its .initrd after the profiles (what objcopy leaves), and media verify names it', async () => {
+    const broken = await buildStandinIso({ version: 'v1.12.0', initrdAfterProfiles: true });
+    const v = await builder('media', 'verify', broken);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('profile 0 (main, the default) has no .initrd and would boot without an initramfs');
+    expect(v.stderr).toContain('in profile reset');
+    const r = await builder('make-usb', '--target', 'um760', '--base', broken, '--config', configFile, '--out', join(dir, 'refused-objcopy.iso'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(".initrd sits after its .profile sections (in profile reset)");
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 

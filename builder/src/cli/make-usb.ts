@@ -13,7 +13,8 @@ export const makeUsbCommand: Command = {
 Embeds the USB-booted UM760 host's rendered Talos config into the base Talos ISO (v1.12 or later)
 the way Talos's imager does: an embedded-config system extension (squashfs), a new
 /extensions.yaml that keeps the base's layers, one zstd cpio archive appended to
-/boot/initramfs.xz and to the .initrd of the UKI in the ESP, so BIOS and UEFI boots both see it.
+/boot/initramfs.xz, which also becomes the base .initrd of the UKI in the ESP (a section rewrite
+that keeps every UKI profile, main and reset, intact), so BIOS and UEFI boots all see it.
 The ISO is rebuilt with xorriso keeping its volume ID, both El Torito entries and the ESP.
 Output is written to a temporary file and renamed (mode 0600: it holds the cluster secrets);
 <out>.json records its sha256 and every input's. The same inputs give the same bytes.
@@ -62,6 +63,7 @@ ${GATEWAY_STICK_HELP}`,
     io.out(`  sha256   ${r.sha256}\n`);
     io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
     io.out(`  config   sha256 ${r.plan.configSha256}\n`);
+    if (!r.labelled) io.out(`  note     mksquashfs is older than 4.6: the config file went in without its SELinux label ${r.plan.configSelinuxLabel}\n`);
     io.out(`  sidecar  ${r.sidecar}\n`);
     return EXIT.ok;
   },
