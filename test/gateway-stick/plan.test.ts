@@ -114,6 +114,8 @@ describe('agent.yaml', () => {
     expect(cfg.pxe).toMatchObject({ mode: lab.pxe!.mode, address: lab.pxe!.address, root: `${MEDIUM}/lab/pxe`, httpPort: lab.pxe!.httpPort, range: [net.dhcp!.start, net.dhcp!.end] });
     const pxeHosts = lab.hosts.filter((h) => h.boot === 'pxe' && h.nics.length > 0).map((h) => h.name);
     expect(cfg.pxe!.hosts.map((h) => h.name)).toEqual(pxeHosts);
+    // LAB_PLATFORM (VLAN 30) is relayed to the service: answered from its own range and router.
+    expect(cfg.pxe!.subnets).toEqual([{ name: 'LAB_PLATFORM', network: '10.10.30.0', netmask: '255.255.255.0', range: ['10.10.30.100', '10.10.30.149'], leaseSeconds: 86400, router: '10.10.30.1', dns: ['10.10.30.1'] }]);
   });
 
   test('without pxe on the gateway: host role only; --collector-url overrides the lab', async () => {

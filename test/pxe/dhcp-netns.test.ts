@@ -98,7 +98,7 @@ describe('PXE DHCP in network namespaces, real clients', () => {
     }
   });
 
-  it('full mode: offers carry option 43 and go to 255.255.255.255; port 4011 answers a BINL-style request', async () => {
+  it('full mode: offers carry option 43 and go to 255.255.255.255; port 4011 answers a BINL-style request; HTTP boot gets HTTPClient and a URL', async () => {
     // The probe (raw client, broadcast flag set) binds port 68 on 0.0.0.0: it sees only what is
     // broadcast, so an offer sent to the subnet broadcast or unicast would not reach it.
     await nsIp(net.cli, 'addr', 'add', `172.31.${net.n}.77/24`, 'dev', net.cliIf);
@@ -110,6 +110,11 @@ describe('PXE DHCP in network namespaces, real clients', () => {
       expect(got.offer).toMatchObject({ type: 2, siaddr: net.serverIp, vendorClass: 'PXEClient', bootfile: 'ipxe.efi', pxeOptions: [6, 1, 8, 255] });
       expect(got.offer.yiaddr).toMatch(new RegExp(`^172\\.31\\.${net.n}\\.1\\d\\d$`));
       expect(got.ack).toMatchObject({ type: 5, yiaddr: '0.0.0.0', siaddr: net.serverIp, file: 'ipxe.efi' });
+      // UEFI HTTP boot (arch 16, class HTTPClient): the class echoed and the loader's URL as boot file.
+      const h = await inNetns(net.cli, 'node', [PROBE, KNOWN, '16', `172.31.${net.n}.77`, net.serverIp, '8000', 'HTTPClient'], { timeout: 15_000 });
+      expect(h.exitCode, String(h.all)).toBe(0);
+      const http = JSON.parse(String(h.stdout));
+      expect(http.offer).toMatchObject({ type: 2, vendorClass: 'HTTPClient', bootfile: `http://${net.serverIp}:8080/ipxe.efi` });
     } finally {
       await nsIp(net.cli, 'addr', 'flush', 'dev', net.cliIf);
     }

@@ -26,12 +26,25 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
   if (pxe.mode === 'full' && !net.dhcp) {
     throw new UserError('ERR_LAB_PXE_NO_RANGE', `pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
   }
+  // Networks whose DHCP the gateway relays to this service: answered by giaddr (full mode).
+  const relayed = pxe.mode === 'full' ? lab.networks.filter((n) => n.name !== net.name && n.dhcp?.server === 'pxe') : [];
+  const served = new Set([net.name, ...relayed.map((n) => n.name)]);
   const hosts = lab.hosts.flatMap((h) => {
-    const nic = h.boot === 'pxe' ? (h.nics.find((n) => n.untagged === pxe.network) ?? h.nics[0]) : undefined;
+    const nic = h.boot === 'pxe' ? (h.nics.find((n) => n.untagged === pxe.network) ?? h.nics.find((n) => n.untagged && served.has(n.untagged)) ?? h.nics[0]) : undefined;
     if (!nic) return [];
-    const ip = h.addresses.find((a) => a.network === pxe.network)?.address;
+    // Its fixed address on the network it PXE-boots on (direct or relayed), reserved for it.
+    const bootNet = nic.untagged && served.has(nic.untagged) ? nic.untagged : pxe.network;
+    const ip = h.addresses.find((a) => a.network === bootNet)?.address;
     return [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':'), ...(ip ? { ip } : {}) }];
   });
+  const subnets = relayed.map((n) => ({
+    name: n.name,
+    network: n.cidr.split('/')[0]!,
+    netmask: prefixMask(n.cidr),
+    range: [n.dhcp!.start, n.dhcp!.end] as [string, string],
+    leaseSeconds: n.dhcp!.lease,
+    ...(n.gateway ? { router: n.gateway, dns: [n.gateway] } : { dns: lab.site.resolvers }),
+  }));
   return {
     mode: pxe.mode,
     address: pxe.address,
@@ -40,6 +53,7 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
     ...(net.gateway ? { router: net.gateway, dns: [net.gateway] } : { dns: lab.site.resolvers }),
     root: onMedium('pxe'),
     httpPort: pxe.httpPort,
+    ...(subnets.length > 0 ? { subnets } : {}),
     hosts,
   };
 }
