@@ -84,12 +84,25 @@ export class CpioFormatError extends Error {
   override name = 'CpioFormatError';
 }
 
+/** Bounds on what a reader buffers, checked on the header before any data is read. */
+export interface CpioLimits {
+  /** Largest member `keep` may ask to hold in memory. */
+  maxKeptBytes?: number;
+  /** Longest member name; the kernel's initramfs unpacker refuses names past PATH_MAX (4096). */
+  maxNameBytes?: number;
+}
+export const MAX_KEPT_BYTES = 64 << 20;
+const MAX_NAME_BYTES = 4096;
+
 /**
  * Streams the members of one or more concatenated newc archives (zero padding between them is
  * skipped, as the kernel does). Only members accepted by `keep` are buffered; the rest are
- * skipped as they pass, so memory stays at the size of the kept members.
+ * skipped as they pass, so memory stays at the size of the kept members — at most
+ * `maxKeptBytes` each: a header claiming more (a decompression bomb) fails at once.
  */
-export async function* readCpio(source: AsyncIterable<Uint8Array>, keep: (h: CpioHeader) => boolean = () => false): AsyncGenerator<CpioMember> {
+export async function* readCpio(source: AsyncIterable<Uint8Array>, keep: (h: CpioHeader) => boolean = () => false, limits: CpioLimits = {}): AsyncGenerator<CpioMember> {
+  const maxKept = limits.maxKeptBytes ?? MAX_KEPT_BYTES;
+  const maxName = limits.maxNameBytes ?? MAX_NAME_BYTES;
   let buf: Buffer = Buffer.alloc(0);
   let offset = 0; // absolute offset of buf[0] in the stream, for error messages
   const it = source[Symbol.asyncIterator]();
@@ -140,6 +153,7 @@ export async function* readCpio(source: AsyncIterable<Uint8Array>, keep: (h: Cpi
     };
     const header = { ino: field(0), mode: field(1), uid: field(2), gid: field(3), nlink: field(4), mtime: field(5), size: field(6) };
     const namesize = field(11);
+    if (namesize > maxName) throw new CpioFormatError(`cpio header at byte ${offset} names a member ${namesize} bytes long (more than ${maxName})`);
     const nameTotal = namesize + pad4(HEADER_SIZE + namesize);
     if (!(await need(HEADER_SIZE + nameTotal))) throw new CpioFormatError(`truncated cpio name at byte ${offset}`);
     consume(HEADER_SIZE);
@@ -148,6 +162,9 @@ export async function* readCpio(source: AsyncIterable<Uint8Array>, keep: (h: Cpi
     const member: CpioMember = { name, ...header };
     const dataTotal = header.size + pad4(header.size);
     if (keep(member)) {
+      if (header.size > maxKept) {
+        throw new CpioFormatError(`member ${name} at byte ${offset} claims ${header.size} bytes, more than the ${maxKept} read into memory (a damaged or hostile archive)`);
+      }
       if (!(await need(dataTotal))) throw new CpioFormatError(`truncated data of ${name} at byte ${offset}`);
       member.data = Buffer.from(consume(dataTotal).subarray(0, header.size));
     } else {

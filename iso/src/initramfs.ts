@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CPIO_MAGIC, readCpio, type CpioHeader } from './cpio.js';
+import { MediaError } from './errors.js';
 import { xzDecompress } from './tools/xz.js';
 import { zstdDecompress } from './tools/zstd.js';
 import { zstdFrameLength, type ReadAt } from './zstd-frames.js';
@@ -21,8 +22,12 @@ export interface Segment {
 const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
-export class InitramfsFormatError extends Error {
+/** An initramfs that cannot be read as one: the medium is damaged or not what it claims. */
+export class InitramfsFormatError extends MediaError {
   override name = 'InitramfsFormatError';
+  constructor(message: string) {
+    super('layout', `initramfs ${message}`, 'the medium is damaged or not a Talos ISO: download or build it again and compare its sha256');
+  }
 }
 
 function reader(fh: FileHandle): ReadAt {

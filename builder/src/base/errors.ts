@@ -1,8 +1,8 @@
 /**
- * How an operator error ends a command: `usage` for a bad flag or an unreadable input, `failed`
- * for everything else. Only the CLI turns a kind into an exit code (cli/exit.ts).
+ * How an operator error ends a command: `usage` for a bad flag or an unreadable input,
+ * `interrupted` when the operator stopped it (Ctrl-C) and it cleaned up, `failed` for everything else. Only the CLI turns a kind into an exit code (cli/exit.ts).
  */
-export type ErrorKind = 'failed' | 'usage';
+export type ErrorKind = 'failed' | 'usage' | 'interrupted';
 
 /**
  * A stable name for one kind of operator error. docs/errors.md is the catalogue: each code with

@@ -16,12 +16,27 @@ NAME, when given). Otherwise nothing is cached and the file's hash is printed.
 ${IMAGES_FLAGS_HELP}
   --name NAME      the manifest image FILE must be
 
-Exit codes: 0 imported (or already cached), 1 no matching checksum, 2 usage error.`,
+FILE must be a regular file. Interrupted (Ctrl-C, SIGTERM), it removes its partial copy and exits
+130; copies left by a builder killed outright are removed by the next import.
+
+Exit codes: 0 imported (or already cached), 1 no matching checksum or not a regular file,
+2 usage error, 130 interrupted.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('images import', argv, { ...IMAGES_FLAGS, name: { type: 'string' } }, true);
     if (positionals.length !== 1) throw new UsageError('ERR_USAGE_ARGUMENTS', 'images import: give exactly one FILE', 'builder images import path/to/image.iso');
     const { manifest, cache } = await imagesContext(values, io);
-    const r = await importFile(cache, manifest.images, resolve(io.cwd, positionals[0]!), values.name);
+    // Ctrl-C mid-copy: stop, remove the partial copy, then exit (130, as a shell reports SIGINT).
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let r;
+    try {
+      r = await importFile(cache, manifest.images, resolve(io.cwd, positionals[0]!), values.name, undefined, abort.signal);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     io.out(`${r.image.name}: ${r.alreadyCached ? 'already cached' : 'imported'}, sha256 ${r.sha256} → ${r.path}\n`);
     return EXIT.ok;
   },

@@ -70,7 +70,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
     } else if (lab.clusters.platform?.gitops) {
       const file = values['argocd-manifest'] ? resolve(io.cwd, values['argocd-manifest']) : await argocdFromCache(labFile, values.cache, io);
-      const { text } = await readInput(file, io.cwd, 'the Argo CD manifest', 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`');
+      const { text } = await readInput(file, io.cwd, 'the Argo CD manifest', 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`', 32 << 20);
       argocd = { text, source: file };
     }
 

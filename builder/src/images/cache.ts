@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from '../state/index.js';
 import { isSha256 } from './hash.js';
+import { alive } from './lock.js';
 
 /**
  * The content-addressed image cache. A file enters `sha256/<hex>` only after its hash was checked,
@@ -119,8 +120,40 @@ export async function removeBlob(c: CachePaths, sha256: string): Promise<void> {
   await rm(join(c.origins, `${sha256}.json`), { force: true });
 }
 
-/** Copies a file into the part directory while hashing it; returns the temp path and hash. */
-export async function copyHashed(c: CachePaths, source: string, onBytes?: (done: number) => void): Promise<{ tmp: string; sha256: string; size: number }> {
+const IMPORT_TMP = /^import-(\d+)-\d+\.tmp$/;
+
+/**
+ * Removes import copies left by a builder that no longer runs (killed mid-import, so its own
+ * clean-up never ran); copies of a live process are left alone.
+ */
+export async function sweepDeadImports(c: CachePaths): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(c.partial);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const pid = Number(IMPORT_TMP.exec(n)?.[1]);
+    if (!pid || alive(pid)) continue;
+    await rm(join(c.partial, n), { force: true });
+    removed.push(n);
+  }
+  return removed;
+}
+
+
+/**
+ * Copies a file into the part directory while hashing it; returns the temp path and hash. Stops
+ * (and removes the copy) when `signal` aborts.
+ */
+export async function copyHashed(
+  c: CachePaths,
+  source: string,
+  onBytes?: (done: number) => void,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ tmp: string; sha256: string; size: number }> {
   const tmp = join(c.partial, `import-${process.pid}-${Date.now()}.tmp`);
   const hash = createHash('sha256');
   let size = 0;
@@ -133,7 +166,7 @@ export async function copyHashed(c: CachePaths, source: string, onBytes?: (done:
     },
   });
   try {
-    await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), meter, createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), meter, createWriteStream(tmp, { flags: 'wx' }), opts.signal ? { signal: opts.signal } : {});
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises';
-import { UserError, fsReason } from '../base/index.js';
-import { admit, blobPath, copyHashed, ensureCache, fsyncFile, hasBlob, type CachePaths } from './cache.js';
+import { rm, stat } from 'node:fs/promises';
+import { UsageError, UserError, fsReason } from '../base/index.js';
+import { admit, blobPath, copyHashed, ensureCache, fsyncFile, hasBlob, sweepDeadImports, type CachePaths } from './cache.js';
 import type { ImageEntry } from './manifest.js';
 
 export interface ImportResult {
@@ -14,15 +14,32 @@ export interface ImportResult {
  * Adds a file obtained offline. It must hash to a pinned image of the manifest (the named one,
  * or any when no name is given); otherwise nothing is cached.
  */
-export async function importFile(c: CachePaths, images: ImageEntry[], file: string, name: string | undefined, onBytes?: (n: number) => void): Promise<ImportResult> {
+export async function importFile(
+  c: CachePaths,
+  images: ImageEntry[],
+  file: string,
+  name: string | undefined,
+  onBytes?: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<ImportResult> {
   if (name !== undefined && !images.some((i) => i.name === name)) {
     throw new UserError('ERR_IMAGE_UNKNOWN', `no image named ${name} in the manifest`, `use one of: ${images.map((i) => i.name).join(', ')}`);
   }
+  let st;
+  try {
+    st = await stat(file);
+  } catch (err) {
+    throw new UsageError('ERR_INPUT_UNREADABLE', `cannot read ${file}: ${fsReason(err)}`, 'pass the path of the downloaded image file', { cause: err });
+  }
+  // A device or FIFO (/dev/zero) never ends and matches nothing: refuse it before copying a byte.
+  if (!st.isFile()) throw new UsageError('ERR_INPUT_NOT_REGULAR', `cannot import ${file}: it is not a regular file`, 'pass the path of the downloaded image file');
   await ensureCache(c);
+  await sweepDeadImports(c);
   let copied: { tmp: string; sha256: string; size: number };
   try {
-    copied = await copyHashed(c, file, onBytes);
+    copied = await copyHashed(c, file, onBytes, signal ? { signal } : {});
   } catch (err) {
+    if (signal?.aborted) throw new UserError('ERR_INTERRUPTED', `images import of ${file} interrupted: nothing was cached and the partial copy was removed`, undefined, { kind: 'interrupted' });
     throw new UserError('ERR_INPUT_UNREADABLE', `cannot read ${file}: ${fsReason(err)}`, 'pass the path of the downloaded image file');
   }
   const candidates = images.filter((i) => (name === undefined || i.name === name) && i.sha256 !== undefined);

@@ -1,7 +1,8 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { UserError } from '../base/index.js';
 
-function alive(pid: number): boolean {
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
