@@ -37,7 +37,7 @@ describe('media show on hostile media', () => {
     const r = await show(iso);
     console.log(`media show on the bomb: ${Date.now() - started} ms, peak RSS ${r.rssMiB.toFixed(0)} MiB`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/initramfs segment 2 \(zstd, bytes \d+-\d+\): member extensions\.yaml at byte \d+ claims 3221225472 bytes, more than the 67108864 read into memory/);
+    expect(r.stderr).toMatch(/initramfs segment \d+ \(zstd, bytes \d+-\d+\): member extensions\.yaml at byte \d+ claims 3221225472 bytes, more than the 67108864 read into memory/);
     expect(r.stderr).toMatch(/damaged or not a Talos ISO/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(Date.now() - started).toBeLessThan(30_000);
@@ -51,7 +51,7 @@ describe('media show on hostile media', () => {
     const iso = await buildStandinIso({ appendSegment: seg });
     const r = await show(iso);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/initramfs segment 2 \(zstd, bytes \d+-\d+\): bad hex field 0 in cpio header at byte 0/);
+    expect(r.stderr).toMatch(/initramfs segment \d+ \(zstd, bytes \d+-\d+\): bad hex field 0 in cpio header at byte \d+/);
     expect(r.stderr).not.toMatch(/internal error|please report/);
   }, 300_000);
 });
