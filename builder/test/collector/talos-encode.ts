@@ -4,7 +4,10 @@ import { encodeFields } from '../../src/collector/ingest/protobuf.js';
  * Encodes Talos-shaped event-sink requests for tests and the benchmark (field numbers from
  * Talos's machine.proto and events.proto; the real Talos API cannot run here).
  */
-const STAGES = { BOOTING: 1, INSTALLING: 2, MAINTENANCE: 3, RUNNING: 4, REBOOTING: 5 } as const;
+const STAGES = { BOOTING: 1, INSTALLING: 2, MAINTENANCE: 3, RUNNING: 4, REBOOTING: 5, SHUTTING_DOWN: 6, RESETTING: 7, UPGRADING: 8 } as const;
+const SEQUENCE_ACTIONS = { NOOP: 0, START: 1, STOP: 2 } as const;
+/** common.Code: FATAL 0, LOCKED 1, CANCELED 2. */
+const CODES = { FATAL: 0, LOCKED: 1, CANCELED: 2 } as const;
 
 function any(type: string, value: Uint8Array): Uint8Array {
   return encodeFields([
@@ -26,8 +29,24 @@ export function addressEvent(hostname: string, addresses: string[]): Uint8Array 
   return encodeFields([[1, hostname], ...addresses.map((a) => [2, a] as [number, string])]);
 }
 
-export function sequenceEvent(sequence: string, action: 'START' | 'STOP', error?: string): Uint8Array {
-  return encodeFields([[1, sequence], [2, action === 'START' ? 1 : 2], [3, error ? encodeFields([[1, 0], [2, error]]) : undefined]]);
+export function sequenceEvent(sequence: string, action: keyof typeof SEQUENCE_ACTIONS, error?: string, code: keyof typeof CODES = 'FATAL'): Uint8Array {
+  // proto3 omits a zero enum value: FATAL (0) and NOOP (0) are absent on the wire, as Talos sends them.
+  return encodeFields([[1, sequence], [2, SEQUENCE_ACTIONS[action] || undefined], [3, error ? encodeFields([[1, CODES[code] || undefined], [2, error]]) : undefined]]);
+}
+
+/** PhaseEvent{phase=1, action=2 (START 0, STOP 1)}. */
+export function phaseEvent(phase: string, action: 'START' | 'STOP'): Uint8Array {
+  return encodeFields([[1, phase], [2, action === 'STOP' ? 1 : undefined]]);
+}
+
+/** TaskEvent{task=1, action=2 (START 0, STOP 1)}. */
+export function taskEvent(task: string, action: 'START' | 'STOP'): Uint8Array {
+  return encodeFields([[1, task], [2, action === 'STOP' ? 1 : undefined]]);
+}
+
+/** RestartEvent{cmd=1}: unix.LINUX_REBOOT_CMD_KEXEC (0x45584543) after an install with kexec. */
+export function restartEvent(cmd = 0x45584543): Uint8Array {
+  return encodeFields([[1, cmd]]);
 }
 
 export function serviceStateEvent(service: string, action: number, message: string, healthy?: boolean): Uint8Array {

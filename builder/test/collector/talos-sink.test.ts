@@ -5,7 +5,7 @@ import { EVENT_SINK_SERVICE, startTalosSink, type TalosSink } from '../../src/co
 import { PeerResolver } from '../../src/collector/ingest/peers.js';
 import { readFields } from '../../src/collector/ingest/protobuf.js';
 import { collectorFixture } from './helpers.js';
-import { addressEvent, configLoadError, eventRequest, machineStatus, sequenceEvent, serviceStateEvent, xid } from './talos-encode.js';
+import { addressEvent, configLoadError, eventRequest, machineStatus, restartEvent, sequenceEvent, serviceStateEvent, xid } from './talos-encode.js';
 
 type Fixture = ReturnType<typeof collectorFixture>;
 
@@ -94,7 +94,20 @@ describe('Talos message decoding', () => {
     expect(readFields(extra).get(15)).toBeDefined();
   });
 
-  it('maps a sequence error to its message', () => {
-    expect(mapTalosMessage('SequenceEvent', sequenceEvent('boot', 'STOP', 'mount failed')).attrs).toEqual({ sequence: 'boot', action: 'STOP', error: 'mount failed' });
+  it('maps a sequence error to its message and code', () => {
+    expect(mapTalosMessage('SequenceEvent', sequenceEvent('boot', 'STOP', 'mount failed')).attrs).toEqual({ sequence: 'boot', action: 'STOP', error: 'mount failed', errorCode: 'FATAL' });
+    expect(mapTalosMessage('SequenceEvent', sequenceEvent('upgrade', 'NOOP', 'sequence not started: locked', 'LOCKED')).attrs).toMatchObject({ action: 'NOOP', errorCode: 'LOCKED' });
+  });
+
+  it('reads the FATAL NOOP that ends an install (unix.Reboot) as a reboot, not an error', () => {
+    // v1alpha1_controller.go publishes the reboot phase's runtime.RebootError this way.
+    const m = mapTalosMessage('SequenceEvent', sequenceEvent('install', 'NOOP', 'sequence failed: error running phase 8 in install sequence: unix.Reboot(45584543)'));
+    expect(m.attrs).toEqual({ sequence: 'install', action: 'NOOP', errorCode: 'FATAL', reboot: 'sequence failed: error running phase 8 in install sequence: unix.Reboot(45584543)' });
+    expect(m.attrs.error).toBeUndefined();
+  });
+
+  it('names ServiceStateEvent STARTING (8) and RestartEvent kexec', () => {
+    expect(mapTalosMessage('ServiceStateEvent', serviceStateEvent('etcd', 8, 'Starting service')).attrs.action).toBe('STARTING');
+    expect(mapTalosMessage('RestartEvent', restartEvent()).attrs).toEqual({ cmd: 0x45584543, how: 'kexec' });
   });
 });

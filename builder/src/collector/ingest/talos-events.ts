@@ -30,7 +30,17 @@ export function decodeEventRequest(buf: Uint8Array): TalosRequest {
 const MACHINE_STAGES = ['UNKNOWN', 'BOOTING', 'INSTALLING', 'MAINTENANCE', 'RUNNING', 'REBOOTING', 'SHUTTING_DOWN', 'RESETTING', 'UPGRADING'];
 const SEQUENCE_ACTIONS = ['NOOP', 'START', 'STOP'];
 const START_STOP = ['START', 'STOP'];
-const SERVICE_ACTIONS = ['INITIALIZED', 'PREPARING', 'WAITING', 'RUNNING', 'STOPPING', 'FINISHED', 'FAILED', 'SKIPPED'];
+const SERVICE_ACTIONS = ['INITIALIZED', 'PREPARING', 'WAITING', 'RUNNING', 'STOPPING', 'FINISHED', 'FAILED', 'SKIPPED', 'STARTING'];
+/** common.Code (api/common/common.proto): FATAL is 0, so an Error without a code is FATAL. */
+const ERROR_CODES = ['FATAL', 'LOCKED', 'CANCELED'];
+/**
+ * runtime.RebootError's text (internal/app/machined/pkg/runtime/errors.go): the sequencer's
+ * reboot phase returns it on purpose, and the controller publishes it as a FATAL NOOP
+ * SequenceEvent ("sequence failed: … unix.Reboot(…)") — machine_status.go reads that as rebooting.
+ */
+const REBOOT_ERROR = /unix\.Reboot\(/;
+
+const RESTART_CMDS: Record<number, string> = { 0x45584543: 'kexec', 0x1234567: 'restart', 0x4321fedc: 'power-off', 0xcdef0123: 'halt' };
 
 const name = (list: string[], n: number) => list[n] ?? `UNKNOWN_${n}`;
 
@@ -60,7 +70,10 @@ export function mapTalosMessage(type: string, payload: Uint8Array): TalosMapped 
       if (err) {
         // common.Error: code=1, message=2.
         const e = readFields(err);
-        attrs.error = str(e, 2) || `error code ${uint(e, 1)}`;
+        const message = str(e, 2) || `error code ${uint(e, 1)}`;
+        attrs.errorCode = name(ERROR_CODES, uint(e, 1));
+        if (REBOOT_ERROR.test(message)) attrs.reboot = message;
+        else attrs.error = message;
       }
       return { kind: 'talos.sequence', attrs };
     }
@@ -89,7 +102,8 @@ export function mapTalosMessage(type: string, payload: Uint8Array): TalosMapped 
       return { kind: 'talos.address', attrs: { hostname, addresses: strs(f, 2) }, hostname };
     }
     case 'RestartEvent':
-      return { kind: 'talos.restart', attrs: { cmd: uint(f, 1) } };
+      // cmd is unix.LINUX_REBOOT_CMD_*: KEXEC 0x45584543 after an install, RESTART 0x1234567 otherwise.
+      return { kind: 'talos.restart', attrs: { cmd: uint(f, 1), how: RESTART_CMDS[uint(f, 1)] ?? 'other' } };
     default:
       return { kind: 'talos.other', attrs: { type } };
   }
