@@ -39,6 +39,10 @@ describe('join watchers against a stand-in apid and Kubernetes API', () => {
       { id: 'trustd', state: 'Running', healthy: true },
     ],
     bootstrapCalls: 0,
+    disks: [
+      { device: '/dev/sda', size: 32e9, model: 'USB Flash', serial: 'USB123', type: 'ssd' },
+      { device: '/dev/nvme0n1', size: 512110190592, model: 'Samsung SSD 990 PRO 512GB', serial: 'S7DNNJ0X123456', type: 'nvme', system: true },
+    ],
     onBootstrap: (s) => {
       s.services = s.services.map((x) => (x.id === 'etcd' ? { id: 'etcd', state: 'Running', healthy: true } : x));
       s.etcdMembers = ['cp-1'];
@@ -87,6 +91,8 @@ describe('join watchers against a stand-in apid and Kubernetes API', () => {
     expect(new Set(apid.calls.map((c) => c.org))).toEqual(new Set(['os:admin']));
     const reach = store.list({ limit: 1000 }).find((e) => e.kind === 'join.apid-reachable')!;
     expect(reach.attrs).toMatchObject({ version: 'v1.12.0', mode: 'metal' });
+    // storage.StorageService/Disks: the disk Talos installed to, for the lab's installDisk selector.
+    expect(store.list({ limit: 1000 }).find((e) => e.kind === 'join.install-disk')!.attrs).toEqual({ device: '/dev/nvme0n1', size: 512110190592, model: 'Samsung SSD 990 PRO 512GB', serial: 'S7DNNJ0X123456', type: 'nvme' });
     // Before Argo CD exists its CRD answers 404: logged as not yet, not stored as a fault.
     expect(logs.some((l) => l.includes('Argo CD') && l.includes('404'))).toBe(true);
   });

@@ -6,8 +6,9 @@ import type { ServerCert } from './lab-credentials.js';
 /**
  * A stand-in for Talos's apid on loopback: grpc-js with mutual TLS (server certificate from the
  * lab's OS CA; client certificates required and checked against the same CA, as apid does),
- * answering machine.MachineService/{Version,ServiceList,EtcdMemberList,Bootstrap} in Talos's wire
- * format, encoded from the field numbers of Talos v1.12.0 api/machine/machine.proto.
+ * answering machine.MachineService/{Version,ServiceList,EtcdMemberList,Bootstrap} and
+ * storage.StorageService/Disks in Talos's wire format, encoded from the field numbers of Talos
+ * v1.12.0 api/machine/machine.proto and api/storage/storage.proto.
  * Not modelled: apid's proxying to other nodes (`nodes` metadata), RBAC roles (os:admin is
  * assumed), and every other method (they answer UNIMPLEMENTED).
  */
@@ -19,6 +20,7 @@ export interface ApidState {
   /** undefined: etcd is not running (EtcdMemberList fails as Talos's does before bootstrap). */
   etcdMembers?: string[];
   bootstrapCalls: number;
+  disks?: { device: string; size: number; model: string; serial: string; type: 'ssd' | 'hdd' | 'nvme' | 'sd'; system?: boolean }[];
   /** What Bootstrap does to the state (the etcd service starts). */
   onBootstrap?: (s: ApidState) => void;
 }
@@ -47,6 +49,13 @@ function etcdResponse(s: ApidState): Buffer {
   return Buffer.from(encodeFields([[1, list]]));
 }
 
+const DISK_TYPES = { ssd: 1, hdd: 2, nvme: 3, sd: 4 } as const;
+
+function disksResponse(s: ApidState): Buffer {
+  const disks = (s.disks ?? []).map((d) => encodeFields([[1, d.size], [2, d.model], [3, d.device], [4, d.device.replace('/dev/', '')], [5, d.serial], [9, DISK_TYPES[d.type]], [11, d.system || undefined]]));
+  return Buffer.from(encodeFields([[1, encodeFields([[1, meta(s.hostname)], ...disks.map((b): [number, Uint8Array] => [2, b])])]]));
+}
+
 export interface StandinApid {
   port: number;
   /** Calls seen, by method name, with the client certificate's subject organisation. */
@@ -73,6 +82,7 @@ export async function startStandinApid(state: ApidState, osCa: Buffer, cert: Ser
     EtcdMemberList: handler('EtcdMemberList', () =>
       state.etcdMembers === undefined ? { code: grpc.status.UNAVAILABLE, details: 'rpc error: code = Unavailable desc = connection error: dial tcp 127.0.0.1:2379: connect: connection refused' } : etcdResponse(state),
     ),
+    Disks: handler('Disks', () => disksResponse(state)),
     Bootstrap: handler('Bootstrap', () => {
       state.bootstrapCalls += 1;
       state.onBootstrap?.(state);

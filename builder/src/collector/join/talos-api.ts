@@ -2,11 +2,13 @@ import * as grpc from '@grpc/grpc-js';
 import type { TalosCredentials } from './credentials.js';
 import {
   decodeBootstrapResponse,
+  decodeDisksResponse,
   decodeEtcdMemberListResponse,
   decodeServiceListResponse,
   decodeVersionResponse,
   encodeEtcdMemberListRequest,
   type NodeMeta,
+  type TalosDisk,
   type TalosEtcdMembers,
   type TalosServiceList,
   type TalosVersion,
@@ -18,8 +20,8 @@ export const APID_PORT = 50000;
 const raw = (b: Buffer) => b;
 
 /** `machine.MachineService` methods we call, with raw bytes on both sides for our own decoders. */
-function method(name: string): grpc.MethodDefinition<Buffer, Buffer> {
-  return { path: `/machine.MachineService/${name}`, requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
+function method(name: string, service = 'machine.MachineService'): grpc.MethodDefinition<Buffer, Buffer> {
+  return { path: `/${service}/${name}`, requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
 }
 
 export const MACHINE_SERVICE = {
@@ -27,6 +29,8 @@ export const MACHINE_SERVICE = {
   ServiceList: method('ServiceList'),
   EtcdMemberList: method('EtcdMemberList'),
   Bootstrap: method('Bootstrap'),
+  // storage.StorageService/Disks: which disk Talos installed to (system_disk).
+  Disks: method('Disks', 'storage.StorageService'),
 } satisfies grpc.ServiceDefinition;
 
 const Client = grpc.makeGenericClientConstructor(MACHINE_SERVICE, 'MachineService');
@@ -80,6 +84,10 @@ export class TalosApi {
 
   async etcdMembers(): Promise<TalosEtcdMembers> {
     return first(decodeEtcdMemberListResponse(await this.call('EtcdMemberList', encodeEtcdMemberListRequest(false))), this.endpoint, 'EtcdMemberList');
+  }
+
+  async disks(): Promise<TalosDisk[]> {
+    return first(decodeDisksResponse(await this.call('Disks', new Uint8Array())), this.endpoint, 'Disks').disks;
   }
 
   /** Talos's Bootstrap: starts etcd as a new cluster on this node. Call once, on one node. */

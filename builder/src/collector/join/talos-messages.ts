@@ -10,6 +10,9 @@ import { bool, bytes, encodeFields, messages, readFields, str, strs, type WireVa
  *     legacy_members=2, members=3 EtcdMember{id=2, hostname=3, peer_urls=4, client_urls=5, is_learner=6}}}
  *   BootstrapRequest{recover_etcd=1, recover_skip_hash_check=2}; BootstrapResponse{messages=1 Bootstrap{metadata=1}}
  *   common.Metadata{hostname=1, error=2}
+ * and from `api/storage/storage.proto`:
+ *   DisksResponse{messages=1 Disks{metadata=1, disks=2 Disk{size=1, model=2, device_name=3, name=4,
+ *     serial=5, wwid=8, type=9 (UNKNOWN 0, SSD 1, HDD 2, NVME 3, SD 4, CD 5), system_disk=11}}}
  * Every *Response wraps one message per node that apid answered for; a direct call answers for one.
  */
 
@@ -120,3 +123,36 @@ export function decodeBootstrapResponse(buf: Uint8Array): NodeMeta[] {
   return messages(readFields(buf), 1).map((m) => meta(readFields(m)));
 }
 
+
+export interface TalosDisk {
+  device: string;
+  size: number;
+  model: string;
+  serial: string;
+  wwid: string;
+  type: string;
+  system: boolean;
+}
+
+const DISK_TYPES = ['unknown', 'ssd', 'hdd', 'nvme', 'sd', 'cd'];
+
+export function decodeDisksResponse(buf: Uint8Array): (NodeMeta & { disks: TalosDisk[] })[] {
+  return messages(readFields(buf), 1).map((m) => {
+    const f = readFields(m);
+    const disks = messages(f, 2).map((d) => {
+      const df = readFields(d);
+      const size = df.get(1)?.at(-1);
+      const type = df.get(9)?.at(-1);
+      return {
+        device: str(df, 3),
+        size: size && size.wire === 0 ? Number(size.value) : 0,
+        model: str(df, 2),
+        serial: str(df, 5),
+        wwid: str(df, 8),
+        type: DISK_TYPES[type && type.wire === 0 ? Number(type.value) : 0] ?? 'unknown',
+        system: bool(df, 11),
+      };
+    });
+    return { ...meta(f), disks };
+  });
+}

@@ -1,5 +1,5 @@
 import type { Observation } from './kube-observe.js';
-import type { TalosEtcdMembers, TalosServiceList, TalosVersion } from './talos-messages.js';
+import type { TalosDisk, TalosEtcdMembers, TalosServiceList, TalosVersion } from './talos-messages.js';
 
 /**
  * Pure: machine API answers → join events for one lab host.
@@ -18,6 +18,7 @@ export interface TalosPoll {
   /** The first error of the poll (apid unreachable, TLS refused, etcd not running …). */
   error?: string;
   etcdError?: string;
+  disks?: TalosDisk[];
 }
 
 export function observeTalos(host: string, poll: TalosPoll, isControlPlane: boolean): Observation[] {
@@ -32,6 +33,12 @@ export function observeTalos(host: string, poll: TalosPoll, isControlPlane: bool
     const list = services.map((s) => ({ id: s.id, state: s.state, healthy: s.healthy, ...(s.healthUnknown ? { healthUnknown: true } : {}) })).sort((a, b) => a.id.localeCompare(b.id));
     const unhealthy = services.filter((s) => !s.healthy && !s.healthUnknown).map((s) => `${s.id}: ${s.healthMessage || s.state}`);
     out.push({ key: `services:${host}`, event: { host, source: 'join', kind: 'join.talos-services', attrs: { services: list, unhealthy } } });
+  }
+  const system = poll.disks?.find((d) => d.system);
+  if (system) {
+    // What the lab's installDisk selector is checked against (size, model, serial, type, path).
+    const attrs = { device: system.device, size: system.size, model: system.model, serial: system.serial, type: system.type, ...(system.wwid ? { wwid: system.wwid } : {}) };
+    out.push({ key: `disk:${host}`, event: { host, source: 'join', kind: 'join.install-disk', attrs } });
   }
   if (isControlPlane) {
     const etcd = services.find((s) => s.id === 'etcd');

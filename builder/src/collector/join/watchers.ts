@@ -84,6 +84,13 @@ export function startJoinWatchers(hub: CollectorHub, targets: JoinTargets, optio
     } catch (err) {
       poll.error = message(err);
     }
+    if (poll.version) {
+      try {
+        poll.disks = await api.disks();
+      } catch (err) {
+        log(`join: ${name} disks: ${message(err)}`);
+      }
+    }
     if (poll.version && controlPlane) {
       try {
         poll.etcd = await api.etcdMembers();
