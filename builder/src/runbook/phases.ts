@@ -133,7 +133,8 @@ function phase1(c: RunbookContext): Step[] {
       title: `Bootstrap etcd on \`${cp.name}\``,
       purpose: 'etcd starts only after one explicit bootstrap call, exactly once per cluster.',
       blocks: [
-        { type: 'commands', where: 'laptop', lines: [`talosctl --talosconfig ${T} --endpoints ${ip} --nodes ${ip} bootstrap`, `talosctl --talosconfig ${T} --endpoints ${ip} --nodes ${ip} health --wait-timeout 15m`] },
+        { type: 'p', text: `Do it when the collector shows etcd on \`${cp.name}\` waiting for Bootstrap (its etcd service stays Preparing): \`builder bootstrap\` makes Talos's Bootstrap call through the collector's own Talos client, and \`builder collect --bootstrap\` makes it by itself at that moment. \`talosctl\` does the same.` },
+        { type: 'commands', where: 'laptop', lines: [`builder bootstrap ${lab1}`, `talosctl --talosconfig ${T} --endpoints ${ip} --nodes ${ip} bootstrap   # the same call, if you prefer talosctl`, `talosctl --talosconfig ${T} --endpoints ${ip} --nodes ${ip} health --wait-timeout 15m`] },
         { type: 'note', text: 'Run bootstrap once. "AlreadyExists" means it was done: do not repeat it on another node.' },
         proofOf(['joined'], TALOS),
       ],

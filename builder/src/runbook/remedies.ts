@@ -1,4 +1,4 @@
-import { FAILURE_REMEDIES, STAGES, STALL_RULES, argoAppCheck, argoCdCheck } from '@lab/shared';
+import { FAILURE_REMEDIES, PROBLEM_REMEDIES, STAGES, STALL_RULES, argoAppCheck, argoCdCheck } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
 
@@ -12,6 +12,7 @@ export function remedyIds(): { id: string; title: string; rules: string[] }[] {
   };
   for (const r of STALL_RULES) add(r.remedy, r.remedyTitle, r.id);
   for (const f of Object.values(FAILURE_REMEDIES)) add(f.remedy, f.remedyTitle);
+  for (const f of Object.values(PROBLEM_REMEDIES)) add(f.remedy, f.remedyTitle);
   const cd = argoCdCheck();
   add(cd.remedy, cd.remedyTitle);
   const app = argoAppCheck('x');
@@ -87,12 +88,32 @@ function body(c: RunbookContext, id: string): Block[] {
     case 'install-failed':
       return [
         { type: 'p', text: 'The installer reported a failure (Harvester webhook FAILED, or an agent report).' },
-        { type: 'list', items: ['Read the failure reason on the dashboard and the console.', `Wrong install disk: ${lab.hosts.filter((h) => h.installDisk?.path).map((h) => `\`${h.name}\` → \`${h.installDisk!.path}\``).join(', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
+        { type: 'list', items: ["Harvester's FAILED webhook carries no reason: read the installer's screen on the host's console, or its log `/var/log/console.log` (harvester-installer writes it there).", `Wrong install disk: ${lab.hosts.filter((h) => h.installDisk?.path).map((h) => `\`${h.name}\` → \`${h.installDisk!.path}\``).join(', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
       ];
     case 'config-error':
       return [
         { type: 'p', text: 'Talos rejected its configuration (ConfigLoadErrorEvent).' },
         { type: 'list', items: [`Validate the rendered configs on the laptop: \`talosctl validate --config ${c.stateDir}/rendered/talos/<host>.yaml --mode metal\`.`, 'Fix the lab, `builder render`, rebuild the stick or let the PXE host boot again.'] },
+      ];
+    case 'not-back-from-reboot':
+      return [
+        { type: 'p', text: 'The installer wrote the disk and rebooted, but the host does not report from its installed system.' },
+        { type: 'list', items: ['Talos reboots by kexec after an install: a blank screen for a minute is normal. If the firmware shows instead, the kexec failed and the host rebooted cold: the boot order must put the install disk before the stick or the network.', 'The host boots the installer again (the dashboard shows PXE or Installing again): see “PXE loops after install”.', 'A Harvester host comes back only as a node of its cluster (its API, over SSH with the lab key): `ssh rancher@<host address>` and `sudo journalctl -u rke2-server` show why it has not.'] },
+      ];
+    case 'harvester-reboot-failed':
+      return [
+        { type: 'p', text: 'Harvester sent SUCCEEDED (its disk is written) and then FAILED: the shutdown step after the install (`cos-installer-shutdown`) failed, so the host did not reboot.' },
+        { type: 'list', items: ['The install itself is on the disk: reboot the host by hand (power button or BMC) and watch it come back.', 'If it boots the installer again, fix the boot order first (disk before network).'] },
+      ];
+    case 'declared-mismatch':
+      return [
+        { type: 'p', text: 'The cluster reports the host differently from the lab file: another disk, address, node name or role than declared.' },
+        { type: 'list', items: [`Install disk: Talos chose the disk its \`installDisk\` selector matched: ${lab.hosts.filter((h) => h.installDisk).map((h) => `\`${h.name}\` → ${Object.entries(h.installDisk!).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`).join('; ')}. A wrong disk means the selector matched more than one disk or not the one you meant: tighten it (model, serial) in the lab, \`builder render\`, and reinstall (Recovery).`, 'Address or node name: the host took another lease or hostname than declared; check its MAC and the DHCP reservations.', `List the disks Talos sees: \`talosctl --talosconfig ${T} --nodes <address> get disks\`.`] },
+      ];
+    case 'kernel-error':
+      return [
+        { type: 'p', text: 'The host’s kernel log has error-level lines (the dashboard shows the latest). They do not stop the bring-up by themselves, but disk and NIC errors (NVMe timeouts, link resets) often come before a failed install or a node that drops out.' },
+        { type: 'list', items: ['Read the full kernel log: `builder logs <host>`.', 'NVMe timeouts: reseat the drive, update its firmware, or try `nvme_core.default_ps_max_latency_us=0` on the kernel line.'] },
       ];
     case 'host-failed':
       return [{ type: 'p', text: 'A host reported a failure. The dashboard shows its reason; the host’s console shows the detail. Fix the cause, then follow Recovery for that host.' }];

@@ -194,12 +194,12 @@ describe('collector HTTP routes (app.inject, real SQLite)', () => {
   });
 
   describe('Harvester webhooks', () => {
-    it('turns STARTED / SUCCEEDED into installing / installed, host from the payload', async () => {
+    it('turns STARTED / SUCCEEDED into installing / rebooting (SUCCEEDED comes before the reboot), host from the payload', async () => {
       const started = await f.app.inject({ method: 'POST', url: '/v1/webhooks/harvester', headers: { ...auth, 'content-type': 'text/plain' }, payload: JSON.stringify({ event: 'STARTED', hostname: 'ms02-1', mac: '02:00:00:00:02:01' }) });
       expect(started.statusCode).toBe(200);
       expect(f.hub.status().hosts.find((h) => h.name === 'ms02-1')?.stage).toBe('installing');
       await f.app.inject({ method: 'POST', url: '/v1/webhooks/harvester?event=SUCCEEDED&host=ms02-1', headers: auth });
-      expect(f.hub.status().hosts.find((h) => h.name === 'ms02-1')?.stage).toBe('installed');
+      expect(f.hub.status().hosts.find((h) => h.name === 'ms02-1')?.stage).toBe('rebooting');
     });
 
     it('finds the host by MAC and marks FAILED as a failed stage with a remedy', async () => {

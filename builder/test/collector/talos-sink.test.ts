@@ -45,10 +45,13 @@ describe('Talos event sink (gRPC)', () => {
     expect(stageOf('cp-2')).toBe('booted');
     await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('INSTALLING', true)));
     expect(stageOf('cp-2')).toBe('installing');
+    await publish(client, eventRequest(xid(), 'RestartEvent', restartEvent()));
     await publish(client, eventRequest(xid(), 'SequenceEvent', sequenceEvent('install', 'STOP')));
+    await publish(client, eventRequest(xid(), 'SequenceEvent', sequenceEvent('install', 'NOOP', 'sequence failed: error running phase 8 in install sequence: unix.Reboot(45584543)')));
+    expect(stageOf('cp-2')).toBe('rebooting');
+    await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('RUNNING', false, [{ name: 'nodeReady', reason: 'node "cp-2" is not ready' }])));
     expect(stageOf('cp-2')).toBe('installed');
-    await publish(client, eventRequest(xid(), 'MachineStatusEvent', machineStatus('RUNNING', true)));
-    expect(stageOf('cp-2')).toBe('healthy');
+    expect(f.hub.status().hosts.find((h) => h.name === 'cp-2')?.unmet).toEqual([{ name: 'nodeReady', reason: 'node "cp-2" is not ready' }]);
     // The learned peer survives a restart of the collector.
     expect(f.store.peers().get('127.0.0.1')).toBe('cp-2');
   });

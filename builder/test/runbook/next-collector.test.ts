@@ -47,10 +47,13 @@ describe('builder next with the real collector', () => {
     await post([
       { id: 'cp1-1', host: 'cp-1', source: 'talos', kind: 'talos.stage', time: now, attrs: { stage: 'BOOTING' } },
       { id: 'cp1-2', host: 'cp-1', source: 'talos', kind: 'talos.stage', time: now, attrs: { stage: 'INSTALLING' } },
-      { id: 'cp1-3', host: 'cp-1', source: 'talos', kind: 'talos.sequence', time: now, attrs: { sequence: 'install', action: 'STOP' } },
+      // The install's end as Talos sends it: a FATAL NOOP carrying unix.Reboot, then RUNNING from disk.
+      { id: 'cp1-3', host: 'cp-1', source: 'talos', kind: 'talos.sequence', time: now, attrs: { sequence: 'install', action: 'NOOP', errorCode: 'FATAL', reboot: 'sequence failed: unix.Reboot(45584543)' } },
+      { id: 'cp1-4', host: 'cp-1', source: 'talos', kind: 'talos.stage', time: now, attrs: { stage: 'RUNNING', ready: false } },
     ]);
     const r = await next();
     expect(r.advice.anchor).toBe('bootstrap');
+    expect(r.advice.text).toContain('builder bootstrap --lab');
     expect(r.advice.text).toContain('--nodes 10.10.30.10 bootstrap');
   });
 

@@ -28,16 +28,22 @@ function status(events: Ev[], nowMin: number): GenesisStatus {
 }
 
 const gatewayUp: Ev[] = [{ host: 'gateway', source: 'agent', kind: 'boot', attrs: {}, min: 3 }];
+// In the order Talos's sequencer emits them (internal/app/machined/pkg/runtime/v1alpha1): the ISO
+// installs, reboots by kexec (its FATAL NOOP "unix.Reboot" is that reboot), and runs from disk
+// not ready; healthy comes from the join watchers (node Ready, services healthy).
 const cp1Installed: Ev[] = [
   ...gatewayUp,
   { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'BOOTING' }, min: 6 },
-  { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'INSTALLING' }, min: 7 },
-  { host: 'cp-1', source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'install', action: 'STOP' }, min: 10 },
+  { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'INSTALLING', ready: true }, min: 7 },
+  { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'REBOOTING', ready: true }, min: 9 },
+  { host: 'cp-1', source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'install', action: 'NOOP', errorCode: 'FATAL', reboot: 'sequence failed: error running phase 8 in install sequence: unix.Reboot(45584543)' }, min: 9 },
+  { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false, unmet: [{ name: 'nodeReady', reason: 'node "cp-1" is not ready' }] }, min: 10 },
 ];
+const healthyServices = { services: [{ id: 'apid', state: 'Running', healthy: true }, { id: 'etcd', state: 'Running', healthy: true }, { id: 'kubelet', state: 'Running', healthy: true }], unhealthy: [] };
 const cp1Healthy: Ev[] = [
   ...cp1Installed,
-  { host: 'cp-1', source: 'join', kind: 'join.node-ready', attrs: {}, min: 14 },
-  { host: 'cp-1', source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: true }, min: 15 },
+  { host: 'cp-1', source: 'join', kind: 'join.talos-services', attrs: healthyServices, min: 13 },
+  { host: 'cp-1', source: 'join', kind: 'join.node-ready', attrs: { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] }, min: 14 },
 ];
 const phase1Done: Ev[] = [...cp1Healthy, { source: 'join', kind: 'join.argocd-healthy', attrs: {}, min: 18 }];
 const phase2Done: Ev[] = [
@@ -51,8 +57,7 @@ const harvester = (name: string, mac: string, min: number): Ev[] => [
   { mac, source: 'pxe', kind: 'http.fetch', attrs: {}, min: min + 2 },
   { host: name, source: 'harvester', kind: 'install.started', attrs: {}, min: min + 3 },
   { host: name, source: 'harvester', kind: 'install.succeeded', attrs: {}, min: min + 20 },
-  { host: name, source: 'join', kind: 'join.node-ready', attrs: {}, min: min + 25 },
-  { host: name, source: 'join', kind: 'join.harvester-ready', attrs: {}, min: min + 26 },
+  { host: name, source: 'join', kind: 'join.harvester-ready', attrs: { node: name }, min: min + 26 },
 ];
 const phase3Done: Ev[] = [...phase2Done, ...harvester('ms02-1', '02:00:00:00:02:01', 30), ...harvester('ms02-2', '02:00:00:00:02:02', 31), ...harvester('ms02-3', '02:00:00:00:02:03', 32)];
 const vm = (name: string, mac: string, min: number): Ev[] => [
@@ -61,9 +66,10 @@ const vm = (name: string, mac: string, min: number): Ev[] => [
   { mac, source: 'pxe', kind: 'http.fetch', attrs: {}, min },
   { host: name, source: 'talos', kind: 'talos.stage', attrs: { stage: 'BOOTING' }, min: min + 1 },
   { host: name, source: 'talos', kind: 'talos.stage', attrs: { stage: 'INSTALLING' }, min: min + 2 },
-  { host: name, source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'install', action: 'STOP' }, min: min + 5 },
-  { host: name, source: 'join', kind: 'join.node-ready', attrs: {}, min: min + 8 },
-  { host: name, source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: true }, min: min + 9 },
+  { host: name, source: 'talos', kind: 'talos.restart', attrs: { cmd: 0x45584543, how: 'kexec' }, min: min + 5 },
+  { host: name, source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false }, min: min + 6 },
+  { host: name, source: 'join', kind: 'join.node-ready', attrs: { node: name }, min: min + 8 },
+  { host: name, source: 'join', kind: 'join.talos-services', attrs: healthyServices, min: min + 9 },
 ];
 
 async function next(url = base) {

@@ -45,7 +45,9 @@ export function classifyEvent(e: Pick<ModelEvent, 'source' | 'kind' | 'attrs'>):
     case 'install.started':
       return { stage: 'installing' };
     case 'install.succeeded':
-      return { stage: 'installed' };
+      // Harvester's installer sends SUCCEEDED once the disk is written, before its reboot
+      // (harvester-installer v1.5.0 pkg/console/util.go, doInstall); another installer's report means it runs from disk.
+      return { stage: e.source === 'harvester' ? 'rebooting' : 'installed' };
     case 'install.failed':
       return { stage: 'failed', reason: `install failed${str(a.message) ? `: ${str(a.message)}` : ''}` };
     case 'join.node-ready':
@@ -57,9 +59,16 @@ export function classifyEvent(e: Pick<ModelEvent, 'source' | 'kind' | 'attrs'>):
       return { stage: 'failed', reason: `Talos could not load its configuration${str(a.error) ? `: ${str(a.error)}` : ''}` };
     case 'failed':
       return { stage: 'failed', reason: str(a.message) ?? str(a.reason) ?? 'the host reported a failure' };
+    case 'talos.restart':
+      return { stage: 'rebooting' };
     case 'talos.sequence': {
+      // The install sequence's last phase returns runtime.RebootError on purpose; the controller
+      // publishes it as a FATAL NOOP and machine_status.go reads it as REBOOTING (Talos v1.12.0
+      // internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_controller.go, pkg/controllers/runtime/machine_status.go).
+      if (str(a.reboot)) return { stage: 'rebooting' };
+      // LOCKED: another sequence holds the lock; CANCELED: a newer request replaced it. Neither is a failure.
+      if (a.errorCode === 'LOCKED' || a.errorCode === 'CANCELED') return undefined;
       if (str(a.error)) return { stage: 'failed', reason: `Talos sequence ${str(a.sequence) ?? '?'} failed: ${str(a.error)}` };
-      if (a.sequence === 'install' && a.action === 'STOP') return { stage: 'installed' };
       return undefined;
     }
     case 'talos.stage': {
@@ -69,11 +78,14 @@ export function classifyEvent(e: Pick<ModelEvent, 'source' | 'kind' | 'attrs'>):
           return { stage: 'booted' };
         case 'INSTALLING':
           return { stage: 'installing' };
+        case 'REBOOTING':
+          return { stage: 'rebooting' };
         case 'RUNNING':
-          // Readiness is evaluated only in BOOTING and RUNNING, so ready=true here means every
-          // condition Talos checks (services, static pods, node ready) is met.
-          return { stage: a.ready === true ? 'healthy' : 'installed' };
+          // Running from disk. Healthy comes from the cluster's own APIs (the join watchers), not
+          // from the node's word; its unmet conditions say why it is not ready yet.
+          return { stage: 'installed' };
         default:
+          // SHUTTING_DOWN, RESETTING, UPGRADING: shown in the timeline, no stage of Genesis.
           return undefined;
       }
     }

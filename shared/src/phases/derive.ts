@@ -1,7 +1,8 @@
 import { classifyEvent, type ModelEvent } from './classify.js';
+import { compareDeclared, mismatchReason, type Mismatch, type ObservedHost } from './declared.js';
 import type { GenesisPlan } from './plan.js';
 import type { PhaseCheckDef, PhaseId } from './phases.js';
-import { FAILURE_REMEDIES, SILENT_AFTER_MINUTES, stallReason, stallRuleFor } from './stalls.js';
+import { FAILURE_REMEDIES, PROBLEM_REMEDIES, SILENT_AFTER_MINUTES, stallReason, stallRuleFor, typicalMinutes } from './stalls.js';
 import { stageDef, stageRank, type StageId } from './stages.js';
 
 export interface StageStep {
@@ -12,7 +13,7 @@ export interface StageStep {
   source: string;
 }
 
-export type ProblemKind = 'failed' | 'stalled' | 'check-stalled' | 'unknown-mac';
+export type ProblemKind = 'failed' | 'mismatch' | 'stalled' | 'check-stalled' | 'kernel-error' | 'unknown-mac';
 
 export interface Problem {
   kind: ProblemKind;
@@ -39,8 +40,21 @@ export interface HostStatus {
   since?: string;
   lastSeen?: string;
   lastKind?: string;
-  /** Reached the end of its path. */
+  /** Reached the end of its path, and what the clusters report matches the lab. */
   done: boolean;
+  /** Why the host is not further, in Talos's words (MachineStatus unmet conditions), when it says. */
+  unmet?: { name: string; reason: string }[];
+  /** Minutes left, from typical stage durations (absent when done, failed or not started). */
+  etaMinutes?: number;
+  /** Failures seen before the current attempt (kept for the timeline; a retry does not erase them). */
+  failures: { at: string; reason: string }[];
+  /** Observed facts: node name, addresses, roles, install disk, as the clusters report them. */
+  observed?: ObservedHost;
+  mismatches: Mismatch[];
+  /** Kernel log lines at error level or worse (count and the latest). */
+  kernelErrors?: { count: number; last: string; at: string };
+  /** etcd on this node waits for Talos's Bootstrap call (`builder bootstrap`). */
+  waitingBootstrap?: boolean;
   /** Not done, has reported before, and quiet for SILENT_AFTER_MINUTES: its stage is the last known one. */
   silent: boolean;
   steps: StageStep[];
@@ -103,11 +117,28 @@ const ms = (t: string) => Date.parse(t);
 const minutesBetween = (from: string, to: string) => (ms(to) - ms(from)) / 60_000;
 
 interface HostTrack {
-  /** Stage-proving events since the last failure, first of each stage. */
+  /** Stage-proving events, first of each stage (a failure does not erase them). */
   steps: StageStep[];
-  failure?: { at: string; reason: string; kind: string };
+  /** The current failure: set by a failing event, cleared by progress after it. */
+  failure?: { at: string; reason: string; kind: string; remedy?: { remedy: string; remedyTitle: string } };
+  pastFailures: { at: string; reason: string }[];
   lastSeen?: string;
   lastKind?: string;
+  unmet?: { name: string; reason: string }[];
+  nodeReady?: boolean;
+  servicesHealthy?: boolean;
+  observed: ObservedHost;
+  kernelErrors?: { count: number; last: string; at: string };
+  etcdWaiting?: boolean;
+}
+
+const newTrack = (): HostTrack => ({ steps: [], pastFailures: [], observed: {} });
+
+/** syslog priority 3 (err) or worse; Talos's kmsg JSON carries `priority` as a number or name. */
+const ERROR_PRIORITIES = new Set(['0', '1', '2', '3', 'emerg', 'alert', 'crit', 'err', 'error']);
+
+function asStrings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /**
@@ -135,7 +166,7 @@ export class FactFolder {
 
   constructor(plan: GenesisPlan) {
     for (const h of plan.hosts) {
-      this.facts.hosts.set(h.name, { steps: [] });
+      this.facts.hosts.set(h.name, newTrack());
       for (const m of h.macs) this.byMac.set(m, h.name);
     }
   }
@@ -156,19 +187,77 @@ export class FactFolder {
     }
     t.lastSeen = e.received;
     t.lastKind = e.kind;
+    this.observe(t, e);
     const c = classifyEvent(e);
-    if (!c) return;
-    if (c.stage === 'failed') {
-      t.failure = { at: e.received, reason: c.reason ?? 'failed', kind: e.kind };
-      t.steps = [];
+    if (c) this.apply(t, e, c.stage, c.reason);
+    // Healthy for a Talos node: its Kubernetes node Ready and every service healthy on its Talos API.
+    if (t.nodeReady && t.servicesHealthy && (e.kind === 'join.node-ready' || e.kind === 'join.talos-services')) this.apply(t, e, 'healthy');
+  }
+
+  private apply(t: HostTrack, e: ModelEvent, stage: StageId, reason?: string): void {
+    if (stage === 'failed') {
+      const harvesterRebootFailed = e.source === 'harvester' && e.kind === 'install.failed' && t.steps.some((s) => s.stage === 'rebooting' && s.source === 'harvester');
+      t.failure = harvesterRebootFailed
+        ? { at: e.received, reason: 'Harvester wrote its disk (SUCCEEDED) but its reboot step failed (FAILED after SUCCEEDED)', kind: e.kind, remedy: FAILURE_REMEDIES.harvesterReboot }
+        : { at: e.received, reason: reason ?? 'failed', kind: e.kind };
       return;
     }
-    if (!t.steps.some((s) => s.stage === c.stage)) t.steps.push({ stage: c.stage, at: e.received, kind: e.kind, source: e.source });
+    if (t.failure) {
+      // Progress after a failure is a retry: the failure moves to the history, the timeline keeps it.
+      t.pastFailures.push({ at: t.failure.at, reason: t.failure.reason });
+      if (t.pastFailures.length > 20) t.pastFailures.shift();
+      t.failure = undefined;
+    }
+    if (!t.steps.some((s) => s.stage === stage)) t.steps.push({ stage, at: e.received, kind: e.kind, source: e.source });
+  }
+
+  /** Facts that are not stages: unmet conditions, readiness flags, observed node and disk, kernel errors. */
+  private observe(t: HostTrack, e: ModelEvent): void {
+    const a = e.attrs;
+    switch (e.kind) {
+      case 'talos.stage': {
+        const unmet = Array.isArray(a.unmet) ? (a.unmet as { name?: unknown; reason?: unknown }[]).map((u) => ({ name: String(u.name ?? ''), reason: String(u.reason ?? '') })) : [];
+        t.unmet = a.ready === true || unmet.length === 0 ? undefined : unmet;
+        return;
+      }
+      case 'join.node-ready':
+      case 'join.node-not-ready':
+      case 'join.harvester-ready':
+      case 'join.harvester-not-ready':
+        t.nodeReady = e.kind.endsWith('-ready') && !e.kind.endsWith('not-ready');
+        t.observed.node = { name: typeof a.node === 'string' ? a.node : '', addresses: asStrings(a.addresses), roles: asStrings(a.roles) };
+        return;
+      case 'join.talos-services': {
+        const services = Array.isArray(a.services) ? (a.services as { healthy?: unknown; healthUnknown?: unknown; state?: unknown }[]) : [];
+        t.servicesHealthy = services.length > 0 && services.every((x) => x.healthy === true || (x.healthUnknown === true && (x.state === 'Running' || x.state === 'Finished')));
+        return;
+      }
+      case 'join.etcd-waiting-bootstrap':
+      case 'join.etcd':
+        t.etcdWaiting = e.kind === 'join.etcd-waiting-bootstrap';
+        return;
+      case 'join.bootstrap':
+        if (a.ok === true) t.etcdWaiting = false;
+        return;
+      case 'join.install-disk':
+        t.observed.disk = { device: String(a.device ?? ''), size: Number(a.size ?? 0), model: String(a.model ?? ''), serial: String(a.serial ?? ''), type: String(a.type ?? '') };
+        return;
+      case 'boot': {
+        const macs = asStrings(a.macs);
+        if (macs.length > 0) t.observed.macs = macs;
+        return;
+      }
+      default:
+        if (e.source === 'kmsg' && ERROR_PRIORITIES.has(String(a.priority ?? a['talos-level'] ?? '').toLowerCase())) {
+          const msg = typeof a.msg === 'string' ? a.msg.slice(0, 300) : '';
+          t.kernelErrors = { count: (t.kernelErrors?.count ?? 0) + 1, last: msg, at: e.received };
+        }
+    }
   }
 }
 
 function currentStage(t: HostTrack): { stage: StageId; since?: string } {
-  if (t.failure && t.steps.length === 0) return { stage: 'failed', since: t.failure.at };
+  if (t.failure) return { stage: 'failed', since: t.failure.at };
   let best: StageStep | undefined;
   for (const s of t.steps) if (!best || stageRank(s.stage) > stageRank(best.stage)) best = s;
   return best ? { stage: best.stage, since: best.at } : { stage: 'expected' };
@@ -179,7 +268,9 @@ function nextOnPath(path: StageId[], stage: StageId): StageId | undefined {
   return path.find((s) => stageRank(s) > rank);
 }
 
-function failureRemedy(kind: string) {
+function failureRemedy(failure: NonNullable<HostTrack['failure']>) {
+  if (failure.remedy) return failure.remedy;
+  const kind = failure.kind;
   if (kind === 'install.failed') return FAILURE_REMEDIES.install;
   if (kind === 'talos.config-error') return FAILURE_REMEDIES.config;
   return FAILURE_REMEDIES.other;
@@ -220,12 +311,13 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
   for (const p of plan.phases) {
     const phaseHosts: HostStatus[] = [];
     for (const name of p.hosts) {
-      const t = tracks.get(name) ?? { steps: [] };
+      const t = tracks.get(name) ?? newTrack();
       const planHost = plan.hosts.find((h) => h.name === name)!;
       const seen = lastSeen.get(name);
       const { stage, since } = currentStage(t);
       const last = planHost.path[planHost.path.length - 1] ?? 'healthy';
-      const done = stage !== 'failed' && stageRank(stage) >= stageRank(last);
+      const mismatches = compareDeclared(planHost, t.observed);
+      const done = stage !== 'failed' && stageRank(stage) >= stageRank(last) && mismatches.length === 0;
       const stageSince = stage === 'expected' ? phaseStart : since;
       const silent = !done && stage !== 'expected' && seen !== undefined && minutesBetween(seen.received, now) >= SILENT_AFTER_MINUTES;
       const hs: HostStatus = {
@@ -238,14 +330,24 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
         done,
         silent,
         steps: t.steps,
+        failures: t.pastFailures,
+        mismatches,
       };
+      if (t.observed.node || t.observed.disk || t.observed.macs) hs.observed = t.observed;
+      if (t.unmet && !done && stage !== 'failed') hs.unmet = t.unmet;
+      if (t.kernelErrors) hs.kernelErrors = t.kernelErrors;
+      if (t.etcdWaiting) hs.waitingBootstrap = true;
+      if (stageSince && !done && stage !== 'failed' && stage !== 'expected') {
+        const left = typicalMinutes(planHost.path, stage, minutesBetween(stageSince, now));
+        if (left !== undefined) hs.etaMinutes = left;
+      }
       if (stageSince) hs.since = stageSince;
       if (seen) {
         hs.lastSeen = seen.received;
         hs.lastKind = seen.kind;
       }
       if (stage === 'failed' && t.failure) {
-        const r = failureRemedy(t.failure.kind);
+        const r = failureRemedy(t.failure);
         hs.problem = { kind: 'failed', host: name, phase: p.id, reason: `${name}: ${t.failure.reason}`, remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.failure.at };
       } else if (!done && stageSince) {
         const rule = stallRuleFor(stage, nextOnPath(planHost.path, stage));
@@ -257,7 +359,15 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
           }
         }
       }
+      if (!hs.problem && mismatches.length > 0) {
+        const r = PROBLEM_REMEDIES.mismatch;
+        hs.problem = { kind: 'mismatch', host: name, phase: p.id, reason: mismatches.map(mismatchReason).join('; '), remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.lastSeen ?? now };
+      }
       if (hs.problem) problems.push(hs.problem);
+      if (t.kernelErrors) {
+        const r = PROBLEM_REMEDIES.kernel;
+        problems.push({ kind: 'kernel-error', host: name, phase: p.id, reason: `${name}: ${t.kernelErrors.count} kernel error${t.kernelErrors.count === 1 ? '' : 's'}, latest: ${t.kernelErrors.last}`, remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.kernelErrors.at });
+      }
       hostStatus.set(name, hs);
       phaseHosts.push(hs);
     }
@@ -338,7 +448,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
       stageRank(a.stage) - stageRank(b.stage) ||
       a.name.localeCompare(b.name),
   );
-  const kindOrder: Record<ProblemKind, number> = { failed: 0, stalled: 1, 'check-stalled': 2, 'unknown-mac': 3 };
+  const kindOrder: Record<ProblemKind, number> = { failed: 0, mismatch: 1, stalled: 2, 'check-stalled': 3, 'kernel-error': 4, 'unknown-mac': 5 };
   problems.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || ms(a.since) - ms(b.since));
   return { generatedAt: now, startedAt, phases, hosts, problems, unknownMacs: [...facts.unknownMacs.values()] };
 }

@@ -13,6 +13,8 @@ export interface PlanHost {
   macs: string[];
   /** Static addresses (a Talos event-sink connection is known only by its peer address). */
   addresses: string[];
+  /** The lab's install disk selector, checked against the disk the host reports. */
+  installDisk?: Host['installDisk'];
 }
 
 export interface PlanPhase {
@@ -29,14 +31,16 @@ export interface GenesisPlan {
 }
 
 const PXE_PREFIX: StageId[] = ['expected', 'pxe-dhcp', 'pxe-tftp', 'pxe-http'];
-const INSTALL_TAIL: StageId[] = ['installing', 'installed', 'joined', 'healthy'];
+const INSTALL_TAIL: StageId[] = ['installing', 'rebooting', 'installed', 'joined', 'healthy'];
+// Harvester's installer reports no boot from disk; its own API is the next word (node Ready).
+const HARVESTER_TAIL: StageId[] = ['installing', 'rebooting', 'healthy'];
 
 /** The stages a host passes, from its role and how it boots. */
 export function hostPath(host: Pick<Host, 'role' | 'boot'>): StageId[] {
   // VyOS runs live from the stick: booting with its configuration is the whole job.
   if (host.role === 'gateway') return ['expected', 'booted'];
   // Harvester's installer reports by webhook; the live installer itself sends no boot event.
-  if (host.role === 'harvester' && host.boot === 'pxe') return [...PXE_PREFIX, ...INSTALL_TAIL];
+  if (host.role === 'harvester' && host.boot === 'pxe') return [...PXE_PREFIX, ...HARVESTER_TAIL];
   if (host.boot === 'pxe') return [...PXE_PREFIX, 'booted', ...INSTALL_TAIL];
   return ['expected', 'booted', ...INSTALL_TAIL];
 }
@@ -61,6 +65,7 @@ export function planFromLab(lab: Lab, options: { platformApps?: readonly string[
     path: hostPath(h),
     macs: h.nics.map((n) => normMac(n.mac)),
     addresses: h.addresses.map((a) => a.address),
+    ...(h.installDisk ? { installDisk: h.installDisk } : {}),
   }));
   const apps = options.platformApps ?? DEFAULT_PLATFORM_APPS;
   const hasPlatform = lab.clusters.platform !== undefined;

@@ -1,5 +1,5 @@
 import { argoAppCheck, argoCdCheck } from './phases.js';
-import { FAILURE_REMEDIES, STALL_RULES } from './stalls.js';
+import { FAILURE_REMEDIES, PROBLEM_REMEDIES, STALL_RULES } from './stalls.js';
 import type { StageId } from './stages.js';
 
 export interface RemedyRef {
@@ -23,6 +23,7 @@ export function listRemedies(): RemedyRef[] {
   };
   for (const rule of STALL_RULES) add(rule.remedy, rule.remedyTitle, rule.stage, rule.id);
   for (const [key, f] of Object.entries(FAILURE_REMEDIES)) add(f.remedy, f.remedyTitle, 'failed', `failed-${key}`);
+  for (const [key, f] of Object.entries(PROBLEM_REMEDIES)) add(f.remedy, f.remedyTitle, undefined, key);
   const cd = argoCdCheck();
   add(cd.remedy, cd.remedyTitle, undefined, cd.id);
   const app = argoAppCheck('<app>');

@@ -27,6 +27,7 @@ export const STALL_RULES: readonly StallRule[] = [
   { id: 'stall-pxe-http', stage: 'pxe-http', minutes: 15, missing: 'fetched its boot files but reported no boot or install', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
   { id: 'stall-booted', stage: 'booted', next: 'installing', minutes: 15, missing: 'booted but no install started', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
   { id: 'stall-installing', stage: 'installing', minutes: 45, missing: 'install started but did not finish', remedy: 'install-slow', remedyTitle: 'An install does not finish' },
+  { id: 'stall-rebooting', stage: 'rebooting', minutes: 10, missing: 'wrote its disk and rebooted but does not run from it', remedy: 'not-back-from-reboot', remedyTitle: 'A host does not come back from its reboot' },
   { id: 'stall-installed', stage: 'installed', minutes: 20, missing: 'installed but has not joined its cluster', remedy: 'not-joined', remedyTitle: 'An installed host does not join' },
   { id: 'stall-joined', stage: 'joined', minutes: 20, missing: 'joined but not healthy', remedy: 'not-healthy', remedyTitle: 'A joined host is not healthy' },
 ];
@@ -36,7 +37,36 @@ export const FAILURE_REMEDIES = {
   install: { remedy: 'install-failed', remedyTitle: 'An install failed' },
   config: { remedy: 'config-error', remedyTitle: 'Talos rejected its configuration' },
   other: { remedy: 'host-failed', remedyTitle: 'A host reported a failure' },
+  harvesterReboot: { remedy: 'harvester-reboot-failed', remedyTitle: 'Harvester wrote its disk but could not reboot' },
 } as const;
+
+/** Remedies of problems that are neither stalls nor failures. */
+export const PROBLEM_REMEDIES = {
+  mismatch: { remedy: 'declared-mismatch', remedyTitle: 'A host is not what the lab file declares' },
+  kernel: { remedy: 'kernel-error', remedyTitle: 'A host logs kernel errors' },
+} as const;
+
+/** Typical minutes a host spends in each stage (for the estimate of time left; not a threshold). */
+export const TYPICAL_STAGE_MINUTES: Partial<Record<StageId, number>> = {
+  expected: 3,
+  'pxe-dhcp': 1,
+  'pxe-tftp': 1,
+  'pxe-http': 2,
+  booted: 2,
+  installing: 10,
+  rebooting: 2,
+  installed: 5,
+  joined: 3,
+};
+
+/** Minutes left on `path` from `stage`, having spent `inStage` minutes in it. */
+export function typicalMinutes(path: readonly StageId[], stage: StageId, inStage: number): number | undefined {
+  const at = path.indexOf(stage);
+  if (at < 0) return undefined;
+  let left = Math.max(0, (TYPICAL_STAGE_MINUTES[stage] ?? 0) - inStage);
+  for (const s of path.slice(at + 1, -1)) left += TYPICAL_STAGE_MINUTES[s] ?? 0;
+  return Math.round(left);
+}
 
 /** Minutes of quiet after which a host that is not done is shown as silent. */
 export const SILENT_AFTER_MINUTES = 5;

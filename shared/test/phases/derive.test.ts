@@ -29,7 +29,8 @@ describe('Genesis plan from the example lab', () => {
     const phase = Object.fromEntries(p.hosts.map((h) => [h.name, h.phase]));
     expect(phase).toEqual({ gateway: 'direct-boot', 'cp-1': 'direct-boot', 'ms02-1': 'harvester-online', 'ms02-2': 'harvester-online', 'ms02-3': 'harvester-online', 'cp-2': 'full-platform', 'cp-3': 'full-platform' });
     expect(p.hosts.find((h) => h.name === 'gateway')!.path).toEqual(['expected', 'booted']);
-    expect(p.hosts.find((h) => h.name === 'cp-1')!.path).toEqual(['expected', 'booted', 'installing', 'installed', 'joined', 'healthy']);
+    expect(p.hosts.find((h) => h.name === 'cp-1')!.path).toEqual(['expected', 'booted', 'installing', 'rebooting', 'installed', 'joined', 'healthy']);
+    expect(p.hosts.find((h) => h.name === 'ms02-1')!.path.slice(4)).toEqual(['installing', 'rebooting', 'healthy']);
     expect(p.hosts.find((h) => h.name === 'ms02-1')!.path.slice(0, 4)).toEqual(['expected', 'pxe-dhcp', 'pxe-tftp', 'pxe-http']);
     expect(p.hosts.find((h) => h.name === 'cp-2')!.path).toContain('booted');
     expect(p.phases.map((x) => x.id)).toEqual(PHASES.map((x) => x.id));
@@ -73,9 +74,10 @@ describe('deriveStatus', () => {
       e(1, 'gateway', 'agent', 'boot'),
       e(2, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING' }),
       e(3, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING', ready: true }),
-      e(6, 'cp-1', 'talos', 'talos.sequence', { sequence: 'install', action: 'STOP' }),
-      e(8, 'cp-1', 'join', 'join.node-ready'),
-      e(9, 'cp-1', 'talos', 'talos.stage', { stage: 'RUNNING', ready: true }),
+      e(6, 'cp-1', 'talos', 'talos.restart', { cmd: 0x45584543 }),
+      e(7, 'cp-1', 'talos', 'talos.stage', { stage: 'RUNNING', ready: false }),
+      e(8, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] }),
+      e(9, 'cp-1', 'join', 'join.talos-services', { services: [{ id: 'etcd', state: 'Running', healthy: true }], unhealthy: [] }),
       e(10, 'cp-1', 'join', 'join.argocd-healthy'),
       e(15, 'cp-1', 'join', 'join.argocd-app', { app: 'crossplane', health: 'Healthy', sync: 'Synced' }),
       e(20, 'cp-1', 'join', 'join.argocd-app', { app: 'tinkerbell', health: 'Healthy', sync: 'Synced' }),
@@ -110,7 +112,7 @@ describe('deriveStatus', () => {
     expect(s.problems.some((p) => p.reason === 'cp-1: no boot report received for 3 min')).toBe(true);
   });
 
-  it('marks a failure with its reason and remedy, and lets a later retry clear it', () => {
+  it('marks a failure with its reason and remedy; a later retry clears it but the timeline keeps it', () => {
     const failed = [e(1, 'cp-1', 'talos', 'talos.config-error', { error: 'unknown keys found' })];
     const s = deriveStatus(plan(), failed, { startedAt: at(0), now: at(2) });
     const h = hostOf(s, 'cp-1');
@@ -119,6 +121,69 @@ describe('deriveStatus', () => {
     expect(s.phases[0]!.state).toBe('failed');
     const retried = deriveStatus(plan(), [...failed, e(3, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING' })], { startedAt: at(0), now: at(4) });
     expect(hostOf(retried, 'cp-1').stage).toBe('booted');
+    expect(hostOf(retried, 'cp-1').failures).toEqual([{ at: at(1), reason: 'Talos could not load its configuration: unknown keys found' }]);
+  });
+
+  it('keeps the steps before a failure (a failed host still shows how far it got)', () => {
+    const events = [e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING' }), e(2, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING' }), e(3, 'cp-1', 'talos', 'talos.sequence', { sequence: 'install', action: 'STOP', error: 'failed to install: no disk matched', errorCode: 'FATAL' })];
+    const h = hostOf(deriveStatus(plan(), events, { startedAt: at(0), now: at(4) }), 'cp-1');
+    expect(h.stage).toBe('failed');
+    expect(h.steps.map((x) => x.stage)).toEqual(['booted', 'installing']);
+  });
+
+  it('reads Talos install, kexec reboot and RUNNING-not-ready as progress, never as failure', () => {
+    const events = [
+      e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'BOOTING', ready: false }),
+      e(2, 'cp-1', 'talos', 'talos.stage', { stage: 'INSTALLING', ready: true }),
+      e(5, 'cp-1', 'talos', 'talos.stage', { stage: 'REBOOTING', ready: true }),
+      e(5, 'cp-1', 'talos', 'talos.restart', { cmd: 0x45584543 }),
+      e(5, 'cp-1', 'talos', 'talos.sequence', { sequence: 'install', action: 'STOP' }),
+      e(5, 'cp-1', 'talos', 'talos.sequence', { sequence: 'install', action: 'NOOP', errorCode: 'FATAL', reboot: 'sequence failed: error running phase 8 in install sequence: unix.Reboot(45584543)' }),
+    ];
+    const mid = hostOf(deriveStatus(plan(), events, { startedAt: at(0), now: at(6) }), 'cp-1');
+    expect(mid.stage).toBe('rebooting');
+    expect(mid.problem).toBeUndefined();
+    const running = [...events, e(7, 'cp-1', 'talos', 'talos.stage', { stage: 'RUNNING', ready: false, unmet: [{ name: 'nodeReady', reason: 'node "cp-1" is not ready' }] })];
+    const h = hostOf(deriveStatus(plan(), running, { startedAt: at(0), now: at(8) }), 'cp-1');
+    expect(h.stage).toBe('installed');
+    expect(h.unmet).toEqual([{ name: 'nodeReady', reason: 'node "cp-1" is not ready' }]);
+    // A LOCKED NOOP (another sequence holds the lock) is not a failure either.
+    expect(classifyEvent({ source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'reboot', action: 'NOOP', errorCode: 'LOCKED', error: 'sequence not started: locked' } })).toBeUndefined();
+  });
+
+  it('Harvester: SUCCEEDED is the reboot after the disk write; FAILED after it is a failed reboot', () => {
+    const events = [e(1, 'ms02-1', 'harvester', 'install.started'), e(20, 'ms02-1', 'harvester', 'install.succeeded')];
+    expect(hostOf(deriveStatus(plan(), events, { startedAt: at(0), now: at(21) }), 'ms02-1').stage).toBe('rebooting');
+    const h = hostOf(deriveStatus(plan(), [...events, e(21, 'ms02-1', 'harvester', 'install.failed')], { startedAt: at(0), now: at(22) }), 'ms02-1');
+    expect(h.problem).toMatchObject({ kind: 'failed', remedy: 'harvester-reboot-failed' });
+  });
+
+  it('healthy only from the watchers: a Talos node needs its node Ready and its services healthy', () => {
+    const svc = (healthy: boolean) => e(3, 'cp-1', 'join', 'join.talos-services', { services: [{ id: 'etcd', state: 'Running', healthy }], unhealthy: healthy ? [] : ['etcd: x'] });
+    const base = [e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'RUNNING', ready: true }), svc(true)];
+    expect(hostOf(deriveStatus(plan(), base, { startedAt: at(0), now: at(4) }), 'cp-1').stage).toBe('installed');
+    const ready = [...base, e(4, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1' })];
+    expect(hostOf(deriveStatus(plan(), ready, { startedAt: at(0), now: at(5) }), 'cp-1').stage).toBe('healthy');
+    const sick = [e(1, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1' }), svc(false)];
+    expect(hostOf(deriveStatus(plan(), sick, { startedAt: at(0), now: at(5) }), 'cp-1').stage).toBe('joined');
+  });
+
+  it('done means observed equals declared: a Talos install on the wrong disk is a problem', () => {
+    const healthy = [
+      e(1, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] }),
+      e(2, 'cp-1', 'join', 'join.talos-services', { services: [{ id: 'etcd', state: 'Running', healthy: true }], unhealthy: [] }),
+    ];
+    const good = [...healthy, e(3, 'cp-1', 'join', 'join.install-disk', { device: '/dev/nvme0n1', size: 512110190592, model: 'Samsung SSD 990 PRO 512GB', serial: 'S7', type: 'nvme' })];
+    expect(hostOf(deriveStatus(plan(), good, { startedAt: at(0), now: at(4) }), 'cp-1')).toMatchObject({ done: true, mismatches: [] });
+    const wrong = [...healthy, e(3, 'cp-1', 'join', 'join.install-disk', { device: '/dev/sda', size: 32e9, model: 'USB Flash', serial: 'U1', type: 'ssd' })];
+    const h = hostOf(deriveStatus(plan(), wrong, { startedAt: at(0), now: at(4) }), 'cp-1');
+    expect(h.done).toBe(false);
+    expect(h.problem).toMatchObject({ kind: 'mismatch', remedy: 'declared-mismatch', reason: 'cp-1: Talos installed to /dev/sda (32 GB, ssd, USB Flash, U1), but the lab selects size >= 256GB, type nvme' });
+  });
+
+  it('turns an error-level kernel line into a problem for its host', () => {
+    const s = deriveStatus(plan(), [e(1, 'cp-1', 'kmsg', 'kmsg', { msg: 'nvme nvme0: I/O 12 QID 3 timeout, aborting', priority: 3 }), e(2, 'cp-1', 'kmsg', 'kmsg', { msg: 'ok', priority: 6 })], { startedAt: at(0), now: at(3) });
+    expect(s.problems.find((p) => p.kind === 'kernel-error')).toMatchObject({ host: 'cp-1', remedy: 'kernel-error', reason: 'cp-1: 1 kernel error, latest: nvme nvme0: I/O 12 QID 3 timeout, aborting' });
   });
 
   it('shows a silent host with its last known stage', () => {
@@ -153,8 +218,10 @@ describe('deriveStatus', () => {
 
   it('classifies Talos stages as the sink reports them', () => {
     expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false } })?.stage).toBe('installed');
-    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: true } })?.stage).toBe('healthy');
-    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'REBOOTING', ready: true } })).toBeUndefined();
+    // Healthy comes from the clusters' APIs, not from the node's MachineStatus.
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: true } })?.stage).toBe('installed');
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'REBOOTING', ready: true } })?.stage).toBe('rebooting');
+    expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'UPGRADING', ready: true } })).toBeUndefined();
     expect(classifyEvent({ source: 'talos', kind: 'talos.sequence', attrs: { sequence: 'boot', action: 'STOP', error: 'boom' } })?.stage).toBe('failed');
     expect(classifyEvent({ source: 'kmsg', kind: 'kmsg', attrs: {} })?.stage).toBe('booted');
   });
