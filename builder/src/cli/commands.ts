@@ -26,6 +26,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'collect', summary: 'run the collector: every progress signal of the bring-up in one live view', load: async () => (await import('./collect.js')).collectCommand },
   { name: 'status', summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage', load: async () => (await import('./status.js')).statusCommand },
   { name: 'watch', summary: 'redraw the bring-up status live in the terminal', load: async () => (await import('./watch.js')).watchCommand },
+  { name: 'rehearse', summary: 'rehearse the bring-up on this machine: the lab as VMs in network namespaces (--demo payloads)', load: async () => (await import('./rehearse.js')).rehearseCommand },
   { name: 'apply gateway', summary: "apply the rendered VyOS config to the gateway over SSH (commit-confirm, checks, confirm)", load: async () => (await import('./apply-gateway.js')).applyGatewayCommand },
   { name: 'check gateway', summary: 'check the running gateway against the lab (networks, VLANs, NAT, relay, DNS, BGP)', load: async () => (await import('./check-gateway.js')).checkGatewayCommand },
 ];

@@ -1,0 +1,102 @@
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from './command.js';
+import { parseFlags } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { requireLabAndState } from '../lab/index.js';
+import { defaultCacheDir } from '../images/cache.js';
+import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
+
+export const rehearseCommand: Command = {
+  name: 'rehearse',
+  help: `Usage: builder rehearse --demo [--phases 1] [--keep] [--lab FILE] [--state DIR]
+       builder rehearse --clean [--lab FILE] [--state DIR]
+
+Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
+lab's networks out inside network namespaces it creates (a VLAN-aware lab switch carrying the
+lab's VLANs, the gateway's cabled ports, the uplink to an upstream router whose default route
+goes nowhere, the laptop on the network of collector.url), runs the collector on the laptop's
+side, and boots each host of the rehearsed phases as a QEMU VM (TCG, no KVM needed) with its
+NICs' MACs and its firmware (OVMF for uefi, SeaBIOS for bios). It never binds or routes the
+lab's addresses outside its own namespaces and never touches this machine's interfaces.
+
+--demo boots demo payloads built from Debian parts (the Debian cloud kernel, fetched once with
+apt-get download, and busybox-static), each saying "demo" on its console and in its events: the
+gateway carries the lab's VLANs on its ports and bridges and routes between them; a node takes
+its static addresses on its VLANs and reports that it booted through the gateway to the
+collector. What the demo does not rehearse yet: the boot media (the VMs boot the payload
+directly), PXE, the Talos install and event stream, Harvester, and phases 2 to 4.
+
+A phase is done when each of its hosts has reached "booted" in the collector; a failure names
+the host, its stage and the runbook remedy. Teardown stops every process and deletes every
+namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
+kill -9, \`builder rehearse --clean\` finishes it from the state file
+(state/rehearsal/rehearsal.json). Demo events go to the rehearsal's own database
+(state/rehearsal/state), never to the lab's.
+
+  --demo          boot the demo payloads (required: real Talos/VyOS/Harvester guests are not built)
+  --phases LIST   phases to rehearse (default 1; only phase 1 can be rehearsed today)
+  --keep          keep the lab and the dashboard up after the phases until Ctrl-C
+  --clean         finish the teardown of an interrupted rehearsal and exit
+  --timeout S     seconds a phase may take (default 240)
+  --lab FILE      the lab file (default ${DEFAULT_LAB_FILE})
+  --state DIR     the lab's state directory (default: state/ beside the lab file)
+
+Exit codes: 0 every phase done (or --clean had nothing left or removed it all), 1 a phase
+failed or teardown left something, 2 usage error.`,
+  async run(argv, io) {
+    const { values } = parseFlags('rehearse', argv, {
+      demo: { type: 'boolean' },
+      phases: { type: 'string' },
+      keep: { type: 'boolean' },
+      clean: { type: 'boolean' },
+      timeout: { type: 'string' },
+      lab: { type: 'string' },
+      state: { type: 'string' },
+    });
+    if (values.clean) {
+      const paths = rehearsalPaths(statePathsFor(values, io.cwd));
+      const report = await cleanRehearsal(paths);
+      if (!report) {
+        io.out(`rehearse: nothing to clean (${paths.ledger} does not exist)\n`);
+        return EXIT.ok;
+      }
+      io.out(`rehearse: stopped ${report.stopped.length} processes, removed ${report.namespaces.length} namespaces${report.stopped.length + report.namespaces.length ? `:\n${[...report.stopped, ...report.namespaces].map((x) => `  ${x}`).join('\n')}` : ''}\n`);
+      if (report.problems.length) io.err(`rehearse: still left: ${report.problems.join('; ')}\n`);
+      return report.problems.length ? EXIT.failed : EXIT.ok;
+    }
+    if (!values.demo) throw new UsageError('rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
+    const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
+    const phases = parsePhases(values.phases ?? '1');
+    const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
+    let stop: () => void = () => undefined;
+    const stopRequested = new Promise<void>((resolve) => (stop = resolve));
+    const onSignal = () => {
+      io.err('\nrehearse: stopping (tearing down what the rehearsal made)…\n');
+      stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const result = await rehearse({
+        lab,
+        labFile: resolve(io.cwd, labFile),
+        paths: rehearsalPaths(paths),
+        phases,
+        cacheDir: join(dirname(defaultCacheDir(io.env)), 'rehearse'),
+        keep: Boolean(values.keep),
+        phaseTimeoutS: timeout,
+        log: (t) => io.out(t),
+        stopRequested,
+      });
+      const ok = !result.interrupted && result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
+      io.out(`\nrehearse: ${ok ? 'every phase done' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
+      io.out(`rehearse: its events stay in ${rehearsalPaths(paths).labState}; \`builder collect --lab ${labFile} --state ${rehearsalPaths(paths).labState}\` serves that dashboard again\n`);
+      return ok ? EXIT.ok : EXIT.failed;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

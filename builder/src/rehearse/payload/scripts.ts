@@ -1,0 +1,146 @@
+import { prefixLength, type Host, type Lab, type Network } from '@lab/shared';
+import type { RehearsalPlan, VmPlan } from '../plan.js';
+
+/**
+ * The demo payloads' init scripts (busybox sh), generated from the lab (pure). Each payload is
+ * a small Linux that says "demo" on its console and in every event it sends, and behaves at the
+ * network boundary the way the real system would: the gateway carries the lab's VLANs and
+ * routes between them, a node takes its static addresses on its VLANs and reports over them.
+ */
+
+/** Where the guests report: the collector as the lab names it (the laptop's address). */
+export function collectorHostPort(lab: Lab): string {
+  return /^https?:\/\/([^/]+)/.exec(lab.collector.url)?.[1] ?? '';
+}
+
+function prelude(vm: VmPlan, what: string, modules: string[]): string {
+  return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec >/dev/console 2>&1
+echo "demo: ${what} for ${vm.host} (a rehearsal payload, not the real system)"
+for m in ${modules.join(' ')}; do insmod /lib/modules/$m || echo "demo: insmod $m failed"; done
+ip link set lo up
+# The NIC with a MAC: virtio NICs enumerate in -device order, but go by MAC as the lab does.
+devof() { for d in /sys/class/net/*; do [ "$(cat $d/address)" = "$1" ] && { echo \${d##*/}; return; }; done; echo "demo: no NIC with MAC $1" >&2; }
+`;
+}
+
+/**
+ * report SOURCE KIND ATTRS: one event to the collector's POST /v1/events, retried with the same
+ * id until it is stored (as the agent's reporter does). HTTP by hand over busybox nc: the static
+ * busybox's wget crashes in its resolver even for a numeric address.
+ */
+function reportFn(lab: Lab, host: string): string {
+  const [addr, port] = collectorHostPort(lab).split(':');
+  return `report() {
+  id="demo-${host}-$2-$(cat /proc/sys/kernel/random/uuid)"
+  while :; do
+    now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    body="{\\"events\\":[{\\"id\\":\\"$id\\",\\"host\\":\\"${host}\\",\\"source\\":\\"$1\\",\\"kind\\":\\"$2\\",\\"time\\":\\"$now\\",\\"attrs\\":{\\"demo\\":true$3}}]}"
+    answer=$(printf 'POST /v1/events HTTP/1.0\\r\\nHost: ${addr}:${port}\\r\\nAuthorization: Bearer %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$(cat /etc/demo/token)" "\${#body}" "$body" | nc -w 5 ${addr} ${port} | head -n 1)
+    case "$answer" in
+      *" 200 "*|*" 201 "*|*" 202 "*) echo "demo: reported $1 $2"; return 0 ;;
+    esac
+    sleep 1
+  done
+}
+`;
+}
+
+const idle = `echo "demo: up"
+while :; do sleep 3600; done
+`;
+
+function network(lab: Lab, name: string): Network {
+  return lab.networks.find((n) => n.name === name)!;
+}
+
+/** The demo gateway: the lab's ports, VLAN sub-interfaces, bridges, addresses and routes. */
+export function gatewayScript(lab: Lab, vm: VmPlan, modules: string[]): string {
+  const gw = lab.gateway!;
+  const lines: string[] = [prelude(vm, 'demo gateway (VyOS stand-in: VLANs and routing; no NAT, firewall, DNS or BGP)', modules), reportFn(lab, vm.host)];
+  const portVar = new Map<string, string>();
+  gw.ports.forEach((p, i) => {
+    portVar.set(p.name, `P${i}`);
+    lines.push(`P${i}=$(devof ${vm.nics[i]!.mac})   # ${p.name} (${p.role})`, `ip link set $P${i} up`);
+  });
+  // Where each network lives on the gateway: a bridge, else the first port carrying it.
+  const ifaceOf = new Map<string, string>();
+  for (const p of gw.ports) {
+    const v = portVar.get(p.name)!;
+    if (p.native) ifaceOf.set(p.native, `$${v}`);
+    for (const name of p.vlans) {
+      const vid = network(lab, name).vlan;
+      if (vid === undefined) continue;
+      lines.push(`ip link add link $${v} name \${${v}}.${vid} type vlan id ${vid}`, `ip link set \${${v}}.${vid} up`);
+      if (!ifaceOf.has(name)) ifaceOf.set(name, `\${${v}}.${vid}`);
+    }
+  }
+  for (const b of gw.bridges) {
+    const vid = network(lab, b.network).vlan;
+    lines.push(`brctl addbr ${b.name}`);
+    for (const m of b.members) lines.push(`brctl addif ${b.name} \${${portVar.get(m)}}${vid !== undefined ? `.${vid}` : ''}`);
+    lines.push(`ip link set ${b.name} up`);
+    ifaceOf.set(b.network, b.name);
+  }
+  if (gw.transit) {
+    const t = network(lab, gw.transit.network);
+    lines.push(`ip addr add ${gw.transit.address}/${prefixLength(t)} dev $${portVar.get(gw.transit.port)}`);
+  }
+  for (const n of lab.networks) {
+    const dev = ifaceOf.get(n.name);
+    if (n.gateway && dev) lines.push(`ip addr add ${n.gateway}/${prefixLength(n)} dev ${dev}   # ${n.name}`);
+  }
+  lines.push('echo 1 > /proc/sys/net/ipv4/ip_forward');
+  for (const r of gw.routes) lines.push(`ip route add ${r.to} via ${r.via} || echo "demo: route ${r.to} via ${r.via} not added"`);
+  const vlans = gw.ports.flatMap((p) => p.vlans).filter((v, i, a) => a.indexOf(v) === i);
+  lines.push(`report gateway boot ',"vlans":${JSON.stringify(vlans)}'`, idle);
+  return lines.join('\n');
+}
+
+/** A lab node's demo payload: its NICs by MAC, its static addresses on its VLANs, one boot event. */
+export function nodeScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]): string {
+  const lines: string[] = [prelude(vm, `demo ${host.role} node`, modules), reportFn(lab, host.name)];
+  let route: string | undefined;
+  host.nics.forEach((nic, i) => {
+    lines.push(`N${i}=$(devof ${vm.nics[i]!.mac})`, `ip link set $N${i} up`);
+    const place = (netName: string, dev: string) => {
+      const addr = host.addresses.find((a) => a.network === netName);
+      if (!addr) return;
+      const n = network(lab, netName);
+      lines.push(`ip addr add ${addr.address}/${prefixLength(n)} dev ${dev}   # ${netName}`);
+      route ??= n.gateway;
+    };
+    if (nic.untagged) place(nic.untagged, `$N${i}`);
+    for (const t of nic.tagged) {
+      const vid = network(lab, t).vlan;
+      if (vid === undefined) continue;
+      lines.push(`ip link add link $N${i} name \${N${i}}.${vid} type vlan id ${vid}`, `ip link set \${N${i}}.${vid} up`);
+      place(t, `\${N${i}}.${vid}`);
+    }
+  });
+  if (route) lines.push(`ip route add default via ${route}`);
+  lines.push(`report agent boot ',"role":"${host.role}"'`, idle);
+  return lines.join('\n');
+}
+
+/**
+ * The demo lab switch: one Linux bridge per VLAN. An access port joins its VLAN's bridge
+ * itself; a trunk port joins through an 802.1Q sub-interface per tagged VLAN (the kernel hands
+ * tagged frames to the sub-interface before the bridge sees the port). Nothing is addressed.
+ */
+export function switchScript(plan: RehearsalPlan, vm: VmPlan, modules: string[]): string {
+  const lines: string[] = [prelude(vm, 'demo lab switch (one bridge per VLAN)', modules)];
+  for (const v of plan.vlans) lines.push(`brctl addbr br${v}`, `ip link set br${v} up`);
+  for (const p of plan.switchPorts) {
+    const mac = vm.nics[p.nic]!.mac;
+    lines.push(`S${p.nic}=$(devof ${mac})   # ${p.what}`, `ip link set $S${p.nic} up`);
+    if (p.pvid !== undefined) lines.push(`brctl addif br${p.pvid} $S${p.nic}`);
+    for (const t of p.tagged) lines.push(`ip link add link $S${p.nic} name \${S${p.nic}}.${t} type vlan id ${t}`, `ip link set \${S${p.nic}}.${t} up`, `brctl addif br${t} \${S${p.nic}}.${t}`);
+  }
+  lines.push('echo "demo: switch ready"', idle);
+  return lines.join('\n');
+}

@@ -1,0 +1,274 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shared';
+import { UserError } from '../cli/errors.js';
+import { fetchStatus } from '../collector/client.js';
+import { writeFileAtomic, type StatePaths } from '../state/index.js';
+import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
+import { isSameProcess, Ledger, readLedger } from './ledger.js';
+import { memoryOf } from './memory.js';
+import { networkSteps, tapSteps } from './network.js';
+import { buildPayload } from './payload/initramfs.js';
+import { ensureDemoKernel, type DemoKernel } from './payload/kernel.js';
+import { planRehearsal, type RehearsalPlan, type VmPlan } from './plan.js';
+import { ip, netnsAllowed, spawnInNetns } from './tools/ip.js';
+import { startQemu } from './tools/qemu.js';
+import { teardown, type TeardownReport } from './teardown.js';
+import { OVMF_CODE, OVMF_VARS, qemuArgs, SEABIOS } from './vm.js';
+
+/** Where a rehearsal keeps its files: beside the lab's state, never mixed into it. */
+export interface RehearsalPaths {
+  root: string;
+  ledger: string;
+  /** The rehearsal's own lab state (its collector token and database): demo events stay out of the real one. */
+  labState: string;
+  token: string;
+  logs: string;
+  vms: string;
+  socket: string;
+}
+
+export function rehearsalPaths(state: StatePaths): RehearsalPaths {
+  const root = join(state.root, 'rehearsal');
+  const labState = join(root, 'state');
+  return { root, ledger: join(root, 'rehearsal.json'), labState, token: join(labState, 'secrets', 'collector-token'), logs: join(root, 'logs'), vms: join(root, 'vms'), socket: join(root, 'dashboard.sock') };
+}
+
+export interface PhaseResult {
+  number: number;
+  title: string;
+  ok: boolean;
+  /** Host, stage reached, and the goal, per host of the phase. */
+  hosts: { name: string; stage: StageId; goal: StageId }[];
+  wallMs: number;
+  /** Peak resident memory of the rehearsal's processes while the phase ran. */
+  peakRssMb: number;
+  failure?: { host: string; stage: StageId; reason: string; remedy: string };
+}
+
+export interface RehearsalOptions {
+  lab: Lab;
+  labFile: string;
+  paths: RehearsalPaths;
+  phases: number[];
+  cacheDir: string;
+  keep: boolean;
+  /** Seconds a phase may take before it counts as failed. */
+  phaseTimeoutS: number;
+  log(text: string): void;
+  /** Resolves when the operator asks to stop (Ctrl-C, SIGTERM). */
+  stopRequested: Promise<void>;
+}
+
+export interface RehearsalResult {
+  results: PhaseResult[];
+  dashboard: string;
+  teardown?: TeardownReport;
+  interrupted: boolean;
+}
+
+/**
+ * What each host must reach for its phase to count in the demo: its payload booted and reported
+ * through the lab's networks. The Talos, Harvester and PXE paths beyond that are not rehearsed.
+ */
+export const DEMO_GOAL: StageId = 'booted';
+/** Phases the demo payloads can rehearse today. */
+export const REHEARSED_PHASES = [1];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** builder/bin/builder.js, found upward from this module (src or dist). */
+function builderEntry(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'bin', 'builder.js');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find builder/bin/builder.js to start the collector');
+}
+
+async function preflight(paths: RehearsalPaths): Promise<void> {
+  const old = await readLedger(paths.ledger);
+  if (old) {
+    if (isSameProcess(old.owner)) throw new UserError(`rehearse: a rehearsal is already running (pid ${old.owner.pid}, ${paths.ledger})`, 'stop it with Ctrl-C, or wait for it to finish');
+    throw new UserError(`rehearse: an earlier rehearsal did not finish its teardown (${paths.ledger})`, 'run `builder rehearse --clean` to remove what it left');
+  }
+  const probe = `rhprobe${process.pid}`;
+  const allowed = await netnsAllowed(probe);
+  if (!allowed.ok) throw new UserError(`rehearse: cannot create network namespaces (${allowed.why})`, 'run the rehearsal as root (it creates namespaces, bridges and taps, and leaves the host\'s own interfaces alone)');
+  for (const f of [OVMF_CODE, OVMF_VARS, SEABIOS]) {
+    if (!existsSync(f)) throw new UserError(`rehearse: ${f} is missing`, 'install the firmware: `apt-get install ovmf seabios qemu-system-x86` (or `npm run setup`)');
+  }
+}
+
+async function ensureToken(paths: RehearsalPaths): Promise<string> {
+  if (!existsSync(paths.token)) {
+    await mkdir(dirname(paths.token), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(paths.token, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return (await readFile(paths.token, 'utf8')).trim();
+}
+
+async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> {
+  for (const step of networkSteps(plan)) {
+    // Recorded before it exists: a crash between the two still leaves it in the record.
+    if (step.creates) await ledger.addNamespace(step.creates);
+    await ip(step.args);
+  }
+}
+
+async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, token: string): Promise<{ url: string; close(): Promise<void> }> {
+  const lt = plan.namespaces.laptop;
+  const collector = spawnInNetns(lt, process.execPath, [builderEntry(), 'collect', '--lab', resolve(o.labFile), '--state', o.paths.labState, '--listen', `0.0.0.0:${plan.collectorPort}`], join(o.paths.logs, 'collector.log'));
+  await ledger.addProcess(collector.pid, 'collector (laptop namespace)');
+  await removeSocket(o.paths.socket);
+  const fwd = spawnInNetns(lt, process.execPath, ['-e', FORWARDER, o.paths.socket, String(plan.collectorPort)], join(o.paths.logs, 'forwarder.log'));
+  await ledger.addProcess(fwd.pid, 'dashboard forwarder (laptop namespace)');
+  const dash = await openDashboard(o.paths.socket, plan.collectorPort);
+  for (let i = 0; i < 300; i++) {
+    if (await fetchStatus(dash.url, token, 1000)) return dash;
+    if (!isSameProcess(ledger.data.processes[0]!)) break;
+    await sleep(100);
+  }
+  await dash.close();
+  const logText = await readFile(join(o.paths.logs, 'collector.log'), 'utf8').catch(() => '');
+  throw new UserError(`rehearse: the collector in the laptop namespace did not answer:\n${logText.trim().split('\n').slice(-6).join('\n')}`, `see ${join(o.paths.logs, 'collector.log')}`);
+}
+
+async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, ledger: Ledger): Promise<void> {
+  const dir = join(o.paths.vms, vm.host);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const initrd = join(dir, 'payload.cpio');
+  // The payload carries the rehearsal's collector token: 0600, like every secret.
+  await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, token), { mode: 0o600 });
+  const varsFile = join(dir, 'OVMF_VARS.fd');
+  if (vm.firmware === 'uefi') await copyFile(OVMF_VARS, varsFile);
+  const serialLog = join(o.paths.logs, `${vm.host}.console.log`);
+  const args = qemuArgs(vm, { varsFile, serialLog, kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}` });
+  const q = startQemu(plan.namespaces.lab, args, join(o.paths.logs, `${vm.host}.qemu.log`));
+  await ledger.addProcess(q.pid, `VM ${vm.host} (QEMU)`);
+  const steps = tapSteps(plan, vm);
+  if (steps.length > 0) {
+    // QEMU attaches to its taps as it starts; move them only once it holds them.
+    for (let i = 0; i < 100 && !(await holdsTaps(q.pid)); i++) await sleep(50);
+    for (const step of steps) await ip(step.args);
+  }
+}
+
+/** Whether a process has /dev/net/tun open (QEMU attached to its tap). */
+async function holdsTaps(pid: number): Promise<boolean> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  try {
+    for (const fd of await readdir(`/proc/${pid}/fd`)) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) === '/dev/net/tun') return true;
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+async function consoleTail(o: RehearsalOptions, host: string): Promise<string> {
+  const text = await readFile(join(o.paths.logs, `${host}.console.log`), 'utf8').catch(() => '');
+  return text.replace(/\r/g, '').trim().split('\n').slice(-5).join('\n    ');
+}
+
+async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, dash: string, token: string, ledger: Ledger, kernel: DemoKernel): Promise<PhaseResult> {
+  const started = Date.now();
+  const vms = plan.vms.filter((v) => v.phaseNumber === n);
+  for (const vm of vms) {
+    o.log(`  booting ${vm.host} (${vm.firmware === 'uefi' ? 'OVMF' : 'SeaBIOS'}, ${vm.memoryMb} MiB, NICs ${vm.nics.map((x) => `${x.mac} to ${x.peer}`).join(', ')}${vm.demoMacs ? '; demo MACs: the lab lists none' : ''})\n`);
+    await bootVm(o, plan, vm, kernel, token, ledger);
+  }
+  let peak = 0;
+  let status: GenesisStatus | undefined;
+  const deadline = started + o.phaseTimeoutS * 1000;
+  const reached = () => vms.map((vm) => ({ name: vm.host, stage: (status?.hosts.find((h) => h.name === vm.host)?.stage ?? 'expected') as StageId, goal: DEMO_GOAL }));
+  const title = status?.phases[n - 1]?.title ?? `phase ${n}`;
+  for (;;) {
+    peak = Math.max(peak, memoryOf(ledger.data.processes));
+    status = (await fetchStatus(dash, token, 2000)) ?? status;
+    const hosts = reached();
+    const base = { number: n, title: status?.phases[n - 1]?.title ?? title, hosts, peakRssMb: Math.round(peak) };
+    if (hosts.every((h) => stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, wallMs: Date.now() - started };
+    const dead = vms.find((vm) => {
+      const p = ledger.data.processes.find((x) => x.what === `VM ${vm.host} (QEMU)`);
+      return p !== undefined && !isSameProcess(p);
+    });
+    const stopped = await Promise.race([o.stopRequested.then(() => true), sleep(500).then(() => false)]);
+    if (dead || Date.now() > deadline || stopped) {
+      const h = hosts.find((x) => stageRank(x.stage) < stageRank(x.goal))!;
+      const problem = status?.hosts.find((x) => x.name === h.name)?.problem;
+      const why = stopped ? 'the rehearsal was interrupted' : dead ? `its VM stopped; console:\n    ${await consoleTail(o, dead.host)}` : `not ${h.goal} after ${o.phaseTimeoutS} s; console:\n    ${await consoleTail(o, h.name)}`;
+      return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: h.name, stage: h.stage, reason: problem?.reason ?? why, remedy: problem?.remedy ?? 'no-boot' } };
+    }
+  }
+}
+
+/** The whole rehearsal: networks, collector, the VMs phase by phase, then teardown. */
+export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
+  const unsupported = o.phases.filter((p) => !REHEARSED_PHASES.includes(p));
+  if (unsupported.length > 0) throw new UserError(`rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, 'run `builder rehearse --demo --phases 1`', 2);
+  await mkdir(o.paths.root, { recursive: true, mode: 0o700 });
+  await preflight(o.paths);
+  const id = `rh${randomBytes(2).toString('hex')}`;
+  const plan = planRehearsal(o.lab, { id, phases: o.phases });
+  await mkdir(o.paths.logs, { recursive: true, mode: 0o700 });
+  const ledger = await Ledger.create(o.paths.ledger, id);
+  let dash: { url: string; close(): Promise<void> } | undefined;
+  const results: PhaseResult[] = [];
+  let interrupted = false;
+  let report: TeardownReport | undefined;
+  o.stopRequested.then(() => (interrupted = true), () => undefined);
+  try {
+    o.log(`rehearse: demo rehearsal ${id} of ${o.labFile}: namespaces ${Object.values(plan.namespaces).join(', ')} (state file ${o.paths.ledger})\n`);
+    await applyNetwork(plan, ledger);
+    o.log(`rehearse: lab switch with ${plan.switchPorts.length} ports (VLANs ${plan.vlans.join(', ')}), laptop ${plan.laptop.address} on ${plan.laptop.network}${plan.uplink ? `, upstream router ${plan.uplink.address} (routes to nowhere)` : ''}\n`);
+    const token = await ensureToken(o.paths);
+    dash = await startCollector(o, plan, ledger, token);
+    o.log(`rehearse: collector running in the laptop namespace; dashboard at ${dash.url}/\n`);
+    const kernel = await ensureDemoKernel(o.cacheDir);
+    for (const vm of plan.vms.filter((v) => v.phaseNumber === 0)) {
+      o.log(`rehearse: booting ${vm.host} (demo: ${vm.nics.length} ports, VLANs ${plan.vlans.join(', ')})\n`);
+      await bootVm(o, plan, vm, kernel, token, ledger);
+    }
+    for (const n of o.phases) {
+      if (interrupted) break;
+      o.log(`rehearse: phase ${n}\n`);
+      const r = await runPhase(o, plan, n, dash.url, token, ledger, kernel);
+      results.push(r);
+      o.log(formatPhase(r));
+      if (!r.ok) break;
+    }
+    if (o.keep && !interrupted && results.every((r) => r.ok)) {
+      o.log(`rehearse: --keep: the lab stays up; dashboard at ${dash.url}/ — Ctrl-C tears it down\n`);
+      await o.stopRequested;
+    }
+  } finally {
+    await dash?.close();
+    o.log('rehearse: tearing down\n');
+    report = await teardown(ledger);
+    await removeSocket(o.paths.socket);
+    o.log(`rehearse: removed ${report.namespaces.length} namespaces and stopped ${report.stopped.length} processes${report.problems.length ? `; left: ${report.problems.join('; ')} (run \`builder rehearse --clean\`)` : ''}\n`);
+  }
+  return { results, dashboard: dash?.url ?? '', teardown: report, interrupted };
+}
+
+export function formatPhase(r: PhaseResult): string {
+  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? 'done' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
+  for (const h of r.hosts) lines.push(`  ${h.name}: ${h.stage}${h.stage === h.goal ? '' : ` (needs ${h.goal})`}`);
+  if (r.failure) lines.push(`  failed at ${r.failure.host}, stage ${r.failure.stage}: ${r.failure.reason}`, `  remedy: runbook section #${r.failure.remedy} (\`builder runbook\`, then open runbook.html#${r.failure.remedy})`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `builder rehearse --clean`: finishes the teardown an interrupted rehearsal left. */
+export async function cleanRehearsal(paths: RehearsalPaths): Promise<TeardownReport | undefined> {
+  const data = await readLedger(paths.ledger);
+  if (!data) return undefined;
+  if (isSameProcess(data.owner)) throw new UserError(`rehearse: the rehearsal is still running (pid ${data.owner.pid})`, 'stop it with Ctrl-C; it tears itself down');
+  const report = await teardown(Ledger.open(paths.ledger, data));
+  await removeSocket(paths.socket);
+  return report;
+}
