@@ -1,7 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
-import { EXIT, UsageError } from './errors.js';
+import { UsageError } from '../base/index.js';
+import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { defaultCacheDir } from '../images/cache.js';
 import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
@@ -65,9 +66,9 @@ failed or teardown left something, 2 usage error.`,
       if (report.problems.length) io.err(`rehearse: still left: ${report.problems.join('; ')}\n`);
       return report.problems.length ? EXIT.failed : EXIT.ok;
     }
-    if (!values.demo) throw new UsageError('rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
+    if (!values.demo) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
     const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
     const phases = parsePhases(values.phases ?? '1');
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     let stop: () => void = () => undefined;

@@ -22,9 +22,11 @@ srv.listen(sock, () => require('node:fs').chmodSync(sock, 0o600));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-function pipeTo(sock: string): net.Server {
+function pipeTo(sock: string, open: Set<net.Socket>): net.Server {
   return net.createServer((c) => {
     const u = net.connect(sock);
+    open.add(c);
+    c.on('close', () => open.delete(c));
     c.pipe(u);
     u.pipe(c);
     c.on('error', () => u.destroy());
@@ -35,7 +37,8 @@ function pipeTo(sock: string): net.Server {
 /** Listens on 127.0.0.1:port (or the next free port above it) and forwards to `sock`. */
 export async function openDashboard(sock: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
   for (let p = port; p < port + 20; p++) {
-    const srv = pipeTo(sock);
+    const open = new Set<net.Socket>();
+    const srv = pipeTo(sock, open);
     const ok = await new Promise<boolean>((resolve) => {
       srv.once('error', () => resolve(false));
       srv.listen(p, '127.0.0.1', () => resolve(true));
@@ -43,7 +46,12 @@ export async function openDashboard(sock: string, port: number): Promise<{ url: 
     if (ok) {
       return {
         url: `http://127.0.0.1:${p}`,
-        close: () => new Promise<void>((resolve) => srv.close(() => resolve())),
+        // Kept-alive browser and fetch connections would hold close() open until they idle out.
+        close: () =>
+          new Promise<void>((resolve) => {
+            srv.close(() => resolve());
+            for (const c of open) c.destroy();
+          }),
       };
     }
   }

@@ -1,5 +1,5 @@
 import { cidrContains, parseCidr, planFromLab, prefixLength, PHASE_IDS, type Host, type Lab, type Network, type PhaseId } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError, UsageError } from '../base/index.js';
 
 /**
  * The rehearsal of a lab, decided from the lab alone (no I/O): the namespaces it creates, the
@@ -85,7 +85,7 @@ export const SWITCH_NAME = 'lab-switch';
 const FIRST_LINK_PORT = 40000;
 
 function fail(message: string, hint: string): never {
-  throw new UserError(`rehearse: ${message}`, hint);
+  throw new UserError('ERR_REHEARSE_LAB', `rehearse: ${message}`, hint);
 }
 
 function vlanOf(lab: Lab, name: string, where: string): number | undefined {
@@ -106,7 +106,7 @@ export function parsePhases(text: string | undefined): number[] {
   const out = new Set<number>();
   for (const part of text.split(',')) {
     const m = /^\s*([1-4])\s*(?:-\s*([1-4])\s*)?$/.exec(part);
-    if (!m) throw new UserError(`rehearse: --phases "${text}" is not a phase list`, 'write it like 1, 1-4 or 1,3 (phases run from 1 to 4)', 2);
+    if (!m) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --phases "${text}" is not a phase list`, 'write it like 1, 1-4 or 1,3 (phases run from 1 to 4)');
     const a = Number(m[1]);
     const b = Number(m[2] ?? m[1]);
     for (let p = Math.min(a, b); p <= Math.max(a, b); p++) out.add(p);

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shared';
-import { UserError } from '../cli/errors.js';
+import { UserError, UsageError } from '../base/index.js';
 import { fetchStatus } from '../collector/client.js';
 import { writeFileAtomic, type StatePaths } from '../state/index.js';
 import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
@@ -94,14 +94,14 @@ function builderEntry(): string {
 async function preflight(paths: RehearsalPaths): Promise<void> {
   const old = await readLedger(paths.ledger);
   if (old) {
-    if (isSameProcess(old.owner)) throw new UserError(`rehearse: a rehearsal is already running (pid ${old.owner.pid}, ${paths.ledger})`, 'stop it with Ctrl-C, or wait for it to finish');
-    throw new UserError(`rehearse: an earlier rehearsal did not finish its teardown (${paths.ledger})`, 'run `builder rehearse --clean` to remove what it left');
+    if (isSameProcess(old.owner)) throw new UserError('ERR_REHEARSE_RUNNING', `rehearse: a rehearsal is already running (pid ${old.owner.pid}, ${paths.ledger})`, 'stop it with Ctrl-C, or wait for it to finish');
+    throw new UserError('ERR_REHEARSE_UNFINISHED', `rehearse: an earlier rehearsal did not finish its teardown (${paths.ledger})`, 'run `builder rehearse --clean` to remove what it left');
   }
   const probe = `rhprobe${process.pid}`;
   const allowed = await netnsAllowed(probe);
-  if (!allowed.ok) throw new UserError(`rehearse: cannot create network namespaces (${allowed.why})`, 'run the rehearsal as root (it creates namespaces, bridges and taps, and leaves the host\'s own interfaces alone)');
+  if (!allowed.ok) throw new UserError('ERR_REHEARSE_NETNS', `rehearse: cannot create network namespaces (${allowed.why})`, 'run the rehearsal as root (it creates namespaces, bridges and taps, and leaves the host\'s own interfaces alone)');
   for (const f of [OVMF_CODE, OVMF_VARS, SEABIOS]) {
-    if (!existsSync(f)) throw new UserError(`rehearse: ${f} is missing`, 'install the firmware: `apt-get install ovmf seabios qemu-system-x86` (or `npm run setup`)');
+    if (!existsSync(f)) throw new UserError('ERR_REHEARSE_TOOLS_MISSING', `rehearse: ${f} is missing`, 'install the firmware: `apt-get install ovmf seabios qemu-system-x86` (or `npm run setup`)');
   }
 }
 
@@ -136,7 +136,7 @@ async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: 
   }
   await dash.close();
   const logText = await readFile(join(o.paths.logs, 'collector.log'), 'utf8').catch(() => '');
-  throw new UserError(`rehearse: the collector in the laptop namespace did not answer:\n${logText.trim().split('\n').slice(-6).join('\n')}`, `see ${join(o.paths.logs, 'collector.log')}`);
+  throw new UserError('ERR_REHEARSE_COLLECTOR', `rehearse: the collector in the laptop namespace did not answer:\n${logText.trim().split('\n').slice(-6).join('\n')}`, `see ${join(o.paths.logs, 'collector.log')}`);
 }
 
 async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, ledger: Ledger): Promise<void> {
@@ -210,13 +210,15 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
 /** The whole rehearsal: networks, collector, the VMs phase by phase, then teardown. */
 export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
   const unsupported = o.phases.filter((p) => !REHEARSED_PHASES.includes(p));
-  if (unsupported.length > 0) throw new UserError(`rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, 'run `builder rehearse --demo --phases 1`', 2);
+  if (unsupported.length > 0) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, 'run `builder rehearse --demo --phases 1`');
   await mkdir(o.paths.root, { recursive: true, mode: 0o700 });
   await preflight(o.paths);
   const id = `rh${randomBytes(2).toString('hex')}`;
   const plan = planRehearsal(o.lab, { id, phases: o.phases });
   await mkdir(o.paths.logs, { recursive: true, mode: 0o700 });
   const ledger = await Ledger.create(o.paths.ledger, id);
+  // Each rehearsal is a fresh Genesis: the previous rehearsal's events would count as progress.
+  await rm(join(o.paths.labState, 'collector'), { recursive: true, force: true });
   let dash: { url: string; close(): Promise<void> } | undefined;
   const results: PhaseResult[] = [];
   let interrupted = false;
@@ -267,7 +269,7 @@ export function formatPhase(r: PhaseResult): string {
 export async function cleanRehearsal(paths: RehearsalPaths): Promise<TeardownReport | undefined> {
   const data = await readLedger(paths.ledger);
   if (!data) return undefined;
-  if (isSameProcess(data.owner)) throw new UserError(`rehearse: the rehearsal is still running (pid ${data.owner.pid})`, 'stop it with Ctrl-C; it tears itself down');
+  if (isSameProcess(data.owner)) throw new UserError('ERR_REHEARSE_RUNNING', `rehearse: the rehearsal is still running (pid ${data.owner.pid})`, 'stop it with Ctrl-C; it tears itself down');
   const report = await teardown(Ledger.open(paths.ledger, data));
   await removeSocket(paths.socket);
   return report;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../base/index.js';
 import { dependsOn, download, extract, DebError } from '../tools/deb.js';
 
 /** Debian's cloud kernel: small, with virtio, VLAN and bridge support as modules. */
@@ -43,14 +43,14 @@ export async function ensureDemoKernel(cacheDir: string): Promise<DemoKernel> {
       }
     }
   } catch (err) {
-    if (err instanceof DebError) throw new UserError(`rehearse: cannot fetch the demo payloads' Debian kernel: ${err.message}`, 'run `apt-get update` (needs the network once; the kernel is cached afterwards)', 1, { cause: err });
+    if (err instanceof DebError) throw new UserError('ERR_REHEARSE_KERNEL', `rehearse: cannot fetch the demo payloads' Debian kernel: ${err.message}`, 'run `apt-get update` (needs the network once; the kernel is cached afterwards)', { cause: err });
     throw err;
   }
   const pkg = (await readFile(join(done, 'unpacked.ok'), 'utf8')).trim();
   const boot = await readdir(join(done, 'boot'));
   const vmlinuz = boot.find((f) => f.startsWith('vmlinuz-'));
   const kver = (await readdir(join(done, 'lib/modules')))[0];
-  if (!vmlinuz || !kver) throw new UserError(`rehearse: ${pkg} in ${done} has no vmlinuz or modules`, `remove ${done} and run the rehearsal again`);
+  if (!vmlinuz || !kver) throw new UserError('ERR_REHEARSE_KERNEL', `rehearse: ${pkg} in ${done} has no vmlinuz or modules`, `remove ${done} and run the rehearsal again`);
   return { pkg, vmlinuz: join(done, 'boot', vmlinuz), modules: join(done, 'lib/modules', kver) };
 }
 
@@ -70,7 +70,7 @@ export function moduleLoadOrder(files: Map<string, string>, read: (path: string)
   const out: string[] = [];
   const visit = (name: string) => {
     const path = files.get(name.replace(/-/g, '_'));
-    if (!path) throw new UserError(`rehearse: the demo kernel has no module ${name}`, 'remove the kernel cache (~/.cache/lab-builder/rehearse) so it is fetched again');
+    if (!path) throw new UserError('ERR_REHEARSE_KERNEL', `rehearse: the demo kernel has no module ${name}`, 'remove the kernel cache (~/.cache/lab-builder/rehearse) so it is fetched again');
     if (out.includes(path)) return;
     for (const d of modinfoDepends(read(path))) visit(d);
     out.push(path);
