@@ -91,7 +91,7 @@ failed or teardown left something, 2 usage error.`,
         log: (t) => io.out(t),
         stopRequested,
       });
-      const ok = !result.interrupted && result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
+      const ok = result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
       io.out(`\nrehearse: ${ok ? 'every phase done' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
       io.out(`rehearse: its events stay in ${rehearsalPaths(paths).labState}; \`builder collect --lab ${labFile} --state ${rehearsalPaths(paths).labState}\` serves that dashboard again\n`);
       return ok ? EXIT.ok : EXIT.failed;

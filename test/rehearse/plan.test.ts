@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseLab, type Lab } from '@lab/shared';
+import { networkSteps, planRehearsal, qemuArgs, tapSteps, parsePhases, gatewayScript, nodeScript, switchScript } from '../../builder/src/rehearse/index.js';
+
+const LAB_FILE = 'examples/genesis/lab.yaml';
+function lab(edit: (text: string) => string = (t) => t): Lab {
+  const r = parseLab(edit(readFileSync(LAB_FILE, 'utf8')), LAB_FILE);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.lab;
+}
+
+describe('the rehearsal plan of the example lab (pure)', () => {
+  const plan = planRehearsal(lab(), { id: 'rhtest', phases: [1] });
+
+  it('boots the lab switch first, then every host in file order, each in its phase with its firmware', () => {
+    expect(plan.vms.map((v) => [v.host, v.phaseNumber, v.firmware])).toEqual([
+      ['lab-switch', 0, 'bios'],
+      ['gateway', 1, 'uefi'],
+      ['cp-1', 1, 'uefi'],
+      ['ms02-1', 3, 'uefi'],
+      ['ms02-2', 3, 'uefi'],
+      ['ms02-3', 3, 'uefi'],
+      ['cp-2', 4, 'uefi'],
+      ['cp-3', 4, 'uefi'],
+    ]);
+  });
+
+  it('gives each host VM its NICs with the lab MACs, and cables cp-1 straight to the gateway eth2', () => {
+    const cp1 = plan.vms.find((v) => v.host === 'cp-1')!;
+    const gw = plan.vms.find((v) => v.host === 'gateway')!;
+    expect(cp1.nics.map((n) => n.mac)).toEqual(['38:05:25:34:25:d0']);
+    expect(plan.vms.find((v) => v.host === 'ms02-2')!.nics[0]!.mac).toBe('02:00:00:00:02:02');
+    // A cable is a UDP pair: each end sends to the port the other listens on.
+    const a = cp1.nics[0]!.link;
+    const b = gw.nics[2]!.link;
+    expect(a.kind === 'udp' && b.kind === 'udp' && a.localPort === b.remotePort && a.remotePort === b.localPort).toBe(true);
+    expect(gw.nics[0]!.link).toEqual({ kind: 'tap', ifname: 'uplink', ns: 'rhtest-up' });
+  });
+
+  it('makes the switch carry the gateway trunk tagged, the MS-02s untagged on LAB_PROV with their tagged VLANs, and the laptop on LAB_MGMT', () => {
+    expect(plan.switchPorts.map((p) => [p.what, p.pvid, p.tagged])).toEqual([
+      ['gateway eth1 (trunk)', undefined, [10, 20, 30, 40, 50, 60]],
+      ['ms02-1 nic 0', 20, [10, 40, 60]],
+      ['ms02-2 nic 0', 20, [10, 40, 60]],
+      ['ms02-3 nic 0', 20, [10, 40, 60]],
+      ['cp-2 nic 0', 30, []],
+      ['cp-3 nic 0', 30, []],
+      ['the laptop (collector) on LAB_MGMT', 10, []],
+    ]);
+    expect(plan.laptop).toMatchObject({ ns: 'rhtest-lt', address: '10.10.10.5', prefix: 24, gateway: '10.10.10.1' });
+    expect(plan.uplink).toMatchObject({ ns: 'rhtest-up', address: '10.0.0.1', prefix: 30, blackholeDefault: true });
+  });
+
+  it("runs every ip command inside the rehearsal's own namespaces, never in the host's", () => {
+    const steps = [...networkSteps(plan), ...plan.vms.flatMap((v) => tapSteps(plan, v))];
+    const ours = Object.values(plan.namespaces);
+    for (const s of steps) {
+      const named = s.args[0] === '-n' ? s.args[1] : s.args[0] === 'netns' && s.args[1] === 'add' ? s.args[2] : undefined;
+      expect(ours, s.args.join(' ')).toContain(named);
+    }
+    expect(steps.filter((s) => s.creates).map((s) => s.creates)).toEqual(ours);
+    // The lab's addresses are bound only in the laptop and uplink namespaces.
+    const addrs = steps.filter((s) => s.args.includes('addr'));
+    expect(addrs.map((s) => [s.args[1], s.args[4]])).toEqual([
+      ['rhtest-lt', '10.10.10.5/24'],
+      ['rhtest-up', '10.0.0.1/30'],
+    ]);
+  });
+
+  it('boots each VM under its firmware with its MACs and no option ROM', () => {
+    const cp1 = plan.vms.find((v) => v.host === 'cp-1')!;
+    const args = qemuArgs(cp1, { varsFile: '/v.fd', serialLog: '/s.log', kernel: '/k', initrd: '/i', cmdline: 'console=ttyS0' }).join(' ');
+    expect(args).toContain('-accel tcg');
+    expect(args).toContain('if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd');
+    expect(args).toContain('virtio-net-pci,netdev=n0,mac=38:05:25:34:25:d0,romfile=');
+    const sw = qemuArgs(plan.vms[0]!, { varsFile: '/v.fd', serialLog: '/s.log', kernel: '/k', initrd: '/i', cmdline: '' }).join(' ');
+    expect(sw).toContain('-bios /usr/share/seabios/bios-256k.bin');
+    expect(sw).toContain('tap,id=n6,ifname=laptop');
+  });
+
+  it('writes demo payloads that say demo and carry the lab: VLANs and bridge on the gateway, cp-1 on VLAN 30 routed by 10.10.30.1', () => {
+    const l = lab();
+    const gw = gatewayScript(l, plan.vms[1]!, ['virtio_net.ko']);
+    expect(gw).toContain('demo gateway');
+    expect(gw).toContain('ip link add link $P1 name ${P1}.20 type vlan id 20');
+    expect(gw).toContain('brctl addif br30 ${P1}.30');
+    expect(gw).toContain('brctl addif br30 ${P2}.30');
+    expect(gw).toContain('ip addr add 10.10.30.1/24 dev br30');
+    expect(gw).toContain('ip addr add 10.0.0.2/30 dev $P0');
+    expect(gw).toContain('ip route add 0.0.0.0/0 via 10.0.0.1');
+    const cp1 = nodeScript(l, l.hosts[1]!, plan.vms[2]!, []);
+    expect(cp1).toContain('N0=$(devof 38:05:25:34:25:d0)');
+    expect(cp1).toContain('ip addr add 10.10.30.10/24 dev ${N0}.30');
+    expect(cp1).toContain('ip route add default via 10.10.30.1');
+    expect(cp1).toContain('nc -w 5 10.10.10.5 8080');
+    const sw = switchScript(plan, plan.vms[0]!, []);
+    expect(sw).toContain('brctl addif br20 $S1');
+    expect(sw).toContain('brctl addif br10 ${S1}.10');
+    for (const s of [gw, cp1, sw]) expect(s).not.toMatch(/Bearer [A-Za-z0-9]/);
+  });
+});
+
+describe('what the planner refuses', () => {
+  it('names the NIC cabled to a port the gateway does not have', () => {
+    expect(() => planRehearsal(lab((t) => t.replace('port: eth2 }', 'port: eth1 }')), { id: 'x', phases: [1] })).toThrow(/cp-1 nic 0 \(enp2s0\) is cabled to gateway port eth1, which is not a lan port/);
+  });
+  it('refuses a collector.url on no lab network', () => {
+    expect(() => planRehearsal(lab((t) => t.replace('url: http://10.10.10.5:8080', 'url: http://172.16.0.5:8080')), { id: 'x', phases: [1] })).toThrow(/collector.url http:\/\/172.16.0.5:8080 is on none of the lab's networks/);
+  });
+  it('reads --phases lists and ranges', () => {
+    expect(parsePhases('1')).toEqual([1]);
+    expect(parsePhases('3-1')).toEqual([1, 2, 3]);
+    expect(parsePhases('1,4')).toEqual([1, 4]);
+    expect(() => parsePhases('5')).toThrow(/--phases "5" is not a phase list/);
+  });
+});
