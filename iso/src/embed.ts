@@ -11,9 +11,10 @@ import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
 import { sha256, sha256File } from './hash.js';
 import { scanInitramfs, type InitramfsScan } from './initramfs.js';
 import { rebuildArgs } from './mkisofs-report.js';
-import { INITRAMFS_PATH, openTalosMedia, type TalosMedia } from './talos-media.js';
+import { GRUB_CFG_PATH, INITRAMFS_PATH, openTalosMedia, type TalosMedia, type UkiFacts } from './talos-media.js';
 import { compareVersions, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';
-import { rewriteUkiSections } from './uki.js';
+import { rewriteUkiSections, type SectionReplacement } from './uki.js';
+import { grubWithKernelArgs, withKernelArgs } from './kernel-args.js';
 import * as squashfs from './tools/squashfs.js';
 import * as xorriso from './tools/xorriso.js';
 import * as mtools from './tools/mtools.js';
@@ -32,6 +33,11 @@ export interface EmbedOptions {
   epoch?: number;
   /** Extra input hashes to record in the sidecar (for example the lab file). */
   inputs?: Record<string, string>;
+  /**
+   * Kernel arguments added to every boot entry: GRUB's linux lines and the UKI's base and
+   * per-profile .cmdline (e.g. talos.events.sink=… so a node reports before its config loads).
+   */
+  kernelArgs?: string[];
 }
 
 export interface Sidecar {
@@ -41,6 +47,7 @@ export interface Sidecar {
   inputs: Record<string, { sha256: string; file?: string }>;
   talosVersion: string;
   layers: ExtensionLayer[];
+  kernelArgs: string[];
   /** Whether the config file carries the imager's SELinux label (needs squashfs-tools 4.6+). */
   configSelinuxLabel: string | null;
   epoch: number;
@@ -54,6 +61,7 @@ export interface EmbedResult {
   version: TalosVersion;
   /** False when mksquashfs is older than 4.6 and the config went in without its SELinux label. */
   labelled: boolean;
+  kernelArgs: string[];
 }
 
 /** Refuses bases this toolkit must not touch. Pure. */
@@ -93,6 +101,13 @@ export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'se
     throw new MediaError('layout', `${path}: UKI profile ${own.map((p) => p.id ?? p.number).join(', ')} carries its own .initrd, which would not get the config`, 'give a Talos ISO as the imager builds it (profiles share the base .initrd)');
   }
   return media.version;
+}
+
+/** The base's .cmdline and every profile's own, with `args` added. Pure. */
+function cmdlineReplacements(uki: UkiFacts, args: string[]): SectionReplacement[] {
+  if (args.length === 0) return [];
+  const refs = [...uki.structure.base, ...uki.structure.profiles.flatMap((p) => p.own)].filter((s) => s.name === '.cmdline');
+  return refs.map((r) => ({ index: r.index, data: Buffer.from(withKernelArgs(uki.texts.get(r.index) ?? '', args)) }));
 }
 
 function defaultEpoch(media: TalosMedia): number {
@@ -187,8 +202,21 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     await appendFile(newInitramfs, segment);
 
     const newUki = join(work, 'uki.new.efi');
-    const initrdIndex = media.uki!.structure.base.find((s) => s.name === '.initrd')!.index;
-    await rewriteUkiSections(media.uki!.file, media.uki!.pe, [{ index: initrdIndex, file: newInitramfs }], newUki);
+    const kernelArgs = opts.kernelArgs ?? [];
+    const uki = media.uki!;
+    const initrdIndex = uki.structure.base.find((s) => s.name === '.initrd')!.index;
+    await rewriteUkiSections(uki.file, uki.pe, [{ index: initrdIndex, file: newInitramfs }, ...cmdlineReplacements(uki, kernelArgs)], newUki);
+    const map: [string, string][] = [[INITRAMFS_PATH, newInitramfs]];
+    if (kernelArgs.length > 0 && media.grubCfg) {
+      const grub = grubWithKernelArgs(await readFile(media.grubCfg, 'utf8'), kernelArgs);
+      await writeFile(media.grubCfg, grub.text);
+      await utimes(media.grubCfg, epoch, epoch);
+      map.push([GRUB_CFG_PATH, media.grubCfg]);
+    }
+    // The ISO 9660 tree carries copies of the ESP's EFI/ and loader/ (pkg/imager/iso/uefi.go): a
+    // stick made by copying the ISO's files boots those, so the UKI there is replaced too.
+    const treeUki = media.iso.files.find((f) => f.toLowerCase() === uki.espPath.toLowerCase());
+    if (treeUki) map.push([treeUki, newUki]);
     // The ESP copied out of the base is ours: the new UKI goes into it in place (one mcopy). Only
     // when it does not fit is the ESP rebuilt, larger, from a fresh copy of the base's.
     let newEsp = media.esp!;
@@ -214,7 +242,7 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
         base: baseIso,
         out: tmpOut,
         report: media.iso.report,
-        map: [[INITRAMFS_PATH, newInitramfs]],
+        map,
         esp: newEsp,
         volumeSetId: media.iso.volumeSetId,
         publisherId: media.iso.publisherId,
@@ -236,12 +264,13 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
       },
       talosVersion: version.text,
       layers: plan.layers,
+      kernelArgs,
       configSelinuxLabel: labelled ? plan.configSelinuxLabel : null,
       epoch,
     };
     const sidecarPath = `${out}.json`;
     await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
-    return { out, sidecar: sidecarPath, sha256: outSha, plan, version, labelled };
+    return { out, sidecar: sidecarPath, sha256: outSha, plan, version, labelled, kernelArgs };
   } finally {
     await Promise.allSettled([scanning, baseShaPromise]);
     await rm(tmpOut, { force: true });

@@ -9,6 +9,7 @@ import { scanInitramfs } from './initramfs.js';
 import { openTalosMedia } from './talos-media.js';
 import * as squashfs from './tools/squashfs.js';
 import type { Sidecar } from './embed.js';
+import { grubEntries, ukiEntries, type BootEntry } from './boot-entries.js';
 
 export type BootMode = 'bios' | 'uefi';
 
@@ -25,6 +26,8 @@ export interface MediaInfo {
   /** The embedded machine config, verbatim (secrets included). */
   embeddedConfig?: Buffer;
   uki?: string;
+  /** Every GRUB entry and UKI profile with the command line it boots. */
+  bootEntries: BootEntry[];
 }
 
 async function readSidecar(file: string): Promise<Sidecar | undefined> {
@@ -51,6 +54,10 @@ export async function inspectMedia(file: string): Promise<MediaInfo> {
       bootModes,
       layers: [],
       uki: media.uki?.espPath,
+      bootEntries: [
+        ...(media.grubCfg ? grubEntries(await readFile(media.grubCfg, 'utf8')) : []),
+        ...(media.uki ? ukiEntries(media.uki.structure, media.uki.texts) : []),
+      ],
     };
     const sidecar = await readSidecar(file);
     if (sidecar?.target) info.target = sidecar.target;

@@ -37,6 +37,8 @@ export interface TalosMedia {
   /** Why it reads as a Secure Boot image (label, signed UKI, enrolled keys). */
   secureBootSigns: string[];
   initramfs?: string;
+  /** /boot/grub/grub.cfg, copied out. */
+  grubCfg?: string;
   esp?: string;
   espListing?: EspListing;
   uki?: UkiFacts;
@@ -78,9 +80,12 @@ export async function openTalosMedia(path: string, work: string, hooks: OpenHook
 
   // The initramfs comes out of the ISO while the ESP chain (copy, list, UKI, sections) runs.
   const initramfs = iso.files.includes(INITRAMFS_PATH) ? join(work, 'initramfs.xz') : undefined;
+  const grubCfg = iso.files.includes(GRUB_CFG_PATH) ? join(work, 'grub.cfg') : undefined;
   const readInitramfs = async () => {
+    if (!initramfs && !grubCfg) return;
+    await xorriso.extract(path, [...(initramfs ? [[INITRAMFS_PATH, initramfs] as [string, string]] : []), ...(grubCfg ? [[GRUB_CFG_PATH, grubCfg] as [string, string]] : [])]);
+    media.grubCfg = grubCfg;
     if (!initramfs) return;
-    await xorriso.extract(path, [[INITRAMFS_PATH, initramfs]]);
     media.initramfs = initramfs;
     hooks.initramfsReady?.(initramfs);
   };

@@ -8,7 +8,9 @@ import { MediaError } from './errors.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
 import { sha256, sha256File, sha256Range } from './hash.js';
 import { scanInitramfs, type InitramfsScan } from './initramfs.js';
-import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia, sectionLength, type UkiFacts } from './talos-media.js';
+import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia, sectionLength, type TalosMedia, type UkiFacts } from './talos-media.js';
+import * as mtools from './tools/mtools.js';
+import * as xorriso from './tools/xorriso.js';
 import { bootChoices, effectiveSection, structureProblems } from './uki-profiles.js';
 import * as squashfs from './tools/squashfs.js';
 
@@ -50,6 +52,35 @@ async function initrdProblems(uki: UkiFacts, biosSha: string): Promise<Problem[]
   return problems;
 }
 
+/**
+ * The ISO 9660 tree's EFI/ and loader/ must equal the ESP's (the imager copies them there,
+ * pkg/imager/iso/uefi.go); a stick made by copying the ISO's files boots those.
+ */
+async function treeCopyProblems(iso: string, media: TalosMedia, work: string): Promise<Problem[]> {
+  const inTree = media.iso.files.filter((f) => /^\/(efi|loader)\//i.test(f));
+  if (!media.esp || !media.espListing || inTree.length === 0) return [];
+  const problems: Problem[] = [];
+  const espFiles = media.espListing.files.filter((f) => /^\/(efi|loader)\//i.test(f));
+  const pairs: { esp: string; tree: string; espCopy: string; treeCopy: string }[] = [];
+  espFiles.forEach((f, i) => {
+    const tree = inTree.find((t) => t.toLowerCase() === f.toLowerCase());
+    if (!tree) problems.push({ check: 'iso-tree', message: `the ESP's ${f} has no copy in the ISO 9660 tree` });
+    else pairs.push({ esp: f, tree, espCopy: join(work, `esp-copy-${i}`), treeCopy: join(work, `tree-copy-${i}`) });
+  });
+  for (const t of inTree) {
+    if (!espFiles.some((f) => f.toLowerCase() === t.toLowerCase())) problems.push({ check: 'iso-tree', message: `the ISO 9660 tree's ${t} is not in the ESP` });
+  }
+  if (pairs.length === 0) return problems;
+  await xorriso.extract(iso, pairs.map((p) => [p.tree, p.treeCopy]));
+  for (const p of pairs) {
+    if (media.uki && p.esp === media.uki.espPath) p.espCopy = media.uki.file;
+    else await mtools.extractFile(media.esp, p.esp, p.espCopy);
+    const [a, b] = await Promise.all([sha256File(p.espCopy), sha256File(p.treeCopy)]);
+    if (a !== b) problems.push({ check: 'iso-tree', message: `the ISO 9660 tree's ${p.tree} differs from the ESP's: a stick made by copying the ISO's files would boot a different one` });
+  }
+  return problems;
+}
+
 export async function verifyMedia(file: string): Promise<Problem[]> {
   const problems: Problem[] = [];
   const work = await mkdtemp(join(tmpdir(), 'lab-verify-'));
@@ -75,6 +106,7 @@ export async function verifyMedia(file: string): Promise<Problem[]> {
     if (media.uki) {
       for (const p of structureProblems(media.uki.structure, ['.linux', '.initrd', '.cmdline'])) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath}: ${p}` });
     }
+    problems.push(...(await treeCopyProblems(file, media, work)));
     const bios = media.initramfs ? await layersOf(INITRAMFS_PATH, media.initramfs, problems) : { layers: [] as ExtensionLayer[] };
     if (media.initramfs && media.uki) problems.push(...(await initrdProblems(media.uki, await sha256File(media.initramfs))));
     const embedded = bios.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);

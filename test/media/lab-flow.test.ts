@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../builder/src/cli/dispatch.js';
 import { memoryIo } from '../../builder/src/base/index.js';
 import { buildStandinIso } from '../fixtures/standin/talos-standin.js';
+import { bootSerial, SDBOOT_SECOND } from './qemu.js';
 
 let dir: string;
 let lab: string;
@@ -71,6 +72,40 @@ describe('make-usb from the lab, the rendered config and the image cache', () =>
     const shown = JSON.parse((await builder('media', 'show', out(), '--json')).stdout);
     expect(shown.embeddedConfig.summary).toMatchObject({ hostname: 'cp-1', machineType: 'controlplane' });
     expect(shown.embeddedConfig.summary.eventSink).toMatch(/:\d+$/);
+    // The collector's addresses are on every boot entry's command line too (lab collector.url).
+    const early = ['talos.events.sink=10.10.10.5:4001', 'talos.logging.kernel=tcp://10.10.10.5:4002/'];
+    expect(sidecar.kernelArgs).toEqual(early);
+    expect(shown.bootEntries.map((e: { loader: string; title: string }) => `${e.loader} ${e.title}`)).toEqual([
+      'grub Talos ISO',
+      'grub Reset Talos installation',
+      'uki profile 0 (main, the default)',
+      'uki profile 1 (reset)',
+    ]);
+    for (const e of shown.bootEntries) for (const a of early) expect(e.cmdline).toContain(a);
+    expect(shown.bootEntries[3].cmdline).toContain('talos.experimental.wipe=system');
+    const verified = await builder('media', 'verify', out());
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+  }, 120_000);
+
+  it('boots the reset profile with the collector arguments on its kernel command line (UEFI, systemd-boot 257)', async () => {
+    const serial = await bootSerial(out(), 'uefi', 'cdrom', 150_000, SDBOOT_SECOND);
+    const cmdline = /STANDIN-CMDLINE (.*)/.exec(serial)?.[1] ?? '';
+    expect(cmdline).toContain('talos.events.sink=10.10.10.5:4001');
+    expect(cmdline).toContain('talos.logging.kernel=tcp://10.10.10.5:4002/');
+    expect(cmdline).toContain('talos.experimental.wipe=system');
+    expect(serial).toMatch(/CONFIG-SHA256 [0-9a-f]{64}/);
+  }, 150_000);
+
+  it('leaves the command lines alone when the lab says collector.kernelArgs: false', async () => {
+    const off = join(dir, 'lab-off.yaml');
+    await writeFile(off, (await readFile(lab, 'utf8')).replace('collector:\n', 'collector:\n  kernelArgs: false\n'));
+    const o = join(dir, 'off.iso');
+    const r = await builder('make-usb', '--target', 'um760', '--lab', off, '--state', join(dir, 'state'), '--cache', join(dir, 'cache'), '--out', o);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    const shown = JSON.parse((await builder('media', 'show', o, '--json')).stdout);
+    for (const e of shown.bootEntries) expect(e.cmdline).not.toContain('talos.events.sink=');
   }, 120_000);
 
   it('refuses a cached base whose bytes no longer match the recorded sha256', async () => {

@@ -14,6 +14,10 @@ import { dispatch } from '../../builder/src/cli/dispatch.js';
 import { memoryIo } from '../../builder/src/base/index.js';
 import { buildStandinIso, WIPE_ARG } from '../fixtures/standin/talos-standin.js';
 import { bootSerial, SDBOOT_DEFAULT, SDBOOT_SECOND } from './qemu.js';
+import { execa } from 'execa';
+import { copyRange } from '../../iso/src/esp.js';
+import { readIsoFacts } from '../../iso/src/iso-facts.js';
+import { rebuildArgs } from '../../iso/src/mkisofs-report.js';
 
 const CONFIG = `version: v1alpha1
 machine:
@@ -145,6 +149,19 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
     const bad = await builder('media', 'verify', tampered);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/sidecar: sha256 \w+ differs/);
+
+    // The UKI's copy in the ISO 9660 tree left as the base's (what make-usb wrote before): the
+    // ESP and the tree disagree, and a stick made by copying the ISO's files would boot that one.
+    const facts = await readIsoFacts(out);
+    const esp = join(dir, 'esp.img');
+    await copyRange(out, facts.esp!.start, facts.esp!.end, esp);
+    const baseUki = join(dir, 'base-uki.efi');
+    await execa('xorriso', ['-osirrox', 'on', '-indev', base, '-extract', '/EFI/Linux/Talos-v1.12.0.efi', baseUki]);
+    const stale = join(dir, 'stale-tree.iso');
+    await execa('xorriso', rebuildArgs({ base: out, out: stale, report: facts.report, map: [['/EFI/Linux/Talos-v1.12.0.efi', baseUki]], esp, volumeSetId: facts.volumeSetId, epoch: 0 }));
+    const staleTree = await builder('media', 'verify', stale);
+    expect(staleTree.code).toBe(1);
+    expect(staleTree.stderr).toContain("the ISO 9660 tree's /EFI/Linux/Talos-v1.12.0.efi differs from the ESP's");
 
     const cut = join(dir, 'cut.iso');
     await copyFile(out, cut);

@@ -63,6 +63,7 @@ ${GATEWAY_STICK_HELP}`,
     io.out(`  sha256   ${r.sha256}\n`);
     io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
     io.out(`  config   sha256 ${r.plan.configSha256}\n`);
+    if (r.kernelArgs.length) io.out(`  kernel   ${r.kernelArgs.join(' ')} (every GRUB entry and UKI profile)\n`);
     if (!r.labelled) io.out(`  note     mksquashfs is older than 4.6: the config file went in without its SELinux label ${r.plan.configSelinuxLabel}\n`);
     io.out(`  sidecar  ${r.sidecar}\n`);
     return EXIT.ok;

@@ -2,7 +2,7 @@
 // and has the media toolkit embed one into the other.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { embedTalosConfig, sha256File, type EmbedResult } from '@lab/iso';
+import { embedTalosConfig, reportKernelArgs, sha256File, type EmbedResult } from '@lab/iso';
 import type { Host, Lab } from '@lab/shared';
 // The lab loader (zod, yaml) and the image cache load only when a run needs them: with --base,
 // --config and --out given, neither is read and start-up stays short.
@@ -35,6 +35,17 @@ export function usbHost(lab: Lab, target: string): Host {
   return hosts[0]!;
 }
 
+/**
+ * The collector's event sink and kernel-log receiver as kernel arguments, unless the lab switches
+ * them off (collector.kernelArgs: false).
+ */
+async function earlyReportArgs(lab: Lab): Promise<string[]> {
+  if (!lab.collector.kernelArgs) return [];
+  const { collectorEndpoints } = await import('../render/index.js');
+  const c = collectorEndpoints(lab);
+  return reportKernelArgs(c.talosEvents, c.kmsg);
+}
+
 /** Where `builder render` leaves a host's Talos config. */
 export function renderedTalosConfig(labFile: string, stateDir: string | undefined, host: string): string {
   return join(statePaths(labFile, stateDir).rendered, 'talos', `${host}.yaml`);
@@ -45,7 +56,9 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError('ERR_USAGE_FLAG_VALUE', `unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
   const needLab = !o.config || !o.base || !o.out;
-  const host = needLab ? usbHost((await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab, o.target).name : undefined;
+  const lab = needLab ? (await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab : undefined;
+  const host = lab ? usbHost(lab, o.target).name : undefined;
+  const kernelArgs = lab ? await earlyReportArgs(lab) : [];
 
   const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(labFile, o.state && resolve(o.cwd, o.state), host!);
   let config: Buffer;
@@ -75,7 +88,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   const inputs: Record<string, string> = {};
   if (needLab) inputs.lab = await sha256File(labFile);
   try {
-    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, target: o.target, inputs });
+    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, target: o.target, inputs, kernelArgs });
     return { ...result, host };
   } catch (err) {
     throw toUserError(err);

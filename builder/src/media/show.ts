@@ -15,6 +15,8 @@ export interface Shown {
   secureBoot: boolean;
   volumeId: string;
   bootModes: string[];
+  /** What each GRUB entry and UKI profile boots (command lines carry no secrets). */
+  bootEntries: { loader: string; title: string; cmdline: string }[];
   layers: { image: string; name: string; version: string }[];
   embeddedConfig?: { sha256: string; bytes: number; summary: ConfigSummary };
 }
@@ -41,6 +43,7 @@ export async function showMedia(file: string, cwd: string): Promise<Shown> {
       secureBoot: info.secureBoot,
       volumeId: info.volumeId,
       bootModes: info.bootModes,
+      bootEntries: info.bootEntries,
       layers: info.layers.map((l) => ({ image: l.image, name: l.metadata.name, version: l.metadata.version })),
     };
     if (info.embeddedConfig) {
@@ -65,6 +68,8 @@ export function formatShow(s: Shown): string {
     `talos        ${s.talosVersion ?? '(unknown)'}${s.secureBoot ? ' (Secure Boot)' : ''}`,
     `volume id    ${s.volumeId}`,
     `boot modes   ${s.bootModes.join(', ') || '(none)'}`,
+    `boot entries ${s.bootEntries.length === 0 ? '(none)' : ''}`,
+    ...s.bootEntries.map((e) => `  ${e.loader.padEnd(5)} ${e.title}: ${e.cmdline}`),
     `layers       ${s.layers.length === 0 ? '(none)' : ''}`,
     ...s.layers.map((l) => `  ${l.image}  ${l.name} ${l.version}`),
   ];

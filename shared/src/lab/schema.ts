@@ -227,6 +227,12 @@ export const CollectorSchema = z.strictObject({
   talosEventsPort: z.number().int().min(1).max(65535).default(4001),
   /** Port of the Talos kernel-log receiver (JSON lines over TCP). */
   kmsgPort: z.number().int().min(1).max(65535).default(4002),
+  /**
+   * Also put talos.events.sink= and talos.logging.kernel= on the boot media's kernel command
+   * lines (GRUB entries, every UKI profile), so a node reports from its first second: the sink
+   * its config sets up cannot report a config that fails to load, nor maintenance mode.
+   */
+  kernelArgs: z.boolean().default(true),
 });
 
 export const PxeSchema = z.strictObject({
