@@ -20,6 +20,8 @@ export interface ApidState {
   /** undefined: etcd is not running (EtcdMemberList fails as Talos's does before bootstrap). */
   etcdMembers?: string[];
   bootstrapCalls: number;
+  /** The node is not up (or apid not started): every call fails UNAVAILABLE. */
+  down?: boolean;
   disks?: { device: string; size: number; model: string; serial: string; type: 'ssd' | 'hdd' | 'nvme' | 'sd'; system?: boolean }[];
   /** What Bootstrap does to the state (the etcd service starts). */
   onBootstrap?: (s: ApidState) => void;
@@ -72,7 +74,7 @@ export async function startStandinApid(state: ApidState, osCa: Buffer, cert: Ser
   };
   const handler = (method: string, answer: () => Buffer | { code: grpc.status; details: string }) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
     calls.push({ method, org: org(call) });
-    const a = answer();
+    const a = state.down ? { code: grpc.status.UNAVAILABLE, details: 'connection refused' } : answer();
     if (Buffer.isBuffer(a)) cb(null, a);
     else cb(a);
   };

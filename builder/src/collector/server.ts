@@ -9,7 +9,7 @@ import { registerHttpIngest } from './ingest/http.js';
 import { startKmsgListener, type KmsgListener } from './ingest/kmsg.js';
 import { PeerResolver } from './ingest/peers.js';
 import { startTalosSink, type TalosSink } from './ingest/talos-grpc.js';
-import { startJoinWatchers, type JoinTargets, type JoinWatchOptions } from './join/index.js';
+import { startJoinWatchers, type JoinTargets, type JoinWatchers, type JoinWatchOptions } from './join/index.js';
 import { registerReadRoutes } from './read.js';
 import { EventStore } from './store.js';
 import { StoreWriter } from './writer.js';
@@ -105,6 +105,8 @@ export interface RunningCollector {
   httpPort: number;
   talos: TalosSink;
   kmsg: KmsgListener;
+  /** The join watchers, when the collector runs them. */
+  join?: JoinWatchers;
   close(): Promise<void>;
 }
 
@@ -124,9 +126,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     closers.push(() => talos.close());
     const kmsg = await startKmsgListener(hub, options.host, options.kmsgPort, peers);
     closers.push(() => kmsg.close());
+    let watchers: JoinWatchers | undefined;
     if (options.join) {
-      const watchers = startJoinWatchers(hub, options.join.targets, options.join.options);
-      closers.push(() => watchers.close());
+      const w = startJoinWatchers(hub, options.join.targets, options.join.options);
+      watchers = w;
+      closers.push(() => w.close());
     }
     const tick = setInterval(() => hub.refresh(), (options.tickSeconds ?? 15) * 1000);
     tick.unref();
@@ -138,6 +142,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       httpPort,
       talos,
       kmsg,
+      ...(watchers ? { join: watchers } : {}),
       close: async () => {
         clearInterval(tick);
         for (const c of closers.reverse()) await c();
