@@ -22,14 +22,18 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const cfg = loadAgentConfig(configPath);
+  // Listen for the stop signal before any role starts: a boot event can reach the collector (and
+  // a supervisor can send SIGTERM) before startAgent resolves, and an unhandled SIGTERM kills the
+  // process without stopping the roles or flushing the spool.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   const agent = await startAgent(cfg);
   process.stderr.write(`agent: running roles ${cfg.roles.join(', ')}${agent.statusPort !== null ? `; status on port ${agent.statusPort}` : ''}\n`);
   // A broken client packet or a bug in one handler must not end the service for every host.
   process.on('uncaughtException', (err) => process.stderr.write(`agent: internal error (continuing): ${err.message}\n`));
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  await stopped;
   await agent.stop();
   return 0;
 }
