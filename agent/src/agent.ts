@@ -43,7 +43,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       stops.unshift(() => new Promise<void>((r) => (statusServer as Server).close(() => r())));
     }
     if (cfg.roles.includes('pxe') && cfg.pxe) {
-      const pxe = new PxeRole(cfg.pxe, reporter, identity.host ?? undefined);
+      const pxe = new PxeRole(cfg.pxe, reporter, identity.host ?? undefined, cfg.collector.token);
       pxePorts = await pxe.start();
       stops.unshift(() => pxe.stop());
     }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabEvent } from '@lab/shared';
+import { parseLab, type LabEvent } from '@lab/shared';
+import { harvesterConfig } from '../../builder/src/render/harvester.js';
+import type { LabSecrets } from '../../builder/src/secrets/index.js';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
@@ -26,7 +28,8 @@ import { writePxeAgentConfig } from './pxe-config.js';
  * the script was served). Each guest runs until its script is fetched, then is killed.
  */
 const TOKEN = 'pxe-firmware-token-0123456789';
-const UEFI_MAC = '52:54:00:13:00:01';
+// ms02-1 of the example lab (examples/genesis/lab.yaml): its rendered Harvester webhooks name this MAC.
+const UEFI_MAC = '02:00:00:00:02:01';
 const BIOS_MAC = '52:54:00:13:00:02';
 const ok = await canUseNetns();
 // These tests need network namespaces (ip netns, as root); without them the file fails rather than skipping silently.
@@ -68,8 +71,8 @@ afterAll(async () => {
   await net?.destroy();
 });
 
-/** Boots a guest until its script was fetched; returns the events for its MAC. */
-async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' | 'rom'>): Promise<LabEvent[]> {
+/** Boots a guest until `reached` holds for its events (default: its script was fetched); returns its events. */
+async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' | 'rom'>, reached?: (events: LabEvent[]) => boolean): Promise<LabEvent[]> {
   const consoleFile = join(dir, `console-${mac.replace(/:/g, '')}.log`);
   let varsFile: string | undefined;
   if (o.firmware === 'uefi') {
@@ -79,7 +82,7 @@ async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' |
   const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac, consoleFile, ...o, ...(varsFile ? { varsFile } : {}), memoryMb: 512 });
   procs.push(vm);
   const mine = () => rx.events.filter((e) => e.mac === mac);
-  const fetched = () => mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(mac) && e.attrs.status === 200);
+  const fetched = () => (reached ? reached(mine()) : mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(mac) && e.attrs.status === 200));
   const deadline = Date.now() + 180_000;
   while (!fetched()) {
     if (Date.now() > deadline || vm.exitCode !== null) {
@@ -122,6 +125,38 @@ describe('real firmware PXE through the agent (QEMU, tap in a namespace)', () =>
     expect(events.find((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(UEFI_MAC))?.attrs.status).toBe(200);
     // A firmware that took our offer for a BINL one would have asked port 4011 first.
     expect(events.some((e) => e.kind === 'dhcp.request' && e.attrs.port === 4011)).toBe(false);
+  }, 240_000);
+
+  it("after Harvester's SUCCEEDED webhook the next network boot gets iPXE exit (boot from disk) until re-armed", async () => {
+    // The webhook exactly as render writes it into ms02-1's Harvester config; only its origin is
+    // moved from the lab's PXE address to this test's agent. Sent as the installer sends it
+    // (harvester-installer v1.5.0 pkg/console/webhooks.go: method, each header value, no body).
+    const parsed = parseLab(readFileSync('examples/genesis/lab.yaml', 'utf8'), 'lab.yaml');
+    if (!parsed.ok) throw new Error('example lab invalid');
+    const secrets = { collectorToken: TOKEN, harvesterToken: 'h'.repeat(32), ssh: { publicKey: 'ssh-ed25519 AAAAC3Nza test' }, login: { passwordHash: '$6$x$y' } } as unknown as LabSecrets;
+    const cfg = harvesterConfig(parsed.lab, 'ms02-1', secrets) as { install: { webhooks: Array<{ event: string; method: string; url: string; headers: Record<string, string[]> }> } };
+    const hook = cfg.install.webhooks.find((w) => w.event === 'SUCCEEDED' && w.url.includes('/v1/pxe/installed/'));
+    expect(hook, 'the SUCCEEDED webhook to the PXE service').toBeDefined();
+    const agentBase = `http://${net.uplinkHostIp.replace(/\.1$/, '.2')}:8080`;
+    const send = (method: string, url: string, headers: Record<string, string[]>) => fetch(url, { method, headers: Object.entries(headers).map(([k, v]) => [k, v.join(', ')] as [string, string]) });
+    const url = new URL(hook!.url);
+    const res = await send(hook!.method, `${agentBase}${url.pathname}${url.search}`, hook!.headers);
+    expect(res.status).toBe(200);
+    // Without the bearer token nobody can mark a host done.
+    expect((await fetch(`${agentBase}${url.pathname}`, { method: 'POST' })).status).toBe(401);
+
+    const before = rx.events.length;
+    const events = await bootUntilScript(UEFI_MAC, { firmware: 'uefi', rom: 'none' }, (ev) => ev.some((e) => e.kind === 'ipxe.beacon' && e.attrs.step === 'boot-local' && rx.events.indexOf(e) >= before));
+    const fresh = events.filter((e) => rx.events.indexOf(e) >= before);
+    expect(fresh.some((e) => e.kind === 'pxe.boot-local' && e.attrs.installedBy === 'harvester')).toBe(true);
+    expect(fresh.some((e) => e.kind === 'tftp.done' && e.attrs.file === 'ipxe.efi')).toBe(true);
+    expect(rx.events.some((e) => e.kind === 'pxe.installed' && e.mac === UEFI_MAC)).toBe(true);
+
+    // Re-armed (what `builder pxe rearm ms02-1` sends), the script is the installer again.
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect((await fetch(`${agentBase}/v1/pxe/installed/${UEFI_MAC.replace(/:/g, '-')}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    expect(await (await fetch(`${agentBase}${scriptPath(UEFI_MAC)}`)).text()).toContain('lab script for');
+    expect(await (await fetch(`${agentBase}/v1/pxe/installed`, { headers: auth })).json()).toEqual([]);
   }, 240_000);
 
   it('SeaBIOS with the iPXE ROM (legacy PXE): undionly.kpxe over TFTP, then the HTTP script for its MAC', async () => {

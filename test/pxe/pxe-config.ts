@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AgentConfigInput, PxeHost } from '@lab/shared';
+import type { AgentConfigInput, PxeConfigInput } from '@lab/shared';
 
 /** Writes an agent.yaml (mode 0600) for a PXE service on a LabNet; returns its path and dirs. */
-export function writePxeAgentConfig(opts: { serverIp: string; n: number; collectorUrl: string; token: string; hosts: PxeHost[]; root?: string; chainload?: boolean }): { config: string; dir: string; root: string } {
+export function writePxeAgentConfig(opts: { serverIp: string; n: number; collectorUrl: string; token: string; hosts: PxeConfigInput['hosts']; root?: string; chainload?: boolean }): { config: string; dir: string; root: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pxe-agent-'));
   const root = opts.root ?? join(dir, 'root');
   mkdirSync(root, { recursive: true });

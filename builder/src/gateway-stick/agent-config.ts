@@ -53,6 +53,8 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
     ...(net.gateway ? { router: net.gateway, dns: [net.gateway] } : { dns: lab.site.resolvers }),
     root: onMedium('pxe'),
     httpPort: pxe.httpPort,
+    // Beside the spool: survives an agent restart (the live system's /var lives as long as the boot).
+    installedFile: `${SPOOL_DIR.replace(/\/spool$/, '')}/pxe-installed.json`,
     ...(subnets.length > 0 ? { subnets } : {}),
     hosts,
   };

@@ -3,6 +3,7 @@ import type { LabSecrets } from '../secrets/index.js';
 import { collectorEndpoints } from './collector.js';
 import { RenderError } from './errors.js';
 import { hostLinks, nameserversFor } from './host-network.js';
+import { pxeNic } from './ipxe.js';
 import { pxeUrls } from './pxe-urls.js';
 import { toYaml } from './yaml.js';
 
@@ -53,13 +54,22 @@ export function harvesterConfig(lab: Lab, hostName: string, secrets: LabSecrets)
   const c = collectorEndpoints(lab);
   const base = lab.pxe ? pxeUrls(`http://${lab.pxe.address}:${lab.pxe.httpPort}`) : undefined;
   const net = networkByName(lab, harvester.network);
-  const webhooks = WEBHOOK_EVENTS.map((event) => ({
+  const reported = WEBHOOK_EVENTS.map((event) => ({
     event,
     method: 'POST',
     url: `${c.harvesterWebhook}?host=${encodeURIComponent(host.name)}&event=${event}`,
     headers: { 'Content-Type': ['application/json'], Authorization: [`Bearer ${secrets.collectorToken}`] },
     payload: `{"event":"${event}","hostname":"{{.Hostname}}","mac":"{{.MACAddr}}","ip":"{{.IPAddrV4}}"}`,
   }));
+  // SUCCEEDED also tells the PXE service, so the host's next network boot exits to disk instead
+  // of reinstalling (the installer sends it after writing the disk, before the reboot). First in
+  // the list: the installer stops at the first webhook of an event that fails
+  // (harvester-installer v1.5.0 pkg/console/webhooks.go, RendererWebhooks.Handle).
+  const nic = pxeNic(host);
+  const pxeDone = base && nic && host.boot === 'pxe'
+    ? [{ event: 'SUCCEEDED', method: 'POST', url: base.installed(nic.mac, 'harvester'), headers: { Authorization: [`Bearer ${secrets.collectorToken}`] } }]
+    : [];
+  const webhooks = [...pxeDone, ...reported];
   return {
     scheme_version: 1,
     ...(first ? {} : { server_url: `https://${harvester.vip}:443` }),

@@ -9,6 +9,7 @@ import type { Lab } from '@lab/shared';
  *   /assets/harvester/<version>/…      Harvester kernel, initrd, rootfs, ISO
  *   /assets/talos/<version>/…          Talos kernel and initramfs
  *   /beacon/<mac>?step=…               the agent's beacon: an iPXE script reports it ran
+ *   /v1/pxe/installed/<mac>            the agent's control API: install done (POST), re-arm (DELETE)
  */
 export function pxeBase(lab: Lab): string | undefined {
   return lab.pxe ? `http://${lab.pxe.address}:${lab.pxe.httpPort}` : undefined;
@@ -23,4 +24,5 @@ export const pxeUrls = (base: string) => ({
   harvesterAssets: (version: string) => `${base}/assets/harvester/${version}`,
   talosAssets: (version: string) => `${base}/assets/talos/${version}`,
   beacon: `${base}/beacon`,
+  installed: (mac: string, source?: string) => `${base}/v1/pxe/installed/${macFileName(mac)}${source ? `?source=${source}` : ''}`,
 });

@@ -20,7 +20,8 @@ async function exampleLab(): Promise<Lab> {
 }
 
 /** Serves `render(base)` as the MAC's script and boots it; returns the request paths in order. */
-async function bootRendered(mac: string, render: (base: string) => string): Promise<{ script: string; requests: string[]; console: string }> {
+async function bootRendered(mac: string, render: (base: string) => string, kernel404s = 0): Promise<{ script: string; requests: string[]; console: string }> {
+  let refused = 0;
   const requests: string[] = [];
   let script = '';
   let onInitrd: () => void = () => undefined;
@@ -30,6 +31,11 @@ async function bootRendered(mac: string, render: (base: string) => string): Prom
     requests.push(url);
     if (url.startsWith('/ipxe/')) return res.end(script);
     if (url.startsWith('/beacon/')) return res.end('ok\n');
+    if (url.startsWith('/assets/') && /vmlinuz/.test(url) && refused < kernel404s) {
+      refused++;
+      res.statusCode = 404;
+      return res.end();
+    }
     if (url.startsWith('/assets/')) {
       if (/initr/.test(url)) setTimeout(onInitrd, 300);
       return res.end(Buffer.alloc(64));
@@ -71,6 +77,25 @@ describe('rendered iPXE scripts run in a real iPXE (QEMU)', () => {
     expect(ok.console).toContain('Booting the Harvester v1.5.0 installer for ms02-1 (02:00:00:00:02:01)');
     expect(noBeacon.requests.slice(2)).toEqual(ok.requests.slice(2));
     expect(noBeacon.console).toContain('(beacon not delivered)');
+  }, 200_000);
+
+  it('retries a kernel answered 404, reporting each failure, and boots once it is served', async () => {
+    const lab = await exampleLab();
+    const r = await bootRendered('02:00:00:00:02:02', (base) => harvesterIpxe(lab, 'ms02-2', base), 2);
+    const kernel = '/assets/harvester/v1.5.0/harvester-v1.5.0-vmlinuz-amd64';
+    expect(r.requests.map((u) => u.replace(/failed=[^&]+/, 'failed=E'))).toEqual([
+      '/ipxe/02-00-00-00-02-02.ipxe',
+      '/beacon/02-00-00-00-02-02?step=harvester-installer',
+      kernel,
+      '/beacon/02-00-00-00-02-02?step=kernel&failed=E&try=1',
+      kernel,
+      '/beacon/02-00-00-00-02-02?step=kernel&failed=E&try=2',
+      kernel,
+      '/assets/harvester/v1.5.0/harvester-v1.5.0-initrd-amd64',
+    ]);
+    // The failure carries iPXE's error number (${errno}; ipxe.org/err explains each).
+    expect(r.requests[3]).toMatch(/failed=0x[0-9a-f]{8}/);
+    expect(r.console).toContain('Fetching the kernel failed (try 1 of 5');
   }, 200_000);
 
   it('Talos: beacon, then kernel and initramfs', async () => {

@@ -167,8 +167,10 @@ describe('builder render (example lab)', () => {
     expect(first.os.ssh_authorized_keys).toEqual([secrets.ssh.publicKey]);
     expect(first.install.device).toBe('/dev/nvme0n1');
     expect(first.install.management_interface).toMatchObject({ interfaces: [{ hwAddr: '02:00:00:00:02:01' }], method: 'static', ip: '10.10.10.11', subnet_mask: '255.255.255.0', gateway: '10.10.10.1', vlan_id: 10 });
-    expect(first.install.webhooks.map((w: { event: string }) => w.event)).toEqual(['STARTED', 'SUCCEEDED', 'FAILED']);
-    for (const w of first.install.webhooks) {
+    // First: SUCCEEDED to the PXE service, so the next network boot exits to disk (no reinstall loop).
+    expect(first.install.webhooks.map((w: { event: string }) => w.event)).toEqual(['SUCCEEDED', 'STARTED', 'SUCCEEDED', 'FAILED']);
+    expect(first.install.webhooks[0]).toEqual({ event: 'SUCCEEDED', method: 'POST', url: 'http://10.10.20.10:8081/v1/pxe/installed/02-00-00-00-02-01?source=harvester', headers: { Authorization: [`Bearer ${secrets.collectorToken}`] } });
+    for (const w of first.install.webhooks.slice(1)) {
       expect(w.url).toBe(`http://10.10.10.5:8080/v1/webhooks/harvester?host=ms02-1&event=${w.event}`);
       expect(w.headers.Authorization).toEqual([`Bearer ${secrets.collectorToken}`]);
     }
@@ -180,8 +182,8 @@ describe('builder render (example lab)', () => {
     expect(script).toContain('harvester.install.automatic=true');
     expect(script).toContain('harvester.install.config_url=http://10.10.20.10:8081/harvester/ms02-2.yaml');
     expect(script).toMatch(/^kernel http:\/\/10\.10\.20\.10:8081\/assets\/harvester\/v1\.5\.0\/harvester-v1\.5\.0-vmlinuz-amd64 /m);
-    expect(script).toMatch(/^initrd .*harvester-v1\.5\.0-initrd-amd64$/m);
-    expect(script).toMatch(/^boot$/m);
+    expect(script).toMatch(/^initrd .*harvester-v1\.5\.0-initrd-amd64 && goto initrd_ok \|\| goto retry$/m);
+    expect(script).toMatch(/^boot \|\| goto retry$/m);
     expect(script).toContain('imgfetch --name beacon http://10.10.20.10:8081/beacon/${netX/mac:hexhyp}?step=harvester-installer');
     expect(script.indexOf('imgfetch --name beacon')).toBeLessThan(script.indexOf('\nkernel '));
     const talos = await readFile(join(out, 'ipxe/02-00-00-00-03-02.ipxe'), 'utf8');

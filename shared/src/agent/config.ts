@@ -22,6 +22,8 @@ export const PxeHostSchema = z.strictObject({
   mac,
   /** Fixed address in full-server mode (on its boot network, direct or relayed); reserved for it. */
   ip: ipv4.optional(),
+  /** Install on every network boot, even once its install was reported done (the lab's switch). */
+  reinstall: z.boolean().default(false),
 });
 export type PxeHost = z.infer<typeof PxeHostSchema>;
 
@@ -70,11 +72,17 @@ export const PxeConfigSchema = z.strictObject({
   subnets: z.array(PxeSubnetSchema).default([]),
   /** Full mode: most addresses held at once by MACs that match no host (the rest stay for hosts). */
   maxUnknownLeases: z.number().int().min(0).default(256),
+  /**
+   * Where the MACs whose install was reported done are kept (JSON); their next network boot gets
+   * iPXE `exit`. Without it the record lives in memory and a restart re-arms every host.
+   */
+  installedFile: z.string().min(1).optional(),
   /** Path under `root` of each host's iPXE script; `{mac}` becomes aa-bb-cc-dd-ee-ff. */
   scriptPath: z.string().min(1).default('ipxe/{mac}.ipxe'),
   hosts: z.array(PxeHostSchema).default([]),
 });
 export type PxeConfig = z.infer<typeof PxeConfigSchema>;
+export type PxeConfigInput = z.input<typeof PxeConfigSchema>;
 
 export const JoinConfigSchema = z.strictObject({
   /** Rendered kubeconfig of the cluster to watch (node Ready, Argo CD Applications). */

@@ -51,8 +51,12 @@ export const EVENT_KINDS = {
   tftpDone: 'tftp.done',
   tftpError: 'tftp.error',
   httpFetch: 'http.fetch',
+  httpError: 'http.error', // the PXE service answered a fetch with status >= 400; attrs.file, attrs.status
   ipxeBeacon: 'ipxe.beacon',
   unknownMac: 'pxe.unknown-mac',
+  pxeInstalled: 'pxe.installed', // the PXE service marked the MAC installed: its network boots exit to disk
+  pxeRearmed: 'pxe.rearmed', // … and re-armed: the next network boot installs again
+  pxeBootLocal: 'pxe.boot-local', // a marked MAC network-booted and was sent iPXE `exit`
   installStarted: 'install.started',
   installSucceeded: 'install.succeeded',
   installFailed: 'install.failed',

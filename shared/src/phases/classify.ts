@@ -37,6 +37,7 @@ export function classifyEvent(e: Pick<ModelEvent, 'source' | 'kind' | 'attrs'>):
   if (e.source === 'kmsg') return { stage: 'booted' };
   if (DHCP.has(e.kind)) return { stage: 'pxe-dhcp' };
   if (TFTP.has(e.kind)) return { stage: 'pxe-tftp' };
+  if (e.kind === 'ipxe.beacon' && str(a.failed)) return { stage: 'failed', reason: `iPXE could not fetch ${str(a.step) ?? 'a boot file'} (iPXE error ${str(a.failed)}; it retries)` };
   if (HTTP.has(e.kind)) return { stage: 'pxe-http' };
   switch (e.kind) {
     case 'boot':
@@ -55,6 +56,8 @@ export function classifyEvent(e: Pick<ModelEvent, 'source' | 'kind' | 'attrs'>):
     case 'join.harvester-ready':
     case 'gateway.ready':
       return { stage: 'healthy' };
+    case 'http.error':
+      return { stage: 'failed', reason: `the PXE service answered HTTP ${String(a.status)} for ${str(a.file) ?? 'a file'}: it is missing from the boot tree (render, or builder images sync)` };
     case 'talos.config-error':
       return { stage: 'failed', reason: `Talos could not load its configuration${str(a.error) ? `: ${str(a.error)}` : ''}` };
     case 'failed':

@@ -216,6 +216,12 @@ describe('deriveStatus', () => {
     expect(s.problems[0]!.kind).toBe('unknown-mac');
   });
 
+  it('takes an HTTP status >= 400 and an iPXE fetch failure for failures that name the path', () => {
+    expect(classifyEvent({ source: 'pxe', kind: 'http.error', attrs: { file: '/assets/harvester/v1.5.0/harvester-v1.5.0-vmlinuz-amd64', status: 404 } })).toMatchObject({ stage: 'failed', reason: expect.stringContaining('HTTP 404 for /assets/harvester/v1.5.0/harvester-v1.5.0-vmlinuz-amd64') });
+    expect(classifyEvent({ source: 'pxe', kind: 'ipxe.beacon', attrs: { step: 'kernel', failed: '0x2d0c613b' } })).toMatchObject({ stage: 'failed', reason: expect.stringContaining('kernel') });
+    expect(classifyEvent({ source: 'pxe', kind: 'http.fetch', attrs: { file: '/x', status: 200 } })?.stage).toBe('pxe-http');
+  });
+
   it('classifies Talos stages as the sink reports them', () => {
     expect(classifyEvent({ source: 'talos', kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false } })?.stage).toBe('installed');
     // Healthy comes from the clusters' APIs, not from the node's MachineStatus.

@@ -16,6 +16,14 @@ export interface HttpFetchInfo {
   macInPath: string | undefined;
 }
 
+/** Ways the PXE role answers some paths itself instead of from the root. */
+export interface HttpHooks {
+  /** The control API (see control.ts): an answer, or undefined when the path is not one of its. */
+  control?(method: string, path: string, query: URLSearchParams, authorization: string | undefined): { status: number; body: string } | undefined;
+  /** A script to send instead of the file at `rel` (a done host's `exit`), or undefined. */
+  override?(rel: string, address: string): string | undefined;
+}
+
 export interface HttpEvents {
   fetch(info: HttpFetchInfo): void;
   beacon(mac: string, address: string, attrs: Record<string, string>): void;
@@ -35,6 +43,7 @@ export class HttpService {
     private readonly port: number,
     private readonly events: Partial<HttpEvents>,
     private readonly host = '0.0.0.0',
+    private readonly hooks: HttpHooks = {},
   ) {}
 
   async listen(): Promise<number> {
@@ -67,6 +76,11 @@ export class HttpService {
     }
     const path = decodeURIComponentSafe(url.pathname);
     if (path === null) return end(res, 400, 'bad request\n');
+    const control = this.hooks.control?.(req.method ?? 'GET', path, url.searchParams, req.headers.authorization);
+    if (control) {
+      req.resume();
+      return end(res, control.status, control.body);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return end(res, 405, 'method not allowed\n');
@@ -84,6 +98,15 @@ export class HttpService {
     const macInPath = m ? normalizeMac(m[1] ?? '') : undefined;
     const report = (status: number, bytes: number, size: number) =>
       this.events.fetch?.({ address, path: '/' + rel, status, bytes, size, range: (req.headers.range as string | undefined) ?? null, macInPath });
+    const replaced = this.hooks.override?.(rel, address);
+    if (replaced !== undefined) {
+      res.setHeader('content-type', 'text/plain');
+      res.setHeader('cache-control', 'no-store');
+      res.statusCode = 200;
+      res.end(req.method === 'HEAD' ? undefined : replaced);
+      report(200, req.method === 'HEAD' ? 0 : Buffer.byteLength(replaced), Buffer.byteLength(replaced));
+      return;
+    }
     if (file === null) {
       report(403, 0, 0);
       return end(res, 403, 'forbidden\n');

@@ -1,7 +1,9 @@
-import { EVENT_KINDS, type PxeConfig } from '@lab/shared';
+import { EVENT_KINDS, macFileForm, type PxeConfig } from '@lab/shared';
 import type { Reporter } from '../../reporter/reporter.js';
 import { DhcpService } from './dhcp-server.js';
 import { HttpService } from './http.js';
+import { handleControl } from './control.js';
+import { bootLocalScript, InstalledHosts } from './installed.js';
 import { arpLookup } from './neighbours.js';
 import { TftpService } from './tftp.js';
 
@@ -10,6 +12,7 @@ export { HttpService } from './http.js';
 export { TftpService, type TftpSource } from './tftp.js';
 export { chooseBoot, scriptUrl, type BootChoice, type ClientHints } from './boot-choice.js';
 export { Leases } from './leases.js';
+export { InstalledHosts } from './installed.js';
 export { scopeFor, type Scope } from './scope.js';
 export { resolveUnderRoot, isSafeName } from './paths.js';
 
@@ -27,12 +30,15 @@ export class PxeRole {
   readonly dhcp: DhcpService;
   readonly tftp: TftpService;
   readonly http: HttpService;
+  readonly installed: InstalledHosts;
 
   constructor(
     private readonly cfg: PxeConfig,
     private readonly reporter: Reporter,
     /** The lab host this service runs on; events from clients with no known MAC are filed under it. */
     selfHost?: string,
+    /** The collector token: the control API (install done, re-arm) takes it as its bearer. */
+    token?: string,
   ) {
     const emit = (kind: string, mac: string | undefined, address: string, attrs: Record<string, unknown>) => {
       const host = mac ? cfg.hosts.find((h) => h.mac === mac)?.name : undefined;
@@ -71,11 +77,35 @@ export class PxeRole {
         },
       },
     });
-    this.http = new HttpService(cfg.root, cfg.httpPort, {
-      fetch: (i) =>
-        emit(EVENT_KINDS.httpFetch, macFor(i.address) ?? i.macInPath, i.address, { file: i.path, status: i.status, bytes: i.bytes, size: i.size, range: i.range }),
-      beacon: (mac, address, attrs) => emit(EVENT_KINDS.ipxeBeacon, mac, address, { ...attrs, address }),
-    });
+    const installed = new InstalledHosts(cfg.installedFile);
+    this.installed = installed;
+    const beaconUrl = `http://${cfg.address}:${cfg.httpPort}/beacon`;
+    // The script path of each host, so a done host's script can be replaced by `exit`.
+    const byScript = new Map(cfg.hosts.map((h) => [cfg.scriptPath.replace('{mac}', macFileForm(h.mac)), h]));
+    this.http = new HttpService(
+      cfg.root,
+      cfg.httpPort,
+      {
+        fetch: (i) => {
+          const mac = macFor(i.address) ?? i.macInPath;
+          // A status >= 400 is a failure with its path, never progress (a 404 kernel stops the boot).
+          emit(i.status >= 400 ? EVENT_KINDS.httpError : EVENT_KINDS.httpFetch, mac, i.address, { file: i.path, status: i.status, bytes: i.bytes, size: i.size, range: i.range });
+        },
+        beacon: (mac, address, attrs) => emit(EVENT_KINDS.ipxeBeacon, mac, address, { ...attrs, address }),
+      },
+      '0.0.0.0',
+      {
+        control: (method, path, query, auth) =>
+          handleControl(method, path, query, auth, token, installed, (mac, done, source) => emit(done ? EVENT_KINDS.pxeInstalled : EVENT_KINDS.pxeRearmed, mac, '', { source })),
+        override: (rel, address) => {
+          const host = byScript.get(rel);
+          const entry = host && !host.reinstall ? installed.get(host.mac) : undefined;
+          if (!host || !entry) return undefined;
+          emit(EVENT_KINDS.pxeBootLocal, host.mac, address, { installedBy: entry.source, installedAt: entry.at });
+          return bootLocalScript(host.name, entry, beaconUrl);
+        },
+      },
+    );
   }
 
   async start(): Promise<PxePorts> {
