@@ -30,7 +30,7 @@ export class InstalledHosts {
       const list = JSON.parse(text) as InstalledEntry[];
       for (const e of Array.isArray(list) ? list : []) if (e && typeof e.mac === 'string') this.entries.set(e.mac, e);
     } catch (err) {
-      throw new Error(`the PXE install record ${file} is not valid JSON (${(err as Error).message}): fix or delete it; deleting re-arms every host`);
+      throw new Error(`the PXE install record ${file} is not valid JSON (${(err as Error).message}): fix or delete it; deleting re-arms every host`, { cause: err });
     }
   }
 
