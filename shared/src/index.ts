@@ -3,3 +3,4 @@ export * from './lab/index.js';
 export * from './agent/index.js';
 export * from './phases/index.js';
 export * from './access/index.js';
+export { closest } from './suggest.js';

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
 /** Says in words why a file could not be read. */
@@ -24,13 +24,14 @@ export const MAX_INPUT_BYTES = 4 << 20;
 
 /**
  * Reads a text file the operator named. An unreadable file is a usage error that says
- * which file, why, and `hint`. `shown` is the path as the operator would write it from `cwd`.
+ * which file, why, and `hint`. `shown` is the path as the operator gave it (never rewritten into
+ * a `../` form relative to cwd).
  * Only a regular file of at most `maxBytes` is read: a FIFO or a device would block or never end
  * (it is opened without blocking, then refused), and an outsized file is refused before parsing.
  */
 export async function readInput(file: string, cwd: string, what: string, hint: string, maxBytes = MAX_INPUT_BYTES): Promise<{ text: string; abs: string; shown: string }> {
   const abs = resolve(cwd, file);
-  const shown = relative(cwd, abs) || abs;
+  const shown = file === '' ? abs : file;
   let fh;
   try {
     fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);

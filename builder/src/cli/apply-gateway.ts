@@ -1,15 +1,15 @@
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UsageError } from '../base/index.js';
 import { EXIT } from './exit.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { applyGateway } from '../gateway/index.js';
 import { loadGatewayContext } from './gateway-context.js';
 
 export const applyGatewayCommand: Command = {
   name: 'apply gateway',
   help: `Usage: builder apply gateway [--lab FILE] [--state DIR] [--confirm-timeout MIN] [--dry-run]
-                             [--host ADDR[:PORT]] [--user NAME] [--collector URL]
+                             [--host ADDR[:PORT]] [--user NAME] [--collector URL] [--json]
 
 Connects to the gateway with the lab's SSH key (state/secrets/gateway_ed25519; never a
 password). The gateway's host key is pinned in state/known_hosts on first use; a different key
@@ -21,13 +21,14 @@ itself, and only then runs \`confirm\` and \`save\`. When a check fails nothing 
 VyOS rolls the commit back by itself within MIN minutes.
 Each step is sent as an event (source gateway) to the collector when one answers.
 
-  --lab FILE             the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE             the lab file (default: ${LAB_DEFAULT})
   --state DIR            the state directory (default: <lab dir>/state)
   --confirm-timeout MIN  minutes before an unconfirmed commit rolls back (default 5)
   --dry-run              show the difference and stop; nothing changes on the gateway
   --host ADDR[:PORT]     reach the gateway here (default: its management address, SSH port)
   --user NAME            login user (default vyos)
   --collector URL        the collector (default http://127.0.0.1:<collector.listen port>)
+  --json                 print {"ok", "outcome", "changes" (counts), "checks"} (the steps go to stderr)
 
 Exit codes: 0 applied, unchanged or dry run; 1 refused, a check failed or not confirmed; 2 usage.`,
   async run(argv, io) {
@@ -39,6 +40,7 @@ Exit codes: 0 applied, unchanged or dry run; 1 refused, a check failed or not co
       host: { type: 'string' },
       user: { type: 'string' },
       collector: { type: 'string' },
+      json: { type: 'boolean' },
     });
     const minutes = values['confirm-timeout'] === undefined ? 5 : Number(values['confirm-timeout']);
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
@@ -54,9 +56,10 @@ Exit codes: 0 applied, unchanged or dry run; 1 refused, a check failed or not co
       confirmMinutes: minutes,
       dryRun: Boolean(values['dry-run']),
       reporter: ctx.reporter,
-      say: (line) => io.out(`${line}\n`),
+      say: (line) => (values.json ? io.err : io.out)(`${line}\n`),
     });
     if (ctx.reporter.delivered === false) io.err('note: no collector answered; the apply was not reported to the dashboard\n');
+    if (values.json) io.out(`${JSON.stringify({ ok: result.outcome !== 'not-confirmed', outcome: result.outcome, changes: { added: result.diff.added.length, removed: result.diff.removed.length, changed: result.diff.changed.length }, checks: 'checks' in result ? result.checks : [] }, null, 2)}\n`);
     return result.outcome === 'not-confirmed' ? EXIT.failed : EXIT.ok;
   },
 };

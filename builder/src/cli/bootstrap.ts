@@ -1,31 +1,32 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UserError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { CredentialsError, parseTalosconfig, TalosApi, TalosApiError } from '../collector/join/index.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 
 export const bootstrapCommand: Command = {
   name: 'bootstrap',
-  help: `Usage: builder bootstrap [--lab FILE] [--state DIR] [--node HOST] [--endpoint ADDR[:PORT]]
+  help: `Usage: builder bootstrap [--lab FILE] [--state DIR] [--node HOST] [--endpoint ADDR[:PORT]] [--json]
 
 Calls Talos's Bootstrap on one platform node (the first platform host unless --node names
 another): its etcd starts a new cluster. Do it once, when the collector shows etcd waiting for
 it (\`builder next\` says so); \`builder collect --bootstrap\` makes the same call by itself.
 Uses state/rendered/talosconfig (mutual TLS with the admin certificate, as talosctl does).
 
-  --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE   the lab file (default: ${LAB_DEFAULT})
   --state DIR  the lab's state directory (default: state/ beside the lab file)
   --node HOST  the lab host to bootstrap (default: the first platform host)
   --endpoint ADDR[:PORT]  reach its apid there instead of its lab address on port 50000
               (a tunnel or a port forward)
+  --json       print {"ok", "node", "endpoint"}
 
 Exit codes: 0 bootstrapped, 1 the node refused or could not be reached, 2 usage error.`,
   async run(argv, io) {
-    const { values } = parseFlags('bootstrap', argv, { lab: { type: 'string' }, state: { type: 'string' }, node: { type: 'string' }, endpoint: { type: 'string' } });
+    const { values } = parseFlags('bootstrap', argv, { lab: { type: 'string' }, state: { type: 'string' }, node: { type: 'string' }, endpoint: { type: 'string' }, json: { type: 'boolean' } });
     const { lab, paths } = await requireLabAndState(values, io.cwd);
     const platform = lab.clusters.platform;
     if (!platform) throw new UserError('ERR_LAB_NO_PLATFORM', 'the lab has no platform cluster: nothing to bootstrap', 'add clusters.platform to the lab file');
@@ -59,7 +60,8 @@ Exit codes: 0 bootstrapped, 1 the node refused or could not be reached, 2 usage 
     } finally {
       api.close();
     }
-    io.out(`bootstrap: Talos accepted Bootstrap on ${name} (${api.endpoint}); etcd starts as a new cluster\n`);
+    if (values.json) io.out(`${JSON.stringify({ ok: true, node: name, endpoint: api.endpoint }, null, 2)}\n`);
+    else io.out(`bootstrap: Talos accepted Bootstrap on ${name} (${api.endpoint}); etcd starts as a new cluster\n`);
     return EXIT.ok;
   },
 };

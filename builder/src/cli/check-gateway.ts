@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { checkGateway, formatChecklist } from '../gateway/index.js';
 import { loadGatewayContext } from './gateway-context.js';
 
@@ -10,11 +10,18 @@ export const checkGatewayCommand: Command = {
   help: `Usage: builder check gateway [--lab FILE] [--state DIR] [--json] [--host ADDR[:PORT]] [--user NAME]
 
 Logs in to the gateway over SSH with the lab's key (host key pinned in state/known_hosts) and
-runs read-only commands (--lab defaults to ${DEFAULT_LAB_FILE}): show interfaces, show nat source rules, show ip bgp summary, and the
+runs read-only commands: show interfaces, show nat source rules, show ip bgp summary, and the
 DHCP relay's and DNS forwarder's listening state. Compares them with the lab: each network up
 on its interface with its address, each bridge member VLAN up, NAT for each lab range, the relay
 listening on the client networks and forwarding towards the server, DNS listening on each
-address, each BGP neighbour present. Prints a checklist (--json: the items as data).
+address, each BGP neighbour present. Prints a checklist.
+
+  --lab FILE          the lab file (default: ${LAB_DEFAULT})
+  --state DIR         the state directory (default: <lab dir>/state)
+  --host ADDR[:PORT]  reach the gateway here (default: its management address, SSH port)
+  --user NAME         login user (default vyos)
+  --json              print {"ok", "items": [...]}; when the gateway cannot be reached,
+                      {"ok": false, "error": {...}}
 
 Exit codes: 0 everything matches, 1 something is off or the gateway is unreachable, 2 usage.`,
   async run(argv, io) {

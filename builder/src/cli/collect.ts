@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UserError } from '../base/index.js';
 import { EXIT } from './exit.js';
@@ -6,12 +7,11 @@ import { collectorContext, parseListen, parsePort } from './collector-flags.js';
 import { ensureDbDir, readCollectorToken } from '../collector/token.js';
 import { startCollector } from '../collector/server.js';
 import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { join } from 'node:path';
 
 export const collectCommand: Command = {
   name: 'collect',
-  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N] [--bootstrap] [--no-join]
+  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N] [--bootstrap] [--no-join] [--json]
 
 Runs the collector until Ctrl-C. It stores every event in SQLite (state/collector/events.db), so
 a restart loses nothing, and serves:
@@ -28,7 +28,7 @@ platform node's Talos API (version, services, etcd members), the platform's Kube
 (nodes Ready, Argo CD and its Applications) and Harvester's (its nodes Ready, kubeconfig read
 over SSH as user rancher). "Joined" and "healthy" come from these watchers.
 
-  --lab FILE          the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE          the lab file (default: ${LAB_DEFAULT})
   --state DIR         the lab's state directory (default: state/ beside the lab file)
   --listen ADDR:PORT  HTTP address (default: the lab's collector.listen)
   --talos-port N      Talos event sink port (default: the lab's collector.talosEventsPort)
@@ -36,6 +36,7 @@ over SSH as user rancher). "Joined" and "healthy" come from these watchers.
   --bootstrap         call Talos's Bootstrap on the first platform host once its etcd waits for
                       it and no node has etcd members (the same call as \`builder bootstrap\`)
   --no-join           do not watch the clusters' APIs (events from senders only)
+  --json              print where it listens as one JSON line ({"listening": {...}}), then {"stopped": true}
 
 Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2 usage error.`,
   async run(argv, io) {
@@ -47,9 +48,10 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       'kmsg-port': { type: 'string' },
       bootstrap: { type: 'boolean' },
       'no-join': { type: 'boolean' },
+      json: { type: 'boolean' },
     });
     const ctx = await collectorContext(values, io.cwd);
-    const listen = parseListen(values.listen ?? ctx.lab.collector.listen);
+    const listen = values.listen !== undefined ? parseListen(values.listen) : parseListen(ctx.lab.collector.listen, `collector.listen in ${ctx.labFile}`);
     const talosPort = parsePort(values['talos-port'], '--talos-port', ctx.lab.collector.talosEventsPort);
     const kmsgPort = parsePort(values['kmsg-port'], '--kmsg-port', ctx.lab.collector.kmsgPort);
     const token = await readCollectorToken(ctx.paths);
@@ -80,7 +82,8 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       throw err;
     }
     const shown = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
-    io.out(
+    if (values.json) io.out(`${JSON.stringify({ listening: { http: `http://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${running.httpPort}/`, talos: `${listen.host}:${running.talos.port}`, kmsg: `${listen.host}:${running.kmsg.port}`, db: ctx.paths.collectorDb } })}\n`);
+    else io.out(
       [
         `collector: listening on http://${shown}:${running.httpPort}/ (dashboard)`,
         `collector: Talos event sink on ${listen.host}:${running.talos.port} (gRPC), kernel log on ${listen.host}:${running.kmsg.port} (TCP)`,
@@ -98,7 +101,7 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       process.on('SIGTERM', stop);
     });
     await running.close();
-    io.out('collector: stopped\n');
+    io.out(values.json ? `${JSON.stringify({ stopped: true })}\n` : 'collector: stopped\n');
     return EXIT.ok;
   },
 };

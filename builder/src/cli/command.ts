@@ -9,9 +9,20 @@ export interface Command {
   run(argv: string[], io: Io): Promise<number>;
 }
 
-/** A row of the command table: what `builder --help` shows, and how to load the command. */
+/**
+ * Which lab a command acts on: `lab+state` takes --lab and --state, `lab` only --lab (the image
+ * commands: their manifest sits beside the lab), `none` neither. Hints and runbook lines that
+ * name the command carry the operator's flags accordingly (cli/hints.ts).
+ */
+export type LabContext = 'lab+state' | 'lab' | 'none';
+
+/**
+ * A row of the command table: what `builder --help` lists, what group help, "did you mean" and
+ * shell completion are generated from, and how to load the command.
+ */
 export interface CommandEntry {
   name: string;
   summary: string;
+  context: LabContext;
   load(): Promise<Command>;
 }

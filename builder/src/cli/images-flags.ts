@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { LAB_DEFAULT } from './lab-context.js';
 import type { Io } from '../base/index.js';
 import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { cachePaths, defaultCacheDir, loadManifest, manifestPathFor, type CachePaths, type ImageManifest } from '../images/index.js';
@@ -10,7 +11,7 @@ export const IMAGES_FLAGS = {
   cache: { type: 'string' },
 } as const;
 
-export const IMAGES_FLAGS_HELP = `  --lab FILE       the lab file; its manifest is images.yaml beside it (default ${DEFAULT_LAB_FILE})
+export const IMAGES_FLAGS_HELP = `  --lab FILE       the lab file; its manifest is images.yaml beside it (default: ${LAB_DEFAULT})
   --manifest FILE  the image manifest (overrides --lab)
   --cache DIR      the cache directory (default $XDG_CACHE_HOME/lab-builder/images or ~/.cache/lab-builder/images)`;
 

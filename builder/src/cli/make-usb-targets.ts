@@ -1,4 +1,4 @@
-import { DEFAULT_LAB_FILE } from '../state/index.js';
+import { LAB_DEFAULT } from './lab-context.js';
 
 // What `make-usb --help` says about the gateway target, kept apart from the code that builds the
 // stick so that the UM760 path and `--help` do not load it.
@@ -14,7 +14,7 @@ The VyOS ISO's own entries stay, unchanged, after it. Output is written to a tem
 renamed (mode 0600: it holds the collector token and the admin password hash); <out>.json records
 its sha256 and every input's. The same inputs give the same bytes.
 
-  --lab FILE           the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE           the lab file (default: ${LAB_DEFAULT})
   --state DIR          the state directory (default <lab dir>/state); secrets come from here
   --base ISO           the VyOS ISO (default: image vyos from the image cache)
   --base-sha256 H      refuse a --base whose sha256 is not H

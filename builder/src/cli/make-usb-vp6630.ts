@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256File } from '@lab/iso';
 import { UsageError, UserError, type Io } from '../base/index.js';
@@ -14,6 +14,7 @@ import { buildRunbook, renderHtml, renderMarkdown } from '../runbook/index.js';
 import { makeGatewayStick } from '../gateway-stick/index.js';
 import type { RunbookFile } from '../gateway-stick/plan.js';
 import { GATEWAY_STICK_HELP } from './make-usb-targets.js';
+import { labCommands } from './hints.js';
 
 /** The repository file `rel` (agent/dist/…), looked up from this module and from cwd. */
 function findRepoFile(rel: string, cwd: string): string | undefined {
@@ -108,7 +109,8 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
     runbook = (await filesUnder(dir)).filter((f) => !f.path.includes('/') && /\.(html|md)$/.test(f.path)).map((f) => ({ name: f.path, src: f.src }));
   } else {
     // The offline runbook of this lab, rendered now, so the stick never carries a stale one.
-    const book = buildRunbook(lab, { labArg, stateDir: values.state ?? relative(io.cwd, paths.root) });
+    // Absolute paths and commands that name the lab: the stick's copy is read far from this directory.
+    const book = buildRunbook(lab, { labArg: resolve(io.cwd, labArg), stateDir: paths.root, commands: labCommands(values, io.cwd) });
     runbook = [
       { name: 'runbook.html', content: renderHtml(book) },
       { name: 'runbook.md', content: renderMarkdown(book) },

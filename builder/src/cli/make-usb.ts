@@ -1,9 +1,9 @@
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UsageError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { makeUsb } from '../media/make-usb.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { GATEWAY_STICK_HELP, isGatewayTarget } from './make-usb-targets.js';
 
 export const makeUsbCommand: Command = {
@@ -20,7 +20,7 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
 <out>.json records its sha256 and every input's. The same inputs give the same bytes.
 
   --target T       um760, or vp6630 (the gateway stick, below)
-  --lab FILE       the lab file (default ${DEFAULT_LAB_FILE}); picks the host with this model and boot: usb
+  --lab FILE       the lab file (default: ${LAB_DEFAULT}); picks the host with this model and boot: usb
   --state DIR      the state directory (default <lab dir>/state)
   --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
   --base ISO       the base Talos ISO (default: image talos-metal from the image cache)

@@ -1,9 +1,10 @@
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { nextStep } from '../runbook/index.js';
 import { loadRunbook } from '../runbook/load.js';
+import { labCommands } from './hints.js';
 import { fetchStatus } from '../collector/client.js';
 import { localUrl } from './collector-flags.js';
 import { readCollectorToken } from '../collector/token.js';
@@ -16,7 +17,7 @@ Reads GET /v1/status from the collector and prints, from the runbook: the remedy
 stalled or failed stage, or else the next step of the first unfinished phase with its commands.
 Without a collector it says which phases it cannot see and where to start.
 
-  --lab FILE        the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE        the lab file (default: ${LAB_DEFAULT})
   --state DIR       the state directory (default: state/ beside the lab file)
   --collector URL   the collector (default: the lab's collector.listen, on this machine)
   --json            print {kind, anchor, text}
@@ -24,12 +25,14 @@ Without a collector it says which phases it cannot see and where to start.
 Exit codes: 0 a next step (or all done), 1 something is stalled or no collector answers, 2 usage.`,
   async run(argv, io) {
     const { values } = parseFlags('next', argv, { lab: { type: 'string' }, state: { type: 'string' }, collector: { type: 'string' }, json: { type: 'boolean' } });
-    const input = await loadRunbook(values, io.cwd);
+    const input = await loadRunbook(values, io.cwd, labCommands(values, io.cwd));
     const url = (values.collector ?? localUrl(input.lab.collector.listen)).replace(/\/+$/, '');
     // Reads from this machine need no token; send it when the lab has one (a remote collector).
     const token = await readCollectorToken(input.paths).catch(() => '');
     const status = await fetchStatus(url, token);
-    const advice = nextStep(input.runbook, status, url);
+    const found = nextStep(input.runbook, status, url);
+    // The advice's own hints (`builder collect`, `builder status`) name the lab like the runbook does.
+    const advice = { ...found, text: labCommands(values, io.cwd).text(found.text) };
     io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : advice.text);
     return advice.kind === 'problem' || advice.kind === 'no-collector' ? EXIT.failed : EXIT.ok;
   },

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { UsageError, UserError, readInput, type Io } from '../base/index.js';
 import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
 import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 import { resolveImage } from '../images/index.js';
@@ -15,7 +15,12 @@ async function argocdFromCache(labFile: string, cache: string | undefined, io: I
     return (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache, cwd: io.cwd, env: io.env })).path;
   } catch (err) {
     if (err instanceof UserError) {
-      throw new UserError('ERR_ARGOCD_MANIFEST_MISSING', `the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`, `${err.hint ?? ''}; or pass --argocd-manifest FILE`.replace(/^; /, ''), { kind: err.kind, cause: err });
+      throw new UserError(
+        'ERR_ARGOCD_MANIFEST_MISSING',
+        `the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`,
+        `fetch it with \`builder images sync ${ARGOCD_IMAGE}\` (offline: \`builder images import FILE --name ${ARGOCD_IMAGE}\`), pass --argocd-manifest FILE, or render without it: \`builder render --without-argocd\` (install Argo CD yourself once the cluster is up)${err.hint ? `; about the cache: ${err.hint}` : ''}`,
+        { kind: err.kind, cause: err },
+      );
     }
     throw err;
   }
@@ -37,7 +42,7 @@ The same lab and secrets give byte-identical files; each is written atomically.
 When the platform cluster has gitops, the Talos configs carry Argo CD's install manifest from
 the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-manifest FILE.
 
-  --lab FILE               the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE               the lab file (default: ${LAB_DEFAULT})
   --state DIR              the state directory (default: <lab dir>/state)
   --out DIR                output directory (default: <state>/rendered)
   --check                  write nothing; list files that differ from disk; exit 1 if any do
@@ -45,7 +50,7 @@ the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-mani
   --argocd-manifest FILE   Argo CD install.yaml to embed (instead of the image cache)
   --without-argocd         render the Talos configs without the Argo CD bootstrap (no inline
                            manifests; install Argo CD yourself after the cluster is up)
-  --cache DIR              image cache directory (default: see builder images --help)
+  --cache DIR              image cache directory (default: see \`builder images list --help\`)
 
 Exit codes: 0 rendered (or --check found no difference), 1 failed or differences, 2 usage error.`,
   async run(argv, io) {

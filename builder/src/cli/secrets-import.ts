@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UsageError, UserError, readInput } from '../base/index.js';
 import { EXIT } from './exit.js';
@@ -19,7 +20,7 @@ keys, the service-account key); a problem names the field. The bundle is stored 
 shape; the other secrets (tokens, gateway password, SSH key, admin certificates issued from the
 imported CAs) are created when missing. Refuses when the lab already has a Talos bundle.
 
-  --lab FILE    the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE    the lab file (default: ${LAB_DEFAULT})
   --state DIR   the state directory (default: <lab dir>/state)
   --json        print {"created": [...], "kept": [...]} (paths only)
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UserError } from '../base/index.js';
 import { EXIT } from './exit.js';
@@ -19,7 +20,7 @@ sha512-crypt hash, and an ed25519 SSH key pair. Existing files are never overwri
 missing ones are created, and when every file exists the command refuses and exits 1.
 No secret value is printed.
 
-  --lab FILE    the lab file (default ${DEFAULT_LAB_FILE}); the state directory sits beside it
+  --lab FILE    the lab file (default: ${LAB_DEFAULT}); the state directory sits beside it
   --state DIR   the state directory (default: <lab dir>/state)
   --json        print {"created": [...], "kept": [...]} (paths only)
 

@@ -1,9 +1,9 @@
 import { formatProblem } from '@lab/shared';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
 import { readLab } from '../lab/index.js';
-import { DEFAULT_LAB_FILE } from '../state/index.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -14,13 +14,13 @@ networks, no overlapping subnets, unique names/MACs/addresses/VLANs, DHCP ranges
 addresses, every reference defined, NICs carrying their addresses' networks, Talos >= v1.12 for
 USB-booted hosts). Prints every problem as FILE:LINE:COLUMN path: what is wrong — how to fix it.
 
-  --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE   the lab file (default: ${LAB_DEFAULT})
   --json       print {"valid": bool, "problems": [...]} instead of text
 
 Exit codes: 0 valid, 1 invalid lab, 2 usage error or unreadable file.`,
   async run(argv, io) {
     const { values } = parseFlags('validate', argv, { lab: { type: 'string' }, json: { type: 'boolean' } });
-    const result = await readLab(values.lab ?? DEFAULT_LAB_FILE, io.cwd);
+    const result = await readLab(values.lab!, io.cwd);
     if (values.json) {
       io.out(`${JSON.stringify({ file: result.file, valid: result.ok, problems: result.ok ? [] : result.problems }, null, 2)}\n`);
       return result.ok ? EXIT.ok : EXIT.failed;

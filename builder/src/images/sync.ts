@@ -88,7 +88,11 @@ async function fetchLocked(c: CachePaths, image: ImageEntry, part: string, o: Fe
         throw new UserError(
           'ERR_IMAGE_DOWNLOAD_FAILED',
           `${image.name}: ${err.message}`,
-          err.retryable ? `run \`builder images sync\` again: it resumes from byte ${err.have}` : 'check the URL in the manifest',
+          !err.retryable
+            ? 'check the URL in the manifest'
+            : err.have === 0
+              ? `nothing arrived: if this machine is offline, download ${image.url} on one that is online, carry it over and run \`builder images import FILE --name ${image.name}\`; once online, \`builder images sync ${image.name}\` fetches it`
+              : `run \`builder images sync ${image.name}\` again: it resumes from byte ${err.have}; or, offline, \`builder images import FILE --name ${image.name}\` with a copy fetched elsewhere`,
         );
       }
       throw err;

@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import type { Runbook } from './model.js';
+import type { Block, Chapter, Runbook } from './model.js';
 import { runbookContext } from './facts.js';
 import { overviewChapter } from './cover.js';
 import { preflightChapter } from './preflight.js';
@@ -12,6 +12,41 @@ export interface BuildOptions {
   labArg: string;
   /** The state directory as the operator names it. */
   stateDir: string;
+  /**
+   * Rewrites each `builder …` command the runbook names (a command line, or inline text with
+   * backquoted commands) to carry the operator's --lab/--state; the CLI supplies it.
+   */
+  commands?: { line(line: string): string; text(text: string): string };
+}
+
+/** Applies the command rewriter to every text of every block. */
+function carryBlock(b: Block, f: NonNullable<BuildOptions['commands']>): Block {
+  switch (b.type) {
+    case 'p':
+    case 'note':
+      return { ...b, text: f.text(b.text) };
+    case 'list':
+    case 'checks':
+      return { ...b, items: b.items.map(f.text) };
+    case 'commands':
+      return { ...b, lines: b.lines.map(f.line) };
+    case 'prompts':
+      return { ...b, rows: b.rows.map((r) => ({ ...r, answer: f.text(r.answer) })) };
+    case 'table':
+      return { ...b, rows: b.rows.map((r) => r.map(f.text)) };
+    case 'proof':
+      return b;
+  }
+}
+
+function carryChapter(ch: Chapter, f: NonNullable<BuildOptions['commands']>): Chapter {
+  const blocks = (bs: Block[]) => bs.map((b) => carryBlock(b, f));
+  return {
+    ...ch,
+    intro: blocks(ch.intro),
+    steps: ch.steps.map((s) => ({ ...s, purpose: f.text(s.purpose), blocks: blocks(s.blocks) })),
+    sections: ch.sections.map((s) => ({ ...s, blocks: blocks(s.blocks) })),
+  };
 }
 
 /** The whole runbook for a lab. Pure: same lab, same runbook. */
@@ -28,7 +63,7 @@ export function buildRunbook(lab: Lab, o: BuildOptions): Runbook {
       ...(lab.clusters.harvester ? [{ label: 'Harvester VIP', value: `\`${lab.clusters.harvester.vip}\`` }] : []),
       ...(lab.pxe ? [{ label: 'PXE service', value: `\`${lab.pxe.address}\`` }] : []),
     ],
-    chapters: [overviewChapter(c), preflightChapter(c), ...phaseChapters(c), stallsChapter(c), stagesChapter(), recoveryChapter(c)],
+    chapters: [overviewChapter(c), preflightChapter(c), ...phaseChapters(c), stallsChapter(c), stagesChapter(), recoveryChapter(c)].map((ch) => (o.commands ? carryChapter(ch, o.commands) : ch)),
   };
 }
 

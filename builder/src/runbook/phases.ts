@@ -127,7 +127,7 @@ function phase1(c: RunbookContext): Step[] {
   const cp = c.usbTalos.find((h) => h.role === 'controlplane') ?? c.usbTalos[0];
   const ip = cp ? hostAddress(cp) ?? c.platformEndpointIp : c.platformEndpointIp;
   if (cp && ip && lab.clusters.platform) {
-    const K = `${c.stateDir}/kubeconfig`;
+    const K = `${c.stateDir}/rendered/kubeconfig`;
     steps.push({
       id: 'bootstrap',
       title: `Bootstrap etcd on \`${cp.name}\``,
@@ -173,7 +173,7 @@ function phase1(c: RunbookContext): Step[] {
 function phase2(c: RunbookContext): Step[] {
   const p = c.plan.phases.find((x) => x.id === 'single-node-platform');
   if (!p || p.checks.length === 0) return [];
-  const K = `${c.stateDir}/kubeconfig`;
+  const K = `${c.stateDir}/rendered/kubeconfig`;
   const apps = p.checks.map((ch) => String(ch.match.app));
   return [
     {
@@ -237,7 +237,7 @@ function phase4(c: RunbookContext): Step[] {
   const { lab } = c;
   const hosts = lab.hosts.filter((h) => c.plan.hosts.find((p) => p.name === h.name)?.phase === 'full-platform');
   if (hosts.length === 0) return [];
-  const K = `${c.stateDir}/kubeconfig`;
+  const K = `${c.stateDir}/rendered/kubeconfig`;
   const T = `${c.stateDir}/rendered/talosconfig`;
   const ep = c.platformEndpointIp;
   return [

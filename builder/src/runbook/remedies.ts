@@ -25,7 +25,7 @@ function body(c: RunbookContext, id: string): Block[] {
   const { lab } = c;
   const pxe = lab.pxe;
   const relay = lab.gateway?.dhcpRelay;
-  const K = `${c.stateDir}/kubeconfig`;
+  const K = `${c.stateDir}/rendered/kubeconfig`;
   const T = `${c.stateDir}/rendered/talosconfig`;
   const pxeHosts = c.pxeHosts.filter((h) => h.role !== 'vm');
   const talos = [...c.usbTalos, ...lab.hosts.filter((h) => h.role === 'vm')];
