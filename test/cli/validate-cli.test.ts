@@ -36,7 +36,7 @@ describe('builder validate (the built CLI)', () => {
     expect(missing.stderr).toContain('cannot read lab file does-not-exist.yaml: no such file');
     const flag = await builder(['validate', '--lba', 'x']);
     expect(flag.exitCode).toBe(2);
-    expect(flag.stderr).toContain("Unknown option '--lba'");
+    expect(flag.stderr).toContain('builder validate: unknown flag --lba\n  how to fix: did you mean --lab?');
   });
 
   test('--help describes the command', async () => {
