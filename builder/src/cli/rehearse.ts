@@ -1,12 +1,13 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from './command.js';
+import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
 import { UsageError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { defaultCacheDir } from '../images/cache.js';
 import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
-import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
+import { statePathsFor } from '../state/index.js';
 
 export const rehearseCommand: Command = {
   name: 'rehearse',
@@ -40,7 +41,7 @@ kill -9, \`builder rehearse --clean\` finishes it from the state file
   --keep          keep the lab and the dashboard up after the phases until Ctrl-C
   --clean         finish the teardown of an interrupted rehearsal and exit
   --timeout S     seconds a phase may take (default 240)
-  --lab FILE      the lab file (default ${DEFAULT_LAB_FILE})
+  --lab FILE      the lab file (default: ${LAB_DEFAULT})
   --state DIR     the lab's state directory (default: state/ beside the lab file)
 
 Exit codes: 0 every phase done (or --clean had nothing left or removed it all), 1 a phase
