@@ -10,10 +10,20 @@ const ipv4 = z.string().refine(isIpv4, { message: 'not an IPv4 address (write fo
 const cidr = z
   .string()
   .refine(isCidr, { message: 'not an IPv4 network in CIDR form (write it like 10.10.30.0/24)' });
+/** A TCP port is 1–65535: `127.0.0.1:80800` is refused here, not when a server fails to bind. */
+const portInRange = (port: string | undefined, ctx: z.RefinementCtx) => {
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    ctx.addIssue({ code: 'custom', message: `port ${port} is outside 1–65535 (use a port from 1 to 65535, such as 8080)` });
+  }
+};
 const hostPort = z
   .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, 'write it as ADDRESS:PORT, such as 0.0.0.0:8080');
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'write an http:// or https:// URL');
+  .regex(/^[^\s:]+:\d+$/, 'write it as ADDRESS:PORT, such as 0.0.0.0:8080')
+  .superRefine((v, ctx) => portInRange(/:(\d+)$/.exec(v)?.[1], ctx));
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'write an http:// or https:// URL')
+  .superRefine((v, ctx) => portInRange(/^https?:\/\/[^\s/]*:(\d+)(\/|$)/.exec(v)?.[1], ctx));
 const mac = z
   .string()
   .regex(/^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/, 'not a MAC address (write six hex pairs such as 38:05:25:34:25:d0)');

@@ -101,8 +101,35 @@ describe('lab rules', () => {
     const text = edit(SMALL_LAB, '    model: ms-02', '    modle: ms-02');
     const out = problems(text);
     const { line, column } = positionOf(text, 'modle');
-    expect(out).toContain(`lab.yaml:${line}:${column} hosts[2].modle: unknown field "modle" — remove it or correct its spelling (the JSON Schema lists every field)`);
+    expect(out).toContain(`lab.yaml:${line}:${column} hosts[2].modle: unknown field "modle" — did you mean "model"? (or remove it; the JSON Schema lists every field)`);
     expect(out).toContain(`lab.yaml:${positionOf(text, '- name: hv-1').line}:${positionOf(text, 'name: hv-1').column} hosts[2].model: required field is missing — add model: with text`);
+  });
+
+  test('schema: a misspelling nothing like a field gets no guess', () => {
+    const text = edit(SMALL_LAB, '    model: ms-02', '    model: ms-02\n    colour: blue');
+    expectOne(text, 'colour', 'hosts[2].colour: unknown field "colour" — remove it or correct its spelling (the JSON Schema lists every field)');
+  });
+
+  test('schema: a port outside 1–65535 is refused where it is written (listen and URLs)', () => {
+    const listen = edit(SMALL_LAB, '  url: http://127.0.0.1:8080', '  url: http://127.0.0.1:8080\n  listen: 127.0.0.1:80800');
+    expectOne(listen, '127.0.0.1:80800', 'collector.listen: port 80800 is outside 1–65535 — use a port from 1 to 65535, such as 8080');
+    const url = edit(SMALL_LAB, '  url: http://127.0.0.1:8080', '  url: http://127.0.0.1:0');
+    expectOne(url, 'http://127.0.0.1:0', 'collector.url: port 0 is outside 1–65535 — use a port from 1 to 65535, such as 8080');
+    expect(problems(edit(SMALL_LAB, '  url: http://127.0.0.1:8080', '  url: http://127.0.0.1:65535\n  listen: 0.0.0.0:1'))).toEqual([]);
+  });
+
+  test('schema: a number where text is needed says to quote it, as written (1.10 stays 1.10)', () => {
+    const text = edit(SMALL_LAB, 'talos: v1.12.0', 'talos: 1.10');
+    const at = positionOf(text, 'talos: 1.10');
+    expect(problems(text)).toEqual([`lab.yaml:${at.line}:${at.column + 7} clusters.platform.talos: expected text, found the number 1.10 (YAML reads an unquoted 1.10 as a number) — put it in quotes: talos: "1.10"`]);
+  });
+
+  test('YAML: one indentation slip is one problem, naming the columns', () => {
+    const text = edit(SMALL_LAB, '    model: ms-02', '   model: ms-02');
+    const out = problems(text);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^lab\.yaml:\d+:\d+ \(document\): YAML syntax: .* — check the indentation .*this line's key starts in column 4, the line before's in column 5/);
+    expect(out[0]).not.toMatch(/at line \d+, column/);
   });
 
   test('schema: a wrong type is named with what was found', () => {
