@@ -32,14 +32,14 @@ step "render every config"
 if ! builder render --lab "$lab" 2>/dev/null; then
   echo "The pinned Argo CD manifest is not in the image cache; rendering without the Argo CD bootstrap."
   builder render --lab "$lab" --without-argocd || exit 1
-  later "Argo CD bootstrap in the Talos configs: pin and fetch the manifest (\`npx builder images sync argocd-install\`, see examples/genesis/images.yaml), then \`npx builder render\` again"
+  later "Argo CD bootstrap in the Talos configs: pin and fetch the manifest (\`builder images sync argocd-install\`, see examples/genesis/images.yaml), then \`builder render\` again"
 fi
 
 step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
-builder make-usb --target um760 --lab "$lab" || later "UM760 stick: needs the Talos base ISO — \`npx builder images sync talos-metal\` with network, or \`npx builder images import FILE\`"
+builder make-usb --target um760 --lab "$lab" || later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
-builder make-usb --target vp6630 --lab "$lab" || later "gateway stick: needs the VyOS base ISO — \`npx builder images sync vyos\` with network, or \`npx builder images import FILE\`"
+builder make-usb --target vp6630 --lab "$lab" || later "gateway stick: needs the VyOS base ISO — \`builder images sync vyos\` with network, or \`builder images import FILE\`"
 
 if [ -n "$pending" ]; then
   printf '\n== not done yet on this machine:%b\n' "$pending"

@@ -1,7 +1,7 @@
 // What the tool writes or prints for a person names paths that work from anywhere: the runbook
 // (files and the gateway stick's copy use the same builder) and `next` carry no `../` path, and
 // every `builder …` command they or an error's hint name carries the --lab (and --state) given.
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +117,44 @@ describe('hints carry the flags given', () => {
     const inSite = memoryIo(join(top, 'site'), { ...env, BUILDER_LAB: '/nonexistent' });
     expect(await dispatch(['validate'], inSite)).toBe(0);
     expect(inSite.stderr).toBe('lab: lab.yaml (./lab.yaml in this directory)\n');
+  });
+});
+
+describe('hints that point the right way', () => {
+  it('render without Argo CD’s manifest offers --without-argocd and images sync argocd-install', async () => {
+    const io = memoryIo(cwd, { ...env, XDG_CACHE_HOME: join(top, 'empty-cache') });
+    expect(await dispatch(['secrets', 'init', '--lab', '../../site/lab.yaml'], io)).toBe(0);
+    const r = memoryIo(cwd, { ...env, XDG_CACHE_HOME: join(top, 'empty-cache') });
+    expect(await dispatch(['render', '--lab', '../../site/lab.yaml', '--json'], r)).not.toBe(0);
+    const err = JSON.parse(r.stdout).error;
+    expect(err.code).toBe('ERR_ARGOCD_MANIFEST_MISSING');
+    expect(err.hint).toContain('`builder images sync argocd-install --lab ../../site/lab.yaml`');
+    expect(err.hint).toContain('`builder render --without-argocd --lab ../../site/lab.yaml`');
+  });
+
+  it('images sync that gets no byte (offline) suggests images import for that image', async () => {
+    // The manifest's Argo CD URL on a loopback port nothing listens on: the transfer fails at byte 0.
+    const text = (await readFile(join(root, 'examples/genesis/images.yaml'), 'utf8')).replace('https://raw.githubusercontent.com/argoproj/argo-cd/v3.0.12/manifests/install.yaml', 'http://127.0.0.1:9/install.yaml');
+    const manifest = join(top, 'offline-images.yaml');
+    await writeFile(manifest, text);
+    const io = memoryIo(cwd, { ...env, XDG_CACHE_HOME: join(top, 'offline-cache') });
+    const code = await dispatch(['images', 'sync', 'argocd-install', '--manifest', manifest, '--retries', '0', '--json'], io);
+    expect(code).toBe(1);
+    const doc = JSON.parse(io.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.images[0].error.hint).toContain('`builder images import FILE --name argocd-install`');
+    expect(io.stderr).not.toContain('resumes from byte 0');
+  });
+
+  it('write without --device names the media make-usb writes (cp-1-um760.iso), never ../', async () => {
+    const io = memoryIo(join(top, 'site'), env);
+    await mkdir(join(top, 'site', 'state', 'media'), { recursive: true });
+    await writeFile(join(top, 'site', 'state', 'media', 'cp-1-um760.iso'), '');
+    expect(await dispatch(['write', '--json'], io)).toBe(2);
+    expect(JSON.parse(io.stdout).error.hint).toContain('`builder write --image state/media/cp-1-um760.iso --device /dev/sdX`');
+    const elsewhere = memoryIo(cwd, { ...env, BUILDER_LAB: labAbs });
+    expect(await dispatch(['write'], elsewhere)).toBe(2);
+    expect(elsewhere.stderr).toContain(`--image ${join(top, 'site', 'state', 'media', 'cp-1-um760.iso')}`);
+    expect(elsewhere.stderr).not.toMatch(DOTDOT);
   });
 });

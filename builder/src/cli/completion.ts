@@ -19,11 +19,22 @@ async function fixedWords(name: string): Promise<string[]> {
   return [];
 }
 
+/**
+ * The parts of a help text that declare flags: the usage lines (the first paragraph) and the
+ * flag table (lines starting with --). Prose may name other commands' flags; those are not these.
+ */
+function flagText(help: string): string {
+  const lines = help.split('\n');
+  const usage = lines.slice(0, Math.max(1, lines.indexOf('')));
+  const usages = lines.filter((l) => /^\s*Usage: /.test(l));
+  return [...usage, ...usages, ...lines.filter((l) => /^\s+--[a-z]/.test(l))].join('\n');
+}
+
 async function specs(): Promise<Spec[]> {
   return Promise.all(
     COMMANDS.map(async (entry) => {
       const command = await entry.load();
-      const flags = [...new Set([...command.help.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))].sort();
+      const flags = [...new Set([...flagText(command.help).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))].sort();
       return { name: entry.name, flags: [...flags, '--help'].filter((f, i, a) => a.indexOf(f) === i), words: await fixedWords(entry.name) };
     }),
   );

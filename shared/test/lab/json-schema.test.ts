@@ -4,7 +4,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { labJsonSchema } from '@lab/shared';
 
-test('the checked-in JSON Schema matches the zod schema (regenerate: npx builder schema > shared/schema/lab.schema.json)', async () => {
+test('the checked-in JSON Schema matches the zod schema (regenerate: builder schema > shared/schema/lab.schema.json)', async () => {
   const onDisk = JSON.parse(await readFile('shared/schema/lab.schema.json', 'utf8'));
   expect(onDisk).toEqual(labJsonSchema());
 });
