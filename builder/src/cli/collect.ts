@@ -71,7 +71,7 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
     }
     let running;
     try {
-      running = await startCollector({ plan: ctx.plan, dbFile: ctx.paths.collectorDb, token, host: listen.host, port: listen.port, talosPort, kmsgPort, runbookDir: join(ctx.paths.root, 'runbook'), ...(watch ? { join: watch } : {}) });
+      running = await startCollector({ plan: ctx.plan, dbFile: ctx.paths.collectorDb, token, host: listen.host, port: listen.port, talosPort, kmsgPort, runbookDir: join(ctx.paths.root, 'runbook'), thresholds: ctx.lab.collector.stalls, ...(watch ? { join: watch } : {}) });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message ?? '')) {

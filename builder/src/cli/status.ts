@@ -31,7 +31,7 @@ or is stalled, or no collector answers and nothing is stored, 2 usage error.`,
     let status = await fetchStatus(url, token);
     let source = `from the collector at ${url}`;
     if (!status) {
-      status = statusFromStore(ctx.plan, ctx.paths.collectorDb);
+      status = statusFromStore(ctx.plan, ctx.paths.collectorDb, ctx.lab.collector.stalls);
       source = `the collector at ${url} is not answering; status computed from ${ctx.paths.collectorDb}`;
     }
     if (!status) throw new UserError('ERR_COLLECTOR_UNREACHABLE', `no collector answers at ${url} and no events are stored yet (${ctx.paths.collectorDb})`, 'start it with `builder collect`');

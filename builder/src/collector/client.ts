@@ -18,11 +18,11 @@ export async function fetchStatus(baseUrl: string, token: string, timeoutMs = 30
 }
 
 /** The status straight from the store, when no collector runs (read-only; nothing is written). */
-export function statusFromStore(plan: GenesisPlan, dbFile: string): GenesisStatus | undefined {
+export function statusFromStore(plan: GenesisPlan, dbFile: string, thresholds: Record<string, number> = {}): GenesisStatus | undefined {
   if (!existsSync(dbFile)) return undefined;
   const store = new EventStore(dbFile, { readonly: true });
   try {
-    return new CollectorHub({ store, plan, directory: new HostDirectory(plan, store.peers()) }).status();
+    return new CollectorHub({ store, plan, directory: new HostDirectory(plan, store.peers()), thresholds }).status();
   } finally {
     store.close();
   }

@@ -2,6 +2,7 @@ import type { Lab } from './schema.js';
 import type { Problem } from './problem.js';
 import { cidrContains, cidrHasHostBits, cidrsOverlap, cidrToString, ipToInt, isUsableHost, parseCidr, type Cidr } from './net.js';
 import { compareVersions } from './version.js';
+import { STALL_RULES } from '../phases/stalls.js';
 
 /** Talos embeds a machine config in its ISO from this release on (DESIGN.md). */
 export const MIN_TALOS_FOR_EMBEDDED = 'v1.12.0';
@@ -205,6 +206,14 @@ export function checkLabRules(lab: Lab): Problem[] {
   lab.hosts.forEach((h, i) => {
     if (h.boot === 'pxe' && h.role !== 'vm' && lab.pxe === undefined) add(['hosts', i, 'boot'], `host "${h.name}" boots over PXE but the lab has no pxe section`, 'add a pxe section naming where the PXE service runs');
   });
+
+  // Stall thresholds name stall rules or phase checks of the phase model.
+  const ruleIds = STALL_RULES.map((r) => r.id);
+  for (const key of Object.keys(lab.collector.stalls)) {
+    if (!ruleIds.includes(key) && key !== 'argocd-healthy' && !key.startsWith('argocd-app-')) {
+      add(['collector', 'stalls', key], `"${key}" is not a stall rule or check`, `use one of: ${[...ruleIds, 'argocd-healthy', 'argocd-app-<app>'].join(', ')}`);
+    }
+  }
 
   return problems;
 }

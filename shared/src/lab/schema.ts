@@ -243,6 +243,11 @@ export const CollectorSchema = z.strictObject({
    * its config sets up cannot report a config that fails to load, nor maintenance mode.
    */
   kernelArgs: z.boolean().default(true),
+  /**
+   * Stall thresholds in minutes, by stall rule or phase check id (the runbook's "When it stalls"
+   * lists them: stall-installing, stall-rebooting, argocd-healthy …). Unlisted ones keep their defaults.
+   */
+  stalls: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a stall rule or check id such as stall-installing'), z.number().positive().max(24 * 60)).default({}),
 });
 
 export const PxeSchema = z.strictObject({

@@ -242,3 +242,18 @@ describe('listRemedies', () => {
     expect(ids).toEqual(expect.arrayContaining(['install-failed', 'config-error', 'host-failed', 'argocd-not-healthy', 'argocd-app-not-healthy', 'unknown-mac']));
   });
 });
+
+describe('stall thresholds from the lab file', () => {
+  it('reads collector.stalls and refuses an id that is no stall rule or check', () => {
+    const text = readFileSync(LAB, 'utf8').replace(/^collector:\n/m, 'collector:\n  stalls: { stall-rebooting: 3, argocd-healthy: 40 }\n');
+    const ok = parseLab(text, LAB);
+    expect(ok.ok && ok.lab.collector.stalls).toEqual({ 'stall-rebooting': 3, 'argocd-healthy': 40 });
+    const p = plan();
+    const events = [e(1, 'cp-1', 'talos', 'talos.stage', { stage: 'REBOOTING' })];
+    const s = deriveStatus(p, events, { startedAt: at(0), now: at(5), thresholds: ok.ok ? ok.lab.collector.stalls : {} });
+    expect(hostOf(s, 'cp-1').problem).toMatchObject({ kind: 'stalled', rule: 'stall-rebooting', remedy: 'not-back-from-reboot' });
+    const bad = parseLab(text.replace('stall-rebooting', 'stall-typo'), LAB);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(JSON.stringify(bad.problems)).toContain('\\"stall-typo\\" is not a stall rule or check');
+  });
+});
