@@ -8,7 +8,7 @@ mode="${1:-test}"
 
 # Debian packages by the commands they provide (command:package).
 base="xorriso:xorriso mformat:mtools mkfs.vfat:dosfstools mksquashfs:squashfs-tools unsquashfs:squashfs-tools cpio:cpio xz:xz-utils zstd:zstd"
-tests="qemu-system-x86_64:qemu-system-x86 objcopy:binutils python3:python3 dpkg-deb:dpkg busybox:busybox-static grub-mkrescue:grub-common sshd:openssh-server radvd:radvd tftp:tftp-hpa in.tftpd:tftpd-hpa chromium:chromium udhcpc:udhcpc dhclient:isc-dhcp-client ip:iproute2 nginx:nginx-light dhcrelay:isc-dhcp-relay zsh:zsh"
+tests="qemu-system-x86_64:qemu-system-x86 objcopy:binutils python3:python3 dpkg-deb:dpkg busybox:busybox-static grub-mkrescue:grub-common sshd:openssh-server radvd:radvd tftp:tftp-hpa in.tftpd:tftpd-hpa chromium:chromium udhcpc:udhcpc dhclient:isc-dhcp-client ip:iproute2 nginx:nginx-light dhcrelay:isc-dhcp-relay zsh:zsh tmux:tmux"
 files="/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin /usr/lib/grub/x86_64-efi/moddep.lst:grub-efi-amd64-bin /usr/share/OVMF/OVMF_CODE.fd:ovmf /usr/share/OVMF/OVMF_CODE_4M.fd:ovmf /usr/share/seabios/bios-256k.bin:seabios /usr/lib/ipxe/qemu/efi-e1000.rom:ipxe-qemu /usr/lib/ipxe/ipxe.efi:ipxe /usr/lib/systemd/boot/efi/linuxx64.efi.stub:systemd-boot-efi /usr/lib/ISOLINUX/isolinux.bin:isolinux /usr/lib/syslinux/modules/bios/menu.c32:syslinux-common"
 
 want="$base"

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { GenesisStatus } from '@lab/shared';
 import { HostDirectory } from './directory.js';
 import { CollectorHub } from './hub.js';
-import { EventStore } from './store.js';
+import { EventStore, type StoredEvent } from './store.js';
 import type { GenesisPlan } from '@lab/shared';
 import { existsSync } from 'node:fs';
 
@@ -55,4 +55,30 @@ export function followStream(baseUrl: string, token: string, onStatus: (s: Genes
     });
     req.on('error', (err) => ((err as NodeJS.ErrnoException).name === 'AbortError' ? resolve() : reject(err)));
   });
+}
+
+export interface EventPage {
+  events: StoredEvent[];
+  next: number;
+}
+
+/** One page of `/v1/events` (a host's last `tail` events, or those after `since`). Throws when the collector refuses or is not there. */
+export async function fetchEvents(baseUrl: string, token: string, q: { host?: string; since?: number; tail?: number; limit?: number }, timeoutMs = 5000): Promise<EventPage> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const res = await fetch(`${baseUrl}/v1/events?${params}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await res.json().catch(() => ({}))) as Partial<EventPage> & { message?: string };
+  if (!res.ok) throw new CollectorRefused(res.status, body.message ?? `answered ${res.status}`);
+  return { events: body.events ?? [], next: body.next ?? q.since ?? 0 };
+}
+
+/** The collector answered, but no: a bad query (unknown host) or a missing token. */
+export class CollectorRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CollectorRefused';
+  }
 }
