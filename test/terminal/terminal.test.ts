@@ -37,7 +37,7 @@ describe('builder events, logs and wait against the real collector', () => {
   let base: string;
   const run = async (...args: string[]) => {
     const io = memoryIo(dir);
-    const code = await dispatch([...args, '--lab', 'lab.yaml', '--url', base], io);
+    const code = await dispatch([...args, '--lab', 'lab.yaml', '--collector', base], io);
     return { code, out: io.stdout, err: io.stderr };
   };
   beforeAll(async () => {
@@ -151,7 +151,7 @@ describe('builder watch in tmux', () => {
   it('keeps its view and columns through a collector restart, and marks a failed host in words', async () => {
     const port = await start(0);
     const base = `http://127.0.0.1:${port}`;
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', dir, `${process.execPath} ${BUILDER} watch --lab lab.yaml --url ${base}`]);
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', dir, `${process.execPath} ${BUILDER} watch --lab lab.yaml --collector ${base}`]);
     await until('watch shows the hosts', () => screen().includes('HOSTS'));
     const header = screen().split('\n').find((l) => l.includes('HOST ') && l.includes('STAGE'))!;
     await stopCollector();

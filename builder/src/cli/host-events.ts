@@ -26,9 +26,9 @@ function hostStreamCommand(s: HostStream): Command {
 Prints ${s.what} of one lab host, as the collector stored them (oldest first, receive time).
 With -f it keeps following, and rides out a collector restart (nothing is lost: the store is durable).
 
-  -f, --follow  keep printing new ones until Ctrl-C
-  --json        print each one as a JSON line (the stored event)
-  --tail N      how many of its last events to read first (default 50, at most 1000)
+  -f, --follow      keep printing new ones until Ctrl-C
+  --json            print each one as a JSON line (the stored event)
+  --tail N          how many of its last events to read first (default 50, at most 1000)
   --lab FILE        the lab file (default: ${LAB_DEFAULT})
   --state DIR       the lab's state directory (default: state/ beside the lab file)
   --collector URL   the collector (default: from the lab's collector.listen, on this machine)

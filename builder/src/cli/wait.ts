@@ -24,10 +24,10 @@ Exits 1 at once when a host of that phase failed or is not what the lab declares
 --timeout without it done. Prints a line each time the phase's blockers change. A collector
 that restarts meanwhile is waited for.
 
-  --phase N     1 to 4 (default: all)
-  --timeout D   like 90s, 20m, 1h30m (default 2h)
-  --json        print each change as a JSON line {kind, line}
-  --poll-ms N   how often to ask the collector (default 2000)
+  --phase N         1 to 4 (default: all)
+  --timeout D       like 90s, 20m, 1h30m (default 2h)
+  --json            print each change as a JSON line {kind, line}
+  --poll-ms N       how often to ask the collector (default 2000)
   --lab FILE        the lab file (default: ${LAB_DEFAULT})
   --state DIR       the lab's state directory (default: state/ beside the lab file)
   --collector URL   the collector (default: from the lab's collector.listen, on this machine)

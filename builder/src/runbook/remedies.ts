@@ -113,7 +113,7 @@ function body(c: RunbookContext, id: string): Block[] {
     case 'kernel-error':
       return [
         { type: 'p', text: 'The host’s kernel log has error-level lines (the dashboard shows the latest). They do not stop the bring-up by themselves, but disk and NIC errors (NVMe timeouts, link resets) often come before a failed install or a node that drops out.' },
-        { type: 'list', items: ['Read the full kernel log: `builder logs <host>`.', 'NVMe timeouts: reseat the drive, update its firmware, or try `nvme_core.default_ps_max_latency_us=0` on the kernel line.'] },
+        { type: 'list', items: [`Read the full kernel log: \`builder logs --lab ${c.labArg} HOST\` (HOST: the one the dashboard names).`, 'NVMe timeouts: reseat the drive, update its firmware, or try `nvme_core.default_ps_max_latency_us=0` on the kernel line.'] },
       ];
     case 'host-failed':
       return [{ type: 'p', text: 'A host reported a failure. The dashboard shows its reason; the host’s console shows the detail. Fix the cause, then follow Recovery for that host.' }];
