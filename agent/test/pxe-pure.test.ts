@@ -120,8 +120,15 @@ describe('tftp packets', () => {
   });
   it('negotiates blksize within limits and reports tsize', () => {
     const req = { filename: 'f', mode: 'octet', options: { blksize: '100000', tsize: '0', timeout: '3' } };
-    expect(negotiate(req, 1234, 8192)).toEqual({ blksize: 8192, timeoutMs: 3000, reply: { blksize: '8192', tsize: '1234', timeout: '3' } });
-    expect(negotiate({ filename: 'f', mode: 'octet', options: {} }, 10, 8192)).toEqual({ blksize: 512, timeoutMs: 1000, reply: {} });
+    expect(negotiate(req, 1234, 8192)).toEqual({ blksize: 8192, timeoutMs: 3000, windowsize: 1, reply: { blksize: '8192', tsize: '1234', timeout: '3' } });
+    expect(negotiate({ filename: 'f', mode: 'octet', options: {} }, 10, 8192)).toEqual({ blksize: 512, timeoutMs: 1000, windowsize: 1, reply: {} });
+  });
+  it('accepts RFC 7440 windowsize, capped in blocks and to 1 MiB of data per window', () => {
+    const ask = (blksize: string, windowsize: string) => negotiate({ filename: 'f', mode: 'octet', options: { blksize, windowsize } }, 10, 65464);
+    expect(ask('1468', '4')).toMatchObject({ windowsize: 4, reply: { windowsize: '4' } });
+    expect(ask('1468', '1000')).toMatchObject({ windowsize: 64 });
+    expect(ask('65464', '64')).toMatchObject({ windowsize: 16 });
+    expect(ask('1468', '0').reply.windowsize).toBeUndefined();
   });
 });
 

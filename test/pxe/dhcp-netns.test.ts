@@ -120,6 +120,28 @@ describe('PXE DHCP in network namespaces, real clients', () => {
     }
   });
 
+  it('5,000 random MACs asking at once do not starve a lab host without a fixed address', async () => {
+    // DISCOVER then REQUEST for each stranger, sent from inside the server namespace to its own
+    // port 67 (as if off the wire: giaddr 0), at full speed; then the lab host asks with udhcpc.
+    const code = `
+      const s = require('node:dgram').createSocket('udp4');
+      const crypto = require('node:crypto');
+      const pkt = (type, mac, xid) => { const b = Buffer.alloc(300); b[0] = 1; b[1] = 1; b[2] = 6; b.writeUInt32BE(xid, 4); mac.copy(b, 28); b.writeUInt32BE(0x63825363, 236);
+        b.set([53, 1, type, 60, 9, ...Buffer.from('PXEClient'), 93, 2, 0, 7, 255], 240); return b; };
+      const list = []; for (let i = 0; i < 5000; i++) { const mac = crypto.randomBytes(6); mac[0] = (mac[0] & 0xfe) | 2; list.push(pkt(1, mac, i), pkt(3, mac, i)); }
+      let i = 0; const next = () => i < list.length ? s.send(list[i++], 67, '127.0.0.1', next) : s.close(); next();`;
+    const r = await inNetns(net.srv, 'node', ['-e', code], { timeout: 60_000 });
+    expect(r.exitCode, String(r.all)).toBe(0);
+    await sleep(500);
+    expect(agent?.exitCode).toBeNull();
+    const lease = await udhcpc({ ns: net.cli, iface: net.cliIf, arch: 7 });
+    expect(lease.ip).toMatch(new RegExp(`^172\\.31\\.${net.n}\\.1\\d\\d$`));
+    expect(lease.file).toBe('ipxe.efi');
+    await sleep(300);
+    // The strangers were turned away once the range was down to the host's share, and said so.
+    expect(rx.events.some((e) => e.kind === 'dhcp.no-address' && e.mac !== KNOWN)).toBe(true);
+  });
+
   it('survives malformed DHCP packets and requests for options it does not know', async () => {
     // Sent from inside the server namespace to its own port 67: short junk, a BOOTREPLY, a
     // request without a message type, and a DISCOVER asking for unknown options with a

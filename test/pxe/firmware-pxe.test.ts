@@ -115,6 +115,8 @@ describe('real firmware PXE through the agent (QEMU, tap in a namespace)', () =>
     expect(String(firstDiscover?.attrs.vendorClass)).toMatch(/^PXEClient:Arch:00007/);
     const firstOffer = events.find((e) => e.kind === 'dhcp.offer');
     expect(firstOffer?.attrs).toMatchObject({ boot: 'loader', file: 'ipxe.efi', nextServer: net.serverIp });
+    // EDK2's MTFTP asks for RFC 7440 windowsize 4 (NetworkPkg.dec PcdPxeTftpWindowSize) and gets it.
+    expect(events.find((e) => e.kind === 'tftp.start')?.attrs).toMatchObject({ file: 'ipxe.efi', windowsize: 4 });
     const loader = events.find((e) => e.kind === 'tftp.done');
     expect(loader?.attrs).toMatchObject({ file: 'ipxe.efi', bytes: readFileSync('/usr/lib/ipxe/ipxe.efi').length });
     // Then iPXE (user class iPXE) is given the script URL and fetches it.

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TftpService } from '@lab/agent';
 import { errorCode, exchange, rrq } from './tftp-client.js';
+import { tftpGet } from './tftp-load.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tftp-root-'));
 const out = mkdtempSync(join(tmpdir(), 'tftp-out-'));
@@ -60,6 +61,18 @@ describe('TFTP service (tftp-server, extended)', () => {
 
   it('ends a file that is an exact multiple of the block size with an empty block', async () => {
     expect((await curlGet('exact.bin', 'exact.bin', ['--tftp-no-options'])).length).toBe(2048);
+  });
+
+  it('sends with RFC 7440 windowsize when the client asks (4, as EDK2 asks; 16), and rolls over past 65535', async () => {
+    const want = sha(readFileSync(join(root, 'ipxe.efi')));
+    const four = await tftpGet({ port, name: 'ipxe.efi', blksize: 1468, windowsize: 4 });
+    expect(four.oack).toMatchObject({ blksize: '1468', windowsize: '4' });
+    expect(sha(four.data)).toBe(want);
+    const big = await tftpGet({ port, name: 'big.img', blksize: 512, windowsize: 16 });
+    expect(sha(big.data)).toBe(sha(readFileSync(join(root, 'big.img'))));
+    const exact = await tftpGet({ port, name: 'exact.bin', blksize: 512, windowsize: 3 });
+    expect(sha(exact.data)).toBe(sha(readFileSync(join(root, 'exact.bin'))));
+    expect(events.filter((e) => e.kind === 'start' && e.filename === 'big.img').at(-1)).toMatchObject({ blksize: 512 });
   });
 
   it('moves a 33 MiB file at 512-byte blocks (block counter rolls over past 65535)', async () => {

@@ -68,6 +68,10 @@ export const PxeConfigSchema = z.strictObject({
    * fetched it over TFTP; the chainloaded iPXE then gets the script. Off: iPXE gets the script at once.
    */
   chainload: z.boolean().default(false),
+  /** Caps on TFTP transfers at once (see the agent's tftp.ts for the memory bound they give). */
+  tftp: z
+    .strictObject({ maxTransfers: z.number().int().min(1).default(64), maxTransfersPerClient: z.number().int().min(1).default(4) })
+    .default({ maxTransfers: 64, maxTransfersPerClient: 4 }),
   /** Relayed networks (full mode): a request with a giaddr is answered from the one holding it. */
   subnets: z.array(PxeSubnetSchema).default([]),
   /** Full mode: most addresses held at once by MACs that match no host (the rest stay for hosts). */

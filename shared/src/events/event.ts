@@ -50,6 +50,7 @@ export const EVENT_KINDS = {
   tftpStart: 'tftp.start',
   tftpDone: 'tftp.done',
   tftpError: 'tftp.error',
+  tftpBusy: 'tftp.busy', // a read request dropped at a cap on concurrent transfers; the client retries
   httpFetch: 'http.fetch',
   httpError: 'http.error', // the PXE service answered a fetch with status >= 400; attrs.file, attrs.status
   ipxeBeacon: 'ipxe.beacon',

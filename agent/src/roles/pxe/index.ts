@@ -65,8 +65,11 @@ export class PxeRole {
     this.tftp = new TftpService({
       root: cfg.root,
       port: cfg.tftpPort,
+      maxTransfers: cfg.tftp.maxTransfers,
+      maxTransfersPerClient: cfg.tftp.maxTransfersPerClient,
       events: {
-        start: (i) => emit(EVENT_KINDS.tftpStart, macFor(i.address), i.address, { file: i.filename, size: i.size, blksize: i.blksize }),
+        start: (i) => emit(EVENT_KINDS.tftpStart, macFor(i.address), i.address, { file: i.filename, size: i.size, blksize: i.blksize, windowsize: i.windowsize }),
+        busy: (i) => emit(EVENT_KINDS.tftpBusy, macFor(i.address), i.address, { file: i.filename, reason: i.reason }),
         done: (i) => {
           const mac = macFor(i.address);
           if (mac && loaders.has(i.filename)) loaderDone.set(mac, Date.now());

@@ -63,12 +63,17 @@ export function ackBlock(buf: Buffer): number | null {
 export interface Negotiated {
   blksize: number;
   timeoutMs: number;
+  /** RFC 7440: blocks sent before waiting for an ACK (1 = RFC 1350 lock-step). */
+  windowsize: number;
   /** Options to echo in an OACK; empty means plain RFC 1350 (no OACK). */
   reply: Record<string, string>;
 }
 
+/** Most bytes one window may hold: bounds a transfer's memory whatever the client asks. */
+export const MAX_WINDOW_BYTES = 1 << 20;
+
 /** Decides the options to accept; sizes outside the RFC ranges are left out of the OACK. */
-export function negotiate(req: ReadRequest, size: number, maxBlksize: number): Negotiated {
+export function negotiate(req: ReadRequest, size: number, maxBlksize: number, maxWindow = 64): Negotiated {
   const reply: Record<string, string> = {};
   let blksize = 512;
   let timeoutMs = 1000;
@@ -78,10 +83,17 @@ export function negotiate(req: ReadRequest, size: number, maxBlksize: number): N
     reply.blksize = String(blksize);
   }
   if (req.options.tsize !== undefined) reply.tsize = String(size);
+  // RFC 7440 windowsize 1..65535; EDK2's MTFTP4 asks for it. Answered with what we accept.
+  let windowsize = 1;
+  const w = Number(req.options.windowsize);
+  if (req.options.windowsize !== undefined && Number.isInteger(w) && w >= 1 && w <= 65535) {
+    windowsize = Math.max(1, Math.min(w, maxWindow, Math.floor(MAX_WINDOW_BYTES / blksize)));
+    reply.windowsize = String(windowsize);
+  }
   const t = Number(req.options.timeout);
   if (req.options.timeout !== undefined && Number.isInteger(t) && t >= 1 && t <= 255) {
     timeoutMs = t * 1000;
     reply.timeout = String(t);
   }
-  return { blksize, timeoutMs, reply };
+  return { blksize, timeoutMs, windowsize, reply };
 }

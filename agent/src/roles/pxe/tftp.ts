@@ -9,8 +9,10 @@ import { resolveUnderRoot } from './paths.js';
  * address and port, and its handler routes (`register`). We replace its per-transfer machine
  * (connection.js, through the `connectionFactory` seam) because that one ignores blksize/tsize,
  * wants the whole file as one Buffer, and writes the block number with writeUInt16BE, which
- * throws past block 65535 (32 MB at 512-byte blocks). Ours negotiates blksize, tsize and timeout,
- * reads the file in chunks, lets the block counter roll over to 0 as tftp-hpa does, and checks
+ * throws past block 65535 (32 MB at 512-byte blocks). Ours negotiates blksize, tsize, timeout and
+ * RFC 7440 windowsize (EDK2's MTFTP4 asks for 4: NetworkPkg.dec PcdPxeTftpWindowSize), streams
+ * the file from disk in bounded chunks, caps concurrent transfers in all and per client (the
+ * memory bound is stated at Slots), lets the block counter roll over to 0 as tftp-hpa does, and checks
  * every packet's length before reading it. Each transfer then runs on its own socket, connected
  * to the client, from a fresh port (RFC 1350's transfer identifier; tftp-server answers from the
  * listening port): a connected socket sends without a per-packet address lookup, which roughly
@@ -30,10 +32,13 @@ export interface TftpTransferInfo {
   filename: string;
   size: number;
   blksize: number;
+  windowsize: number;
 }
 
 export interface TftpEvents {
   start(info: TftpTransferInfo): void;
+  /** A request dropped because a cap on concurrent transfers was reached (the client retries). */
+  busy(info: { address: string; filename: string; reason: string }): void;
   done(info: TftpTransferInfo & { ms: number }): void;
   error(info: { address: string; filename: string; reason: string }): void;
 }
@@ -43,6 +48,11 @@ export interface TftpOptions {
   port: number;
   address?: string;
   maxBlksize?: number;
+  /** Largest RFC 7440 window accepted (blocks); further capped to MAX_WINDOW_BYTES of data. */
+  maxWindowsize?: number;
+  /** Transfers at once, in all and per client address (defaults 64 and 4). */
+  maxTransfers?: number;
+  maxTransfersPerClient?: number;
   retries?: number;
   events: Partial<TftpEvents>;
 }
@@ -50,9 +60,11 @@ export interface TftpOptions {
 export class TftpService {
   private readonly server: TFTPServer;
   private readonly opts: TftpOptions;
+  private readonly slots: Slots;
 
   constructor(opts: TftpOptions) {
     this.opts = opts;
+    this.slots = new Slots(opts.maxTransfers ?? 64, opts.maxTransfersPerClient ?? 4);
     this.server = createServer('udp4');
     this.server.connectionFactory = { run: (ctx, onEnd) => this.runTransfer(ctx, onEnd) };
     this.server.register(this.rootHandler());
@@ -112,7 +124,7 @@ export class TftpService {
   }
 
   private runTransfer(ctx: { request: Buffer; clientKey: string; address: string; port: number; routes?: unknown }, onEnd: () => void): { next(arg: null): void } {
-    const t = new Transfer(this.server, this.opts, ctx.clientKey, ctx.address, ctx.port, onEnd);
+    const t = new Transfer(this.server, this.opts, ctx.clientKey, ctx.address, ctx.port, onEnd, this.slots);
     // tftp-server stores the returned handle after run() returns; starting later keeps an
     // immediate refusal from ending the transfer before it is registered.
     queueMicrotask(() => t.begin(ctx.request));
@@ -120,21 +132,27 @@ export class TftpService {
   }
 }
 
-const CHUNK_BLOCKS = 128;
+/** Read-ahead per transfer: the file is read in chunks of this size (or one window, if larger). */
+export const CHUNK_BYTES = 256 * 1024;
 
 class Transfer {
   private source: TftpSource | null = null;
   private req: ReadRequest | null = null;
   private blksize = 512;
   private timeoutMs = 1000;
-  private block = 0; // last block sent (unwrapped); 0 = OACK stage
-  private lastPacket: Buffer | null = null;
-  private lastWasFinal = false;
+  private windowsize = 1;
+  /** Last block the client acknowledged (unwrapped); 0 before the first; -1 while an OACK waits. */
+  private acked = -1;
+  private lastBlock = 0;
+  private oack: Buffer | null = null;
   private tries = 0;
   private timer: NodeJS.Timeout | null = null;
   private chunk: { start: number; data: Buffer } | null = null;
+  /** Bumped per window sent: a read that finishes after a newer window began is dropped. */
+  private generation = 0;
   private startedAt = 0;
   private ended = false;
+  private started = false;
   private readonly onAck = (msg: Buffer) => this.handleAck(msg);
   /** The transfer's own socket, connected to the client, once a file is being sent. */
   private sock: Socket | null = null;
@@ -146,6 +164,7 @@ class Transfer {
     private readonly address: string,
     private readonly port: number,
     private readonly onEnd: () => void,
+    private readonly slots: Slots,
   ) {}
 
   begin(request: Buffer): void {
@@ -153,6 +172,14 @@ class Transfer {
     const parsed = parseRequest(request);
     if ('error' in parsed) return this.fail(parsed.code, parsed.error, '');
     this.req = parsed;
+    // Over the caps the request is dropped unanswered: the client sends it again after its
+    // timeout (RFC 1350), by when a slot may be free — an ERROR would end its boot instead.
+    const refusal = this.slots.take(this.address);
+    if (refusal) {
+      this.opts.events.busy?.({ address: this.address, filename: parsed.filename, reason: refusal });
+      return this.finish();
+    }
+    this.started = true;
     const routes = this.server.routes;
     const ctx: TftpRequestContext = { filename: parsed.filename, mode: parsed.mode, address: this.address, port: this.port, clientKey: this.clientKey };
     const tryRoute = (i: number): void => {
@@ -174,10 +201,12 @@ class Transfer {
   finish(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.started) this.slots.give(this.address);
     if (this.timer) clearTimeout(this.timer);
     this.server.ingress.removeListener(this.clientKey, this.onAck);
     this.sock?.close();
     this.sock = null;
+    this.chunk = null;
     void this.source?.close().catch(() => undefined);
     this.onEnd();
   }
@@ -194,17 +223,21 @@ class Transfer {
       return this.fail(ERR.notDefined, 'Server error.', this.req.filename, (err as Error).message);
     }
     if (this.ended) return;
-    const n = negotiate(this.req, source.size, this.opts.maxBlksize ?? 65464);
+    const n = negotiate(this.req, source.size, this.opts.maxBlksize ?? 65464, this.opts.maxWindowsize ?? 64);
     this.blksize = n.blksize;
     this.timeoutMs = n.timeoutMs;
+    this.windowsize = n.windowsize;
+    // Block n holds bytes [(n-1)·blksize, n·blksize); a file of exact multiple ends with an empty block.
+    this.lastBlock = Math.floor(source.size / this.blksize) + 1;
     this.startedAt = performance.now();
     this.opts.events.start?.(this.info());
     if (Object.keys(n.reply).length > 0) {
-      this.lastPacket = oackPacket(n.reply);
-      this.lastWasFinal = false;
-      this.transmit(true);
+      this.oack = oackPacket(n.reply);
+      this.acked = -1;
+      this.sendOack(true);
     } else {
-      await this.sendBlock(1);
+      this.acked = 0;
+      await this.sendWindow(true);
     }
   }
 
@@ -226,67 +259,85 @@ class Transfer {
   }
 
   private info(): TftpTransferInfo {
-    return { address: this.address, port: this.port, filename: this.req?.filename ?? '', size: this.source?.size ?? 0, blksize: this.blksize };
+    return { address: this.address, port: this.port, filename: this.req?.filename ?? '', size: this.source?.size ?? 0, blksize: this.blksize, windowsize: this.windowsize };
   }
 
   private handleAck(msg: Buffer): void {
-    if (this.ended || !this.lastPacket) return;
+    if (this.ended || !this.source) return;
     if (msg.length >= 2 && msg.readUInt16BE(0) === 5) return this.finish(); // client gave up (ERROR)
     const n = ackBlock(msg);
-    if (n === null || n !== (this.block & 0xffff)) return; // stray, duplicate or malformed
-    if (this.lastWasFinal) {
+    if (n === null) return;
+    if (this.acked === -1) {
+      if (n !== 0) return;
+      this.acked = 0;
+      void this.sendWindow(true);
+      return;
+    }
+    // The ACK names a 16-bit block number; find it among the blocks in flight (RFC 7440: an
+    // ACK for a block inside the window means "resend from the next one").
+    const inFlight = Math.min(this.windowsize, this.lastBlock - this.acked);
+    let k = -1;
+    for (let b = this.acked + 1; b <= this.acked + inFlight; b++) if ((b & 0xffff) === n) k = b;
+    if (k < 0) return; // stray, duplicate or malformed
+    this.acked = k;
+    if (k === this.lastBlock) {
       this.opts.events.done?.({ ...this.info(), ms: Math.round(performance.now() - this.startedAt) });
       return this.finish();
     }
-    void this.sendBlock(this.block + 1);
+    void this.sendWindow(true);
   }
 
-  /** Sends a block; synchronous while the block is in the read-ahead chunk (nearly always). */
-  private sendBlock(block: number): void | Promise<void> {
+  /** Sends the blocks after the last acknowledged one, up to a window; arms the retry timer. */
+  private async sendWindow(fresh: boolean): Promise<void> {
     const source = this.source;
-    if (!source) return;
-    const offset = (block - 1) * this.blksize;
-    const length = Math.min(this.blksize, Math.max(0, source.size - offset));
-    const cached = this.cachedSlice(offset, length);
-    if (cached) return this.sendBody(block, cached);
-    return this.readChunk(offset).then(
-      () => {
-        if (!this.ended) this.sendBody(block, this.cachedSlice(offset, length) ?? Buffer.alloc(0));
-      },
-      (err: Error) => this.fail(ERR.notDefined, 'Read error.', this.req?.filename ?? '', err.message),
-    );
+    if (!source || this.ended) return;
+    const gen = ++this.generation;
+    const first = this.acked + 1;
+    const last = Math.min(this.acked + this.windowsize, this.lastBlock);
+    const from = (first - 1) * this.blksize;
+    const to = Math.min(last * this.blksize, source.size);
+    if (!this.covers(from, to)) {
+      try {
+        await this.readChunk(from, to);
+      } catch (err) {
+        return this.fail(ERR.notDefined, 'Read error.', this.req?.filename ?? '', (err as Error).message);
+      }
+      if (this.ended || gen !== this.generation) return;
+    }
+    const c = this.chunk ?? { start: from, data: Buffer.alloc(0) }; // an empty file or final empty block
+    for (let b = first; b <= last; b++) {
+      const off = (b - 1) * this.blksize - c.start;
+      const end = Math.min(off + this.blksize, source.size - c.start);
+      this.sock?.send(dataPacket(b, c.data.subarray(off, Math.max(off, end))));
+    }
+    this.arm(fresh, () => void this.sendWindow(false));
   }
 
-  private sendBody(block: number, body: Buffer): void {
-    this.block = block;
-    this.lastPacket = dataPacket(block, body);
-    this.lastWasFinal = body.length < this.blksize;
-    this.transmit(true);
+  private sendOack(fresh: boolean): void {
+    this.sock?.send(this.oack as Buffer);
+    this.arm(fresh, () => this.sendOack(false));
   }
 
-  private cachedSlice(offset: number, length: number): Buffer | null {
-    if (length === 0) return Buffer.alloc(0);
-    const c = this.chunk;
-    if (!c || offset < c.start || offset + length > c.start + c.data.length) return null;
-    return c.data.subarray(offset - c.start, offset - c.start + length);
-  }
-
-  private async readChunk(offset: number): Promise<void> {
-    const source = this.source as TftpSource;
-    const want = Math.min(Math.max(this.blksize * CHUNK_BLOCKS, 1 << 20), source.size - offset);
-    this.chunk = { start: offset, data: await source.read(offset, want) };
-  }
-
-  private transmit(fresh: boolean): void {
+  private arm(fresh: boolean, again: () => void): void {
     if (fresh) this.tries = 0;
-    if (this.tries++ > (this.opts.retries ?? 5)) {
+    else if (++this.tries > (this.opts.retries ?? 5)) {
       this.opts.events.error?.({ address: this.address, filename: this.req?.filename ?? '', reason: `no acknowledgement after ${this.tries - 1} retries` });
       return this.finish();
     }
-    this.sock?.send(this.lastPacket as Buffer);
-    // One timer per transfer, re-armed per packet: refresh() is far cheaper than a new timer.
-    if (this.timer) this.timer.refresh();
-    else this.timer = setTimeout(() => this.transmit(false), this.timeoutMs);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(again, this.timeoutMs);
+  }
+
+  private covers(from: number, to: number): boolean {
+    const c = this.chunk;
+    return to <= from || (c !== null && from >= c.start && to <= c.start + c.data.length);
+  }
+
+  private async readChunk(from: number, to: number): Promise<void> {
+    const source = this.source as TftpSource;
+    const want = Math.min(Math.max(CHUNK_BYTES, to - from), source.size - from);
+    this.chunk = null; // let the old chunk go before the new one is allocated
+    this.chunk = { start: from, data: await source.read(from, want) };
   }
 
   private fail(code: number, message: string, filename: string, detail?: string): void {
@@ -295,6 +346,39 @@ class Transfer {
     else this.server.outgress.emit(this.clientKey, errorPacket(code, message));
     this.opts.events.error?.({ address: this.address, filename, reason: detail ?? message });
     this.finish();
+  }
+}
+
+/**
+ * Caps on transfers running at once, in all and per client address, so a storm of clients (or
+ * one firmware retrying from new ports) cannot take the process's memory: each transfer holds at
+ * most one chunk (CHUNK_BYTES, or one window of at most MAX_WINDOW_BYTES), so the file data held
+ * is bounded by maxTransfers × max(CHUNK_BYTES, MAX_WINDOW_BYTES) — 64 MiB at the defaults.
+ */
+class Slots {
+  private total = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(
+    private readonly maxTotal: number,
+    private readonly maxPerClient: number,
+  ) {}
+
+  /** Takes a slot, or says why there is none. */
+  take(address: string): string | null {
+    const mine = this.byClient.get(address) ?? 0;
+    if (this.total >= this.maxTotal) return `${this.total} transfers running (the cap in all); the client will retry`;
+    if (mine >= this.maxPerClient) return `${mine} transfers running for ${address} (the cap per client); the client will retry`;
+    this.total++;
+    this.byClient.set(address, mine + 1);
+    return null;
+  }
+
+  give(address: string): void {
+    this.total--;
+    const mine = (this.byClient.get(address) ?? 1) - 1;
+    if (mine <= 0) this.byClient.delete(address);
+    else this.byClient.set(address, mine);
   }
 }
 
