@@ -36,6 +36,9 @@ describe('the agent\'s reporter against the real collector', () => {
       reporter.emit({ source: 'pxe', kind: 'tftp.start', mac: '02:00:00:00:02:01', attrs: { file: 'ipxe.efi' } }).id,
     ];
     await until('all events acknowledged', () => ids.every((id) => collector.hub.store.hasId(id)));
+    // The writer thread commits before its answer reaches the hub, so a row can be readable a
+    // moment before the hub has folded it into the status: wait for the fold, not only the row.
+    await until('all events folded into the status', () => collector.hub.status().hosts.find((h) => h.name === 'ms02-1')?.stage === 'pxe-tftp');
     const status = collector.hub.status();
     expect(status.hosts.find((h) => h.name === 'gateway')?.stage).toBe('booted');
     expect(status.hosts.find((h) => h.name === 'ms02-1')?.stage).toBe('pxe-tftp');
