@@ -3,6 +3,7 @@
 // (real Talos ISOs cannot be downloaded here), pinned in the lab's images.yaml by its sha256.
 import { createHash } from 'node:crypto';
 import { appendFile, chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,11 +43,19 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  await writeFile(join(dir, 'argocd.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: argocd\n');
+  const argocd = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: argocd\n';
+  await writeFile(join(dir, 'argocd.yaml'), argocd);
+  // Argo CD's manifest in the image cache too, pinned like the real one, so render and make-usb
+  // both find it there.
+  await appendFile(
+    join(dir, 'images.yaml'),
+    ['    - name: argocd-install', '      type: file', '      source:', '        url: https://raw.githubusercontent.com/argoproj/argo-cd/v3.0.12/manifests/install.yaml', `        checksum: sha256:${createHash('sha256').update(argocd).digest('hex')}`, ''].join('\n'),
+  );
   for (const argv of [
     ['secrets', 'init', '--lab', lab],
-    ['render', '--lab', lab, '--argocd-manifest', join(dir, 'argocd.yaml')],
     ['images', 'import', base, '--lab', lab, '--cache', join(dir, 'cache')],
+    ['images', 'import', join(dir, 'argocd.yaml'), '--name', 'argocd-install', '--lab', lab, '--cache', join(dir, 'cache')],
+    ['render', '--lab', lab, '--cache', join(dir, 'cache')],
   ]) {
     const r = await builder(...argv);
     if (r.code !== 0) throw new Error(`builder ${argv.join(' ')} failed: ${r.stderr}`);
@@ -107,6 +116,41 @@ describe('make-usb from the lab, the rendered config and the image cache', () =>
     const shown = JSON.parse((await builder('media', 'show', o, '--json')).stdout);
     for (const e of shown.bootEntries) expect(e.cmdline).not.toContain('talos.events.sink=');
   }, 120_000);
+
+  it('refuses a stale rendered config (cp-1 moved, render skipped), naming the key and the command; after render it embeds the new address', async () => {
+    const moved = join(dir, 'lab-moved.yaml');
+    const text = await readFile(lab, 'utf8');
+    const before = /- name: cp-1[\s\S]*?network: LAB_PLATFORM, address: (\d+\.\d+\.\d+\.)(\d+) \}/.exec(text)!;
+    const newAddress = `${before[1]}${Number(before[2]) + 20}`;
+    await writeFile(moved, text.replace(`network: LAB_PLATFORM, address: ${before[1]}${before[2]} }`, `network: LAB_PLATFORM, address: ${newAddress} }`));
+    const state = join(dir, 'state');
+    const o = join(dir, 'moved.iso');
+    const stale = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('ERR_RENDERED_STALE');
+    expect(stale.stderr).toContain('is not what the lab and its secrets render now');
+    expect(stale.stderr).toMatch(/talos\/cp-1\.yaml: .*addresses\[0\]\.address/);
+    expect(stale.stderr).toContain('how to fix: run `builder render');
+    expect(stale.stderr).not.toContain(newAddress); // key paths only, never values
+    expect(existsSync(o)).toBe(false);
+
+    // render --without-argocd, then make-usb: refused, and told which render made it.
+    expect((await builder('render', '--lab', moved, '--state', state, '--without-argocd')).code).toBe(0);
+    const noArgo = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
+    expect(noArgo.code).toBe(1);
+    expect(noArgo.stderr).toContain('cluster.inlineManifests');
+    expect(noArgo.stderr).toContain('it was rendered with --without-argocd');
+    expect((await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o, '--without-argocd')).code).toBe(0);
+
+    expect((await builder('render', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'))).code).toBe(0);
+    const ok = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
+    expect(ok.stderr).not.toContain('ERR_');
+    expect(ok.code).toBe(0);
+    const shown = await builder('media', 'show', o);
+    expect(shown.stdout).toContain(`${newAddress}/`);
+    // Put the original render back for the tests that follow.
+    expect((await builder('render', '--lab', lab, '--cache', join(dir, 'cache'))).code).toBe(0);
+  }, 200_000);
 
   it('refuses a cached base whose bytes no longer match the recorded sha256', async () => {
     const before = await readFile(`${out()}.json`, 'utf8');

@@ -28,6 +28,12 @@ its sha256 and every input's. The same inputs give the same bytes.
   --pxe-root DIR       the tree the gateway's PXE service serves (default: ipxe/, harvester/ and
                        talos/ of <state>/rendered, when the lab's pxe.host is the gateway)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
+  --without-argocd, --argocd-manifest FILE
+                       the render the served files are checked against (as for builder render)
+
+Without --pxe-root, the served files of <state>/rendered must be what the lab and its secrets
+render now: make-usb refuses, naming the files and document keys that differ, until
+\`builder render\` has run.
 
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
 

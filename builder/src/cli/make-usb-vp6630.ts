@@ -15,6 +15,7 @@ import { makeGatewayStick } from '../gateway-stick/index.js';
 import type { RunbookFile } from '../gateway-stick/plan.js';
 import { GATEWAY_STICK_HELP } from './make-usb-targets.js';
 import { labCommands } from './hints.js';
+import { requireFreshRender } from '../media/fresh-render.js';
 
 /** The repository file `rel` (agent/dist/…), looked up from this module and from cwd. */
 function findRepoFile(rel: string, cwd: string): string | undefined {
@@ -74,6 +75,8 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
     runbook: { type: 'string' },
     'pxe-root': { type: 'string' },
     'collector-url': { type: 'string' },
+    'without-argocd': { type: 'boolean' },
+    'argocd-manifest': { type: 'string' },
   });
   if (values.help) {
     io.out(`${GATEWAY_STICK_HELP}\n`);
@@ -115,6 +118,16 @@ export async function runGatewayStick(argv: string[], io: Io): Promise<number> {
       { name: 'runbook.html', content: renderHtml(book) },
       { name: 'runbook.md', content: renderMarkdown(book) },
     ];
+  }
+  if (lab.pxe?.host === lab.gateway.host && !values['pxe-root']) {
+    // The PXE service serves these files from the stick: they must be what renders now.
+    await requireFreshRender({
+      lab,
+      secrets,
+      rendered: paths.rendered,
+      argocd: { labFile, cache: values.cache, manifest: values['argocd-manifest'], withoutArgocd: values['without-argocd'] === true, cwd: io.cwd, env: io.env },
+      select: (p) => SERVED.includes(p.split('/')[0]!),
+    });
   }
   const pxeFiles = lab.pxe?.host === lab.gateway.host ? await pxeTree(values['pxe-root'] ? resolve(io.cwd, values['pxe-root']) : undefined, paths.rendered) : [];
 

@@ -27,6 +27,14 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --base-sha256 H  refuse a --base whose sha256 is not H
   --cache DIR      the image cache directory
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
+  --without-argocd, --argocd-manifest FILE
+                   the render the rendered config is checked against (as for builder render)
+
+Without --config, the rendered config must be what the lab and its secrets render now: make-usb
+renders in memory and refuses, naming the files and document keys that differ, until
+\`builder render\` has run. When it reads the lab it also adds talos.events.sink= and
+talos.logging.kernel= for the lab's collector to every GRUB entry and UKI profile (the lab's
+collector.kernelArgs: false switches that off).
 
 Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
 Exit codes: 0 written, 1 refused or failed, 2 usage error.
@@ -43,6 +51,8 @@ ${GATEWAY_STICK_HELP}`,
       'base-sha256': { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
+      'without-argocd': { type: 'boolean' },
+      'argocd-manifest': { type: 'string' },
     });
     if (!values.target) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'make-usb: --target is required', 'use --target um760');
     const started = Date.now();
@@ -55,6 +65,8 @@ ${GATEWAY_STICK_HELP}`,
       baseSha256: values['base-sha256'],
       cache: values.cache,
       out: values.out,
+      withoutArgocd: values['without-argocd'] === true,
+      argocdManifest: values['argocd-manifest'],
       cwd: io.cwd,
       env: io.env,
       log: (line) => io.err(`make-usb: ${line}\n`),

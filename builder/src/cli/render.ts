@@ -1,30 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import { LAB_DEFAULT } from './lab-context.js';
-import { UsageError, UserError, readInput, type Io } from '../base/index.js';
+import { UsageError, UserError } from '../base/index.js';
 import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
-import { applyRender, ARGOCD_IMAGE, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
-import { resolveImage } from '../images/index.js';
-
-/** Argo CD's install.yaml from the checksum-verified image cache. */
-async function argocdFromCache(labFile: string, cache: string | undefined, io: Io): Promise<string> {
-  try {
-    return (await resolveImage(ARGOCD_IMAGE, { lab: labFile, cache, cwd: io.cwd, env: io.env })).path;
-  } catch (err) {
-    if (err instanceof UserError) {
-      throw new UserError(
-        'ERR_ARGOCD_MANIFEST_MISSING',
-        `the platform cluster's Talos configs bootstrap Argo CD, whose manifest (image ${ARGOCD_IMAGE}) is not available: ${err.message}`,
-        `fetch it with \`builder images sync ${ARGOCD_IMAGE}\` (offline: \`builder images import FILE --name ${ARGOCD_IMAGE}\`), pass --argocd-manifest FILE, or render without it: \`builder render --without-argocd\` (install Argo CD yourself once the cluster is up)${err.hint ? `; about the cache: ${err.hint}` : ''}`,
-        { kind: err.kind, cause: err },
-      );
-    }
-    throw err;
-  }
-}
+import { applyRender, ARGOCD_IMAGE, argocdManifest, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 
 export const renderCommand: Command = {
   name: 'render',
@@ -70,14 +52,10 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
 
     const withoutArgocd = values['without-argocd'] === true;
     if (withoutArgocd && values['argocd-manifest']) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--without-argocd and --argocd-manifest exclude each other', 'pass one of them');
-    let argocd: { text: string; source: string } | undefined;
     if (lab.clusters.platform?.gitops && withoutArgocd) {
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
-    } else if (lab.clusters.platform?.gitops) {
-      const file = values['argocd-manifest'] ? resolve(io.cwd, values['argocd-manifest']) : await argocdFromCache(labFile, values.cache, io);
-      const { text } = await readInput(file, io.cwd, 'the Argo CD manifest', 'pass --argocd-manifest FILE, or run `builder images sync argocd-install`', 32 << 20);
-      argocd = { text, source: file };
     }
+    const argocd = await argocdManifest(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], withoutArgocd, cwd: io.cwd, env: io.env });
 
     // Rendering never reissues anything; it only says when a certificate needs attention.
     for (const e of certificateExpiries(secrets, new Date()).filter((x) => x.daysLeft < 30)) {

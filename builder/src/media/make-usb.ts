@@ -22,6 +22,9 @@ export interface MakeUsbOptions {
   config?: string;
   out?: string;
   cache?: string;
+  /** The render to compare with: without the Argo CD bootstrap, or with this manifest file. */
+  withoutArgocd?: boolean;
+  argocdManifest?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -61,6 +64,20 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   const kernelArgs = lab ? await earlyReportArgs(lab) : [];
 
   const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(labFile, o.state && resolve(o.cwd, o.state), host!);
+  if (!o.config && lab) {
+    // An explicit --config is embedded as given; the rendered one must be what renders now.
+    const { loadSecrets } = await import('../secrets/index.js');
+    const { requireFreshRender } = await import('./fresh-render.js');
+    const paths = statePaths(labFile, o.state && resolve(o.cwd, o.state));
+    const rel = `talos/${host}.yaml`;
+    await requireFreshRender({
+      lab,
+      secrets: await loadSecrets(paths),
+      rendered: paths.rendered,
+      argocd: { labFile, cache: o.cache, manifest: o.argocdManifest, withoutArgocd: o.withoutArgocd, cwd: o.cwd, env: o.env },
+      select: (p) => p === rel,
+    });
+  }
   let config: Buffer;
   try {
     config = await readFile(configPath);

@@ -6,3 +6,4 @@ export { harvesterConfig } from './harvester.js';
 export { ARGOCD_IMAGE, ARGOCD_NAMESPACE, namespaceManifest } from './argocd.js';
 export { collectorEndpoints } from './collector.js';
 export { pxeUrls, pxeBase, macFileName } from './pxe-urls.js';
+export { argocdManifest, type ArgocdSourceOptions } from './argocd-source.js';
