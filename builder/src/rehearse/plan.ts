@@ -43,7 +43,26 @@ export interface VmPlan {
   nics: VmNic[];
   /** MACs the rehearsal made up because the lab names none (the gateway's ports, the switch). */
   demoMacs: boolean;
+  /** The disk the demo gives the machine (sparse: nothing is written to it). */
+  disk?: DemoDisk;
+  /** Boots the Talos-shaped payload (a platform cluster host). */
+  talos: boolean;
 }
+
+export interface DemoDisk {
+  bus: 'nvme' | 'virtio';
+  bytes: number;
+}
+
+/**
+ * The disk each model gets in the demo, as the hardware has it (the UM760 and the MS-02 ship
+ * NVMe drives); the lab's installDisk selector is matched against it, as Talos would.
+ */
+export const DEMO_DISKS: Record<string, DemoDisk> = {
+  um760: { bus: 'nvme', bytes: 512e9 },
+  'ms-02': { bus: 'nvme', bytes: 1e12 },
+  'harvester-vm': { bus: 'virtio', bytes: 120e9 },
+};
 
 /** A port of the lab switch: its NIC index on the switch VM and the VLANs it carries. */
 export interface SwitchPort {
@@ -80,6 +99,8 @@ export interface RehearsalPlan {
 
 /** Demo guests are a kernel and a busybox initramfs: this is plenty and keeps 2 cores usable. */
 export const DEMO_MEMORY_MB = 160;
+/** The Talos-shaped payload carries curl and its libraries: OVMF needs room to load it. */
+export const DEMO_TALOS_MEMORY_MB = 256;
 export const SWITCH_NAME = 'lab-switch';
 /** First UDP port of the VM-to-VM links, on the lab namespace's loopback. */
 const FIRST_LINK_PORT = 40000;
@@ -148,7 +169,9 @@ export function planRehearsal(lab: Lab, options: { id: string; phases: number[] 
   const ordered = gwHost ? [gwHost, ...lab.hosts.filter((h) => h !== gwHost)] : lab.hosts;
   for (const h of ordered) {
     const phase = genesis.hosts.find((p) => p.name === h.name)!.phase;
-    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway' };
+    const disk = DEMO_DISKS[h.model];
+    const talos = (lab.clusters.platform?.hosts ?? []).includes(h.name);
+    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: talos ? DEMO_TALOS_MEMORY_MB : DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway', ...(disk && h.role !== 'gateway' ? { disk } : {}), talos };
     const hostIndex = lab.hosts.indexOf(h);
     if (h.role === 'gateway') {
       const gw = lab.gateway;
@@ -199,6 +222,6 @@ export function planRehearsal(lab: Lab, options: { id: string; phases: number[] 
   const laptop = { ifname: 'laptop', ns: namespaces.laptop, address, prefix: prefixLength(net), ...(net.gateway ? { gateway: net.gateway } : {}), network: net.name, vlan: net.vlan };
   addSwitchPort(`the laptop (collector) on ${net.name}`, net.vlan, [], { kind: 'tap', ifname: laptop.ifname, ns: namespaces.laptop });
   const vlans = [...new Set(switchPorts.flatMap((p) => [...(p.pvid !== undefined ? [p.pvid] : []), ...p.tagged]))].sort((a, b) => a - b);
-  const switchVm: VmPlan = { host: SWITCH_NAME, role: 'switch', phaseNumber: 0, firmware: 'bios', boot: 'usb', memoryMb: DEMO_MEMORY_MB, nics: switchNics, demoMacs: true };
+  const switchVm: VmPlan = { host: SWITCH_NAME, role: 'switch', phaseNumber: 0, firmware: 'bios', boot: 'usb', memoryMb: DEMO_MEMORY_MB, nics: switchNics, demoMacs: true, talos: false };
   return { id, namespaces, switchPorts, vlans, laptop, ...(uplink ? { uplink } : {}), collectorPort: port, vms: [switchVm, ...vms], phases: options.phases };
 }

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shared';
 import { UserError, UsageError } from '../base/index.js';
 import { fetchStatus } from '../collector/client.js';
-import { writeFileAtomic, type StatePaths } from '../state/index.js';
+import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
+import { applySecretsPlan, loadSecrets, planSecrets, secretPaths } from '../secrets/index.js';
+import { renderTalosConfig } from '../render/index.js';
+import { open as openFile } from 'node:fs/promises';
 import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
 import { isSameProcess, Ledger, readLedger } from './ledger.js';
 import { memoryOf } from './memory.js';
@@ -71,10 +74,14 @@ export interface RehearsalResult {
 }
 
 /**
- * What each host must reach for its phase to count in the demo: its payload booted and reported
- * through the lab's networks. The Talos, Harvester and PXE paths beyond that are not rehearsed.
+ * What each host must reach for its phase to count in the demo: a Talos-shaped node must have
+ * installed and be running from its disk as its own events say (joined and healthy come from the
+ * join watchers, which the demo does not feed yet); any other host must have booted and reported
+ * through the lab's networks.
  */
-export const DEMO_GOAL: StageId = 'booted';
+export function demoGoal(vm: Pick<VmPlan, 'talos'>): StageId {
+  return vm.talos ? 'installed' : 'booted';
+}
 /** Phases the demo payloads can rehearse today. */
 export const REHEARSED_PHASES = [1];
 
@@ -105,12 +112,24 @@ async function preflight(paths: RehearsalPaths): Promise<void> {
   }
 }
 
-async function ensureToken(paths: RehearsalPaths): Promise<string> {
-  if (!existsSync(paths.token)) {
-    await mkdir(dirname(paths.token), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(paths.token, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
-  }
-  return (await readFile(paths.token, 'utf8')).trim();
+/**
+ * The rehearsal's own secrets (created once in state/rehearsal/state, like `builder secrets
+ * init`): the collector token the payloads report with, and the Talos bundle its nodes' demo
+ * machine configs are rendered from. Never the lab's own secrets.
+ */
+async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; talosConfig(host: string): string }> {
+  const sp = statePaths(o.labFile, o.paths.labState);
+  const plan = planSecrets(secretPaths(sp), existsSync, new Date(), { comment: 'rehearsal' });
+  if (plan.create.length > 0) await applySecretsPlan(sp, plan);
+  const secrets = await loadSecrets(sp);
+  const token = (await readFile(o.paths.token, 'utf8')).trim();
+  // Without the Argo CD bootstrap: the demo node runs no Kubernetes to apply it to.
+  return { token, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, []) };
+}
+
+function selectorWords(lab: Lab, host: string): string {
+  const d = lab.hosts.find((h) => h.name === host)?.installDisk ?? {};
+  return Object.entries(d).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none';
 }
 
 async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> {
@@ -139,16 +158,29 @@ async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: 
   throw new UserError('ERR_REHEARSE_COLLECTOR', `rehearse: the collector in the laptop namespace did not answer:\n${logText.trim().split('\n').slice(-6).join('\n')}`, `see ${join(o.paths.logs, 'collector.log')}`);
 }
 
-async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, ledger: Ledger): Promise<void> {
+async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, secrets: Secrets, ledger: Ledger): Promise<void> {
   const dir = join(o.paths.vms, vm.host);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const initrd = join(dir, 'payload.cpio');
   // The payload carries the rehearsal's collector token: 0600, like every secret.
-  await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, token), { mode: 0o600 });
+  const host = o.lab.hosts.find((h) => h.name === vm.host);
+  const talos = vm.talos && host
+    ? { config: secrets.talosConfig(vm.host), hostname: vm.host, addresses: host.addresses.map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selectorWords(o.lab, vm.host)}) (demo)`, idPrefix: `demo-${plan.id}-${vm.host}-` }
+    : undefined;
+  // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
+  await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
+  let diskFile: string | undefined;
+  if (vm.disk) {
+    diskFile = join(dir, 'disk.raw');
+    // Sparse: the demo never writes it, so it costs no space whatever its size.
+    const fh = await openFile(diskFile, 'w', 0o600);
+    await fh.truncate(vm.disk.bytes);
+    await fh.close();
+  }
   const varsFile = join(dir, 'OVMF_VARS.fd');
   if (vm.firmware === 'uefi') await copyFile(OVMF_VARS, varsFile);
   const serialLog = join(o.paths.logs, `${vm.host}.console.log`);
-  const args = qemuArgs(vm, { varsFile, serialLog, kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}` });
+  const args = qemuArgs(vm, { varsFile, serialLog, kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}`, ...(diskFile ? { diskFile } : {}) });
   const q = startQemu(plan.namespaces.lab, args, join(o.paths.logs, `${vm.host}.qemu.log`));
   await ledger.addProcess(q.pid, `VM ${vm.host} (QEMU)`);
   const steps = tapSteps(plan, vm);
@@ -175,31 +207,41 @@ async function consoleTail(o: RehearsalOptions, host: string): Promise<string> {
   return text.replace(/\r/g, '').trim().split('\n').slice(-5).join('\n    ');
 }
 
-async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, dash: string, token: string, ledger: Ledger, kernel: DemoKernel): Promise<PhaseResult> {
+type Secrets = Awaited<ReturnType<typeof ensureSecrets>>;
+
+async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, dash: string, secrets: Secrets, ledger: Ledger, kernel: DemoKernel): Promise<PhaseResult> {
+  const token = secrets.token;
   const started = Date.now();
   const vms = plan.vms.filter((v) => v.phaseNumber === n);
   for (const vm of vms) {
     o.log(`  booting ${vm.host} (${vm.firmware === 'uefi' ? 'OVMF' : 'SeaBIOS'}, ${vm.memoryMb} MiB, NICs ${vm.nics.map((x) => `${x.mac} to ${x.peer}`).join(', ')}${vm.demoMacs ? '; demo MACs: the lab lists none' : ''})\n`);
-    await bootVm(o, plan, vm, kernel, token, ledger);
+    await bootVm(o, plan, vm, kernel, secrets, ledger);
   }
   let peak = 0;
   let status: GenesisStatus | undefined;
   const deadline = started + o.phaseTimeoutS * 1000;
-  const reached = () => vms.map((vm) => ({ name: vm.host, stage: (status?.hosts.find((h) => h.name === vm.host)?.stage ?? 'expected') as StageId, goal: DEMO_GOAL }));
+  const reached = () => vms.map((vm) => ({ name: vm.host, stage: (status?.hosts.find((h) => h.name === vm.host)?.stage ?? 'expected') as StageId, goal: demoGoal(vm) }));
   const title = status?.phases[n - 1]?.title ?? `phase ${n}`;
   for (;;) {
     peak = Math.max(peak, memoryOf(ledger.data.processes));
     status = (await fetchStatus(dash, token, 2000)) ?? status;
     const hosts = reached();
     const base = { number: n, title: status?.phases[n - 1]?.title ?? title, hosts, peakRssMb: Math.round(peak) };
-    if (hosts.every((h) => stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, wallMs: Date.now() - started };
+    if (hosts.every((h) => h.stage !== 'failed' && stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, wallMs: Date.now() - started };
+    const broken = hosts.find((h) => h.stage === 'failed');
+    if (broken) {
+      const hs = status?.hosts.find((x) => x.name === broken.name);
+      // The stage it failed in: the last one it reached before failing.
+      const last = [...(hs?.steps ?? [])].reverse().find((st) => st.stage !== 'failed')?.stage ?? 'expected';
+      return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: broken.name, stage: last, reason: hs?.problem?.reason ?? 'it reported a failure', remedy: hs?.problem?.remedy ?? 'host-failed' } };
+    }
     const dead = vms.find((vm) => {
       const p = ledger.data.processes.find((x) => x.what === `VM ${vm.host} (QEMU)`);
       return p !== undefined && !isSameProcess(p);
     });
     const stopped = await Promise.race([o.stopRequested.then(() => true), sleep(500).then(() => false)]);
     if (dead || Date.now() > deadline || stopped) {
-      const h = hosts.find((x) => stageRank(x.stage) < stageRank(x.goal))!;
+      const h = hosts.find((x) => stageRank(x.stage) < stageRank(x.goal)) ?? hosts[0]!;
       const problem = status?.hosts.find((x) => x.name === h.name)?.problem;
       const why = stopped ? 'the rehearsal was interrupted' : dead ? `its VM stopped; console:\n    ${await consoleTail(o, dead.host)}` : `not ${h.goal} after ${o.phaseTimeoutS} s; console:\n    ${await consoleTail(o, h.name)}`;
       return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: h.name, stage: h.stage, reason: problem?.reason ?? why, remedy: problem?.remedy ?? 'no-boot' } };
@@ -228,18 +270,19 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
     o.log(`rehearse: demo rehearsal ${id} of ${o.labFile}: namespaces ${Object.values(plan.namespaces).join(', ')} (state file ${o.paths.ledger})\n`);
     await applyNetwork(plan, ledger);
     o.log(`rehearse: lab switch with ${plan.switchPorts.length} ports (VLANs ${plan.vlans.join(', ')}), laptop ${plan.laptop.address} on ${plan.laptop.network}${plan.uplink ? `, upstream router ${plan.uplink.address} (routes to nowhere)` : ''}\n`);
-    const token = await ensureToken(o.paths);
+    const secrets = await ensureSecrets(o);
+    const token = secrets.token;
     dash = await startCollector(o, plan, ledger, token);
     o.log(`rehearse: collector running in the laptop namespace; dashboard at ${dash.url}/\n`);
     const kernel = await ensureDemoKernel(o.cacheDir);
     for (const vm of plan.vms.filter((v) => v.phaseNumber === 0)) {
       o.log(`rehearse: booting ${vm.host} (demo: ${vm.nics.length} ports, VLANs ${plan.vlans.join(', ')})\n`);
-      await bootVm(o, plan, vm, kernel, token, ledger);
+      await bootVm(o, plan, vm, kernel, secrets, ledger);
     }
     for (const n of o.phases) {
       if (interrupted) break;
       o.log(`rehearse: phase ${n}\n`);
-      const r = await runPhase(o, plan, n, dash.url, token, ledger, kernel);
+      const r = await runPhase(o, plan, n, dash.url, secrets, ledger, kernel);
       results.push(r);
       o.log(formatPhase(r));
       if (!r.ok) break;

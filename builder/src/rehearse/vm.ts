@@ -12,6 +12,8 @@ export interface VmFiles {
   kernel: string;
   initrd: string;
   cmdline: string;
+  /** The sparse raw file behind the VM's disk, when it has one. */
+  diskFile?: string;
 }
 
 /**
@@ -30,6 +32,10 @@ export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
     const netdev = l.kind === 'tap' ? `tap,id=n${i},ifname=${l.ifname},script=no,downscript=no` : `dgram,id=n${i},local.type=inet,local.host=127.0.0.1,local.port=${l.localPort},remote.type=inet,remote.host=127.0.0.1,remote.port=${l.remotePort}`;
     args.push('-netdev', netdev, '-device', `virtio-net-pci,netdev=n${i},mac=${nic.mac},romfile=`);
   });
+  if (vm.disk && files.diskFile) {
+    args.push('-drive', `file=${files.diskFile},if=none,id=d0,format=raw`);
+    args.push('-device', vm.disk.bus === 'nvme' ? `nvme,drive=d0,serial=demo-${vm.host}` : 'virtio-blk-pci,drive=d0');
+  }
   args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline);
   return args;
 }

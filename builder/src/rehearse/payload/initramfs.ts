@@ -1,33 +1,88 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { buildCpio, S_IFDIR, S_IFLNK, S_IFREG, type CpioMemberSpec } from '@lab/iso';
 import type { Lab } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
-import { gatewayScript, nodeScript, switchScript } from './scripts.js';
+import { gatewayScript, nodeScript, switchScript, talosScript } from './scripts.js';
+import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, type DemoTalosEvent } from './talos-events.js';
+import { sharedLibraries } from '../tools/ldd.js';
 
 /** Debian's busybox-static: one static binary, so the initramfs needs no libraries. */
 export const BUSYBOX = '/bin/busybox';
-/** virtio NICs, 802.1Q sub-interfaces and bridges (the gateway's br30). */
-const MODULES = ['virtio_pci', 'virtio_net', '8021q', 'bridge'];
+/** virtio NICs and disks, 802.1Q sub-interfaces and bridges (the gateway's br30). NVMe is built in. */
+const MODULES = ['virtio_pci', 'virtio_net', 'virtio_blk', '8021q', 'bridge'];
+/** Debian's curl speaks plaintext HTTP/2, which is all a gRPC unary call to the sink needs. */
+export const CURL = '/usr/bin/curl';
+/** Where Talos's embedded-config extension puts the machine config (DESIGN.md). */
+export const TALOS_CONFIG = 'usr/local/etc/talos/config.yaml';
+
+export interface TalosPayloadInputs {
+  /** The host's rendered machine config (embedded as Talos's imager embeds it). */
+  config: string;
+  hostname: string;
+  addresses: string[];
+  /** Why the install fails when no disk matches (the selector, in words). */
+  noDiskReason: string;
+  /** A prefix that makes this rehearsal's event ids unique. */
+  idPrefix: string;
+}
+
+function eventFiles(dir: string, events: DemoTalosEvent[], idPrefix: string, start: number): CpioMemberSpec[] {
+  return events.map((e, i) => {
+    const n = String(start + i).padStart(2, '0');
+    // A fixed-width id: `demo` + rehearsal + sequence number.
+    return { name: `talos/${dir}/${n}-${e.type}.bin`, mode: S_IFREG | 0o644, data: grpcFrame(e, `${idPrefix}${n}`) };
+  });
+}
+
+async function binaryWithLibraries(binary: string): Promise<CpioMemberSpec[]> {
+  const out: CpioMemberSpec[] = [];
+  const dirs = new Set<string>();
+  for (const path of [binary, ...(await sharedLibraries(binary))]) {
+    const rel = path.replace(/^\/+/, '');
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        out.push({ name: d, mode: S_IFDIR | 0o755 });
+      }
+    }
+    out.push({ name: rel, mode: S_IFREG | 0o755, data: readFileSync(path) });
+  }
+  return out;
+}
 
 /**
- * One VM's demo payload as a cpio newc archive (uncompressed: the kernel unpacks it directly):
+ * One VM's demo payload as a gzip-compressed cpio newc archive (the kernel unpacks it):
  * busybox, the kernel modules it loads, its init script and the collector token. The token makes
  * the archive a secret: write it 0600.
  */
-export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string): Promise<Buffer> {
+export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, talos?: TalosPayloadInputs): Promise<Buffer> {
   const order = moduleLoadOrder(await moduleFiles(kernel.modules), (p) => readFileSync(p), MODULES);
   const names = order.map((p) => basename(p));
   const host = lab.hosts.find((h) => h.name === vm.host);
-  const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : vm.role === 'gateway' ? gatewayScript(lab, vm, names) : nodeScript(lab, host, vm, names);
+  const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : vm.role === 'gateway' ? gatewayScript(lab, vm, names) : talos ? talosScript(lab, host, vm, names) : nodeScript(lab, host, vm, names);
   const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
   const members: CpioMemberSpec[] = ['bin', 'dev', 'etc', 'etc/demo', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'].map(dir);
   members.push({ name: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(BUSYBOX) }, { name: 'bin/sh', mode: S_IFLNK | 0o777, data: Buffer.from('busybox') });
   for (const p of order) members.push({ name: `lib/modules/${basename(p)}`, mode: S_IFREG | 0o644, data: await readFile(p) });
   members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
+  if (talos) {
+    members.push(...(await binaryWithLibraries(CURL)));
+    members.push(...['usr/local', 'usr/local/etc', 'usr/local/etc/talos', 'talos', 'talos/boot', 'talos/installed', 'talos/failed'].map(dir));
+    // Talos v1.12.1 and later write it 0400 (DESIGN.md); the archive itself is 0600.
+    members.push({ name: TALOS_CONFIG, mode: S_IFREG | 0o400, data: Buffer.from(talos.config) });
+    const boot = isoBootEvents(talos.hostname, talos.addresses);
+    members.push(...eventFiles('boot', boot, talos.idPrefix, 0));
+    members.push(...eventFiles('installed', installedEvents(talos.hostname, talos.addresses), talos.idPrefix, boot.length));
+    members.push(...eventFiles('failed', installFailedEvents(talos.noDiskReason), talos.idPrefix, 50));
+  }
   members.push({ name: 'etc/demo/token', mode: S_IFREG | 0o600, data: Buffer.from(token) });
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo payload for ${vm.host}, built by builder rehearse --demo from ${kernel.pkg} and busybox-static\n`) });
-  return buildCpio(members, 0);
+  // gzip: the kernel unpacks it itself, and the firmware has a third as much to load.
+  return gzipSync(buildCpio(members, 0), { level: 6 });
 }

@@ -101,9 +101,9 @@ export function gatewayScript(lab: Lab, vm: VmPlan, modules: string[]): string {
   return lines.join('\n');
 }
 
-/** A lab node's demo payload: its NICs by MAC, its static addresses on its VLANs, one boot event. */
-export function nodeScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]): string {
-  const lines: string[] = [prelude(vm, `demo ${host.role} node`, modules), reportFn(lab, host.name)];
+/** A node's NICs by MAC and its static addresses on its VLANs, routed by its first network's gateway. */
+export function nodeNetwork(lab: Lab, host: Host, vm: VmPlan): string[] {
+  const lines: string[] = [];
   let route: string | undefined;
   host.nics.forEach((nic, i) => {
     lines.push(`N${i}=$(devof ${vm.nics[i]!.mac})`, `ip link set $N${i} up`);
@@ -123,8 +123,49 @@ export function nodeScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]):
     }
   });
   if (route) lines.push(`ip route add default via ${route}`);
-  lines.push(`report agent boot ',"role":"${host.role}"'`, idle);
-  return lines.join('\n');
+  return lines;
+}
+
+/** A lab node's demo payload: its network, then one boot event. */
+export function nodeScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]): string {
+  return [prelude(vm, `demo ${host.role} node`, modules), reportFn(lab, host.name), ...nodeNetwork(lab, host, vm), `report agent boot ',"role":"${host.role}"'`, idle].join('\n');
+}
+
+/**
+ * The demo Talos node: reads its embedded machine config where Talos's embedded-config
+ * extension puts it, takes the sink endpoint from its EventSinkConfig document and the install
+ * disk selector from machine.install, looks for a matching disk (size and type, in Talos's
+ * units: GB = 10^9, GiB = 2^30) and publishes the events `talos-events.ts` encoded, in the
+ * sequencer's order, with curl over plaintext HTTP/2 (h2c) as gRPC unary calls; each is retried
+ * until the sink answers grpc-status 0. It does not really install or kexec; it goes on in the
+ * same kernel.
+ */
+export function talosScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]): string {
+  return [
+    prelude(vm, 'demo Talos node (the sink protocol and event order of Talos v1.12; no kubelet, etcd or real install)', modules),
+    ...nodeNetwork(lab, host, vm),
+    `cfg=/usr/local/etc/talos/config.yaml
+if [ ! -f $cfg ]; then echo "demo: no embedded config: Talos would stay in maintenance mode"; while :; do sleep 3600; done; fi
+echo "demo: embedded config found: $cfg ($(sha256sum $cfg | cut -c1-12))"
+sink=$(awk '/^kind: EventSinkConfig/{f=1} f&&/^endpoint:/{print $2; exit}' $cfg)
+selector() { awk -v k="$1" '/diskSelector:/{f=1; match($0,/^ */); ind=RLENGTH; next} f{match($0,/^ */); if (RLENGTH<=ind) exit; sub(/^ */,""); split($0,kv,": *"); if (kv[1]==k) { v=substr($0,length(kv[1])+2); gsub(/^ *|["\\x27]/,"",v); print v } }' $cfg; }
+want_size=$(selector size); want_type=$(selector type)
+echo "demo: event sink $sink; install disk selector: size \${want_size:-any}, type \${want_type:-any}"
+disk=""
+for b in /sys/block/*; do
+  name=\${b##*/}; case $name in loop*|ram*) continue ;; esac
+  bytes=$(awk -v s=$(cat $b/size) 'BEGIN{printf "%.0f", s*512}')
+  case $name in nvme*) t=nvme ;; mmcblk*) t=sd ;; *) if [ "$(cat $b/queue/rotational)" = 1 ]; then t=hdd; else t=ssd; fi ;; esac
+  ok=$(awk -v have="$bytes" -v want="$want_size" 'BEGIN{ if (want=="") { print 1; exit } op="=="; if (match(want,/^(>=|<=|>|<|==)/)) { op=substr(want,1,RLENGTH); want=substr(want,RLENGTH+1) } gsub(/ /,"",want); n=want+0; u=toupper(want); sub(/^[0-9.]+/,"",u); m=1; if(u=="KB")m=1e3; if(u=="MB")m=1e6; if(u=="GB")m=1e9; if(u=="TB")m=1e12; if(u=="KIB")m=2^10; if(u=="MIB")m=2^20; if(u=="GIB")m=2^30; if(u=="TIB")m=2^40; w=n*m; r=(op==">=")?have>=w:(op=="<=")?have<=w:(op==">")?have>w:(op=="<")?have<w:have==w; print r }')
+  echo "demo: disk $name: $bytes bytes, type $t"
+  if [ "$ok" = 1 ] && { [ -z "$want_type" ] || [ "$want_type" = "$t" ]; }; then disk=$name; break; fi
+done
+publish() { curl -s -o /dev/null -D /tmp/h --max-time 10 --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @$1 http://$sink/events.EventSinkService/Publish && grep -qi '^grpc-status: *0' /tmp/h; }
+send() { for f in $(ls /talos/$1 | sort); do until publish /talos/$1/$f; do sleep 1; done; echo "demo: published $f"; done; }
+send boot
+if [ -n "$disk" ]; then echo "demo: installing to /dev/$disk (not written)"; send installed; else echo "demo: no disk matches the install disk selector"; send failed; fi`,
+    idle,
+  ].join('\n');
 }
 
 /**
