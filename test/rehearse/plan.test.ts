@@ -36,6 +36,10 @@ describe('the rehearsal plan of the example lab (pure)', () => {
     const b = gw.nics[2]!.link;
     expect(a.kind === 'udp' && b.kind === 'udp' && a.localPort === b.remotePort && a.remotePort === b.localPort).toBe(true);
     expect(gw.nics[0]!.link).toEqual({ kind: 'tap', ifname: 'uplink', ns: 'rhtest-up' });
+    // cp-1 is a platform host: the Talos-shaped payload, and the UM760's NVMe drive to match its selector against.
+    expect(cp1).toMatchObject({ talos: true, memoryMb: 256, disk: { bus: 'nvme', bytes: 512e9 } });
+    expect(gw).toMatchObject({ talos: false, memoryMb: 160 });
+    expect(gw.disk).toBeUndefined();
   });
 
   it('makes the switch carry the gateway trunk tagged, the MS-02s untagged on LAB_PROV with their tagged VLANs, and the laptop on LAB_MGMT', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +66,7 @@ describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)
     const state = await mkdtemp(join(tmpdir(), 'rehearse-'));
     const { proc, out, ledgerFile } = await startKept(state);
     expect(out()).toContain('rehearse: phase 1 (Direct boot): done');
-    expect(out()).toMatch(/gateway: booted\n\s+cp-1: booted/);
+    expect(out()).toMatch(/gateway: booted\n\s+cp-1: installed/);
     const ledger = JSON.parse(readFileSync(ledgerFile, 'utf8')) as Ledger;
     expect(ledger.processes.map((p) => p.what)).toEqual(['collector (laptop namespace)', 'dashboard forwarder (laptop namespace)', 'VM lab-switch (QEMU)', 'VM gateway (QEMU)', 'VM cp-1 (QEMU)']);
     await expectHostUntouched();
@@ -74,11 +74,20 @@ describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)
     // cp-1's event crossed VLAN 30, the gateway's br30 and its routing to the laptop on VLAN 10.
     const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out())![1]!;
     const status = await execa('node', [CLI, 'status', '--lab', LAB, '--state', join(state, 'rehearsal', 'state'), '--url', url, '--json'], { reject: false });
-    const hosts = JSON.parse(status.stdout).hosts as { name: string; stage: string; steps: { source: string }[] }[];
-    expect(hosts.find((h) => h.name === 'cp-1')).toMatchObject({ stage: 'booted' });
+    const hosts = JSON.parse(status.stdout).hosts as { name: string; stage: string; steps: { stage: string; source: string }[] }[];
+    const cp1 = hosts.find((h) => h.name === 'cp-1')!;
+    // Its timeline is the path of a Talos ISO boot that installs, kexecs and runs from disk, all from the Talos sink.
+    expect(cp1.stage).toBe('installed');
+    expect(cp1.steps.map((st) => [st.stage, st.source])).toEqual([
+      ['booted', 'talos'],
+      ['installing', 'talos'],
+      ['rebooting', 'talos'],
+      ['installed', 'talos'],
+    ]);
     expect(hosts.find((h) => h.name === 'gateway')).toMatchObject({ stage: 'booted' });
     const console = readFileSync(join(state, 'rehearsal', 'logs', 'cp-1.console.log'), 'utf8');
-    expect(console).toContain('demo: demo controlplane node for cp-1');
+    expect(console).toContain('demo: embedded config found: /usr/local/etc/talos/config.yaml');
+    expect(console).toContain('demo: event sink 10.10.10.5:4001; install disk selector: size >= 256GB, type nvme');
 
     proc.kill('SIGINT');
     const r = await proc;
@@ -87,6 +96,18 @@ describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)
     expect(existsSync(ledgerFile)).toBe(false);
     await expectNothingLeft(ledger);
     await expectHostUntouched();
+  }, 400_000);
+
+  it("fails at cp-1's install when its install disk selector matches no disk, naming the stage and the remedy", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rehearse-broken-'));
+    writeFileSync(join(dir, 'lab.yaml'), readFileSync(LAB, 'utf8').replace('installDisk: { size: ">= 256GB", type: nvme }', 'installDisk: { size: ">= 2TB", type: nvme }'));
+    const r = await execa('node', [CLI, 'rehearse', '--demo', '--phases', '1', '--lab', join(dir, 'lab.yaml'), '--timeout', '200'], { reject: false, all: true });
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toContain('rehearse: phase 1 (Direct boot): FAILED');
+    expect(r.stdout).toContain('failed at cp-1, stage installing: cp-1: Talos sequence install failed: failed to find a disk matching the install disk selector (size >= 2TB, type nvme) (demo)');
+    expect(r.stdout).toContain('remedy: runbook section #install-failed');
+    expect(readFileSync(join(dir, 'state', 'rehearsal', 'logs', 'cp-1.console.log'), 'utf8')).toContain('demo: no disk matches the install disk selector');
+    expect(existsSync(join(dir, 'state', 'rehearsal', 'rehearsal.json'))).toBe(false);
   }, 400_000);
 
   it('after kill -9 the namespaces and VMs stay, a new rehearsal refuses to start, and --clean removes them all', async () => {

@@ -23,14 +23,16 @@ NICs' MACs and its firmware (OVMF for uefi, SeaBIOS for bios). It never binds or
 lab's addresses outside its own namespaces and never touches this machine's interfaces.
 
 --demo boots demo payloads built from Debian parts (the Debian cloud kernel, fetched once with
-apt-get download, and busybox-static), each saying "demo" on its console and in its events: the
-gateway carries the lab's VLANs on its ports and bridges and routes between them; a node takes
-its static addresses on its VLANs and reports that it booted through the gateway to the
-collector. What the demo does not rehearse yet: the boot media (the VMs boot the payload
-directly), PXE, the Talos install and event stream, Harvester, and phases 2 to 4.
+apt-get download, busybox-static and curl), each saying "demo" on its console and in its events:
+the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (a
+platform host) reads its embedded Talos machine config (rendered with the rehearsal's own
+secrets), matches its install disk selector against its demo disk and sends Talos's event-sink
+messages over gRPC, in Talos's sequencer order, through the gateway to the collector. What the
+demo does not rehearse yet: the boot media (the VMs boot the payload directly), PXE, a real
+install, etcd and Kubernetes, Harvester, and phases 2 to 4.
 
-A phase is done when each of its hosts has reached "booted" in the collector; a failure names
-the host, its stage and the runbook remedy. Teardown stops every process and deletes every
+Phase 1 is done when the gateway has reached "booted" and cp-1 "installed" in the collector; a
+failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/rehearsal.json). Demo events go to the rehearsal's own database

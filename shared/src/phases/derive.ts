@@ -199,7 +199,7 @@ export class FactFolder {
       const harvesterRebootFailed = e.source === 'harvester' && e.kind === 'install.failed' && t.steps.some((s) => s.stage === 'rebooting' && s.source === 'harvester');
       t.failure = harvesterRebootFailed
         ? { at: e.received, reason: 'Harvester wrote its disk (SUCCEEDED) but its reboot step failed (FAILED after SUCCEEDED)', kind: e.kind, remedy: FAILURE_REMEDIES.harvesterReboot }
-        : { at: e.received, reason: reason ?? 'failed', kind: e.kind };
+        : { at: e.received, reason: reason ?? 'failed', kind: e.kind, ...(e.kind === 'talos.sequence' && e.attrs.sequence === 'install' ? { remedy: FAILURE_REMEDIES.install } : {}) };
       return;
     }
     if (t.failure) {

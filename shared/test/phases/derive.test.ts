@@ -129,6 +129,8 @@ describe('deriveStatus', () => {
     const h = hostOf(deriveStatus(plan(), events, { startedAt: at(0), now: at(4) }), 'cp-1');
     expect(h.stage).toBe('failed');
     expect(h.steps.map((x) => x.stage)).toEqual(['booted', 'installing']);
+    // Talos's failed install sequence points at the install remedy, as Harvester's FAILED webhook does.
+    expect(h.problem).toMatchObject({ kind: 'failed', remedy: 'install-failed' });
   });
 
   it('reads Talos install, kexec reboot and RUNNING-not-ready as progress, never as failure', () => {
