@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,13 @@ describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)
     const console = readFileSync(join(state, 'rehearsal', 'logs', 'cp-1.console.log'), 'utf8');
     expect(console).toContain('demo: embedded config found: /usr/local/etc/talos/config.yaml');
     expect(console).toContain('demo: event sink 10.10.10.5:4001; install disk selector: size >= 256GB, type nvme');
+
+    // The rehearsal's secrets stay out of its output and the consoles; the payloads carrying its token are 0600.
+    const token = readFileSync(join(state, 'rehearsal', 'state', 'secrets', 'collector-token'), 'utf8').trim();
+    const logs = join(state, 'rehearsal', 'logs');
+    for (const f of ['cp-1.console.log', 'gateway.console.log', 'collector.log']) expect(readFileSync(join(logs, f), 'utf8')).not.toContain(token);
+    expect(out()).not.toContain(token);
+    for (const h of ['cp-1', 'gateway']) expect(statSync(join(state, 'rehearsal', 'vms', h, 'payload.cpio')).mode & 0o777).toBe(0o600);
 
     proc.kill('SIGINT');
     const r = await proc;

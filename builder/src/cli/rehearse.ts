@@ -11,8 +11,8 @@ import { statePathsFor } from '../state/index.js';
 
 export const rehearseCommand: Command = {
   name: 'rehearse',
-  help: `Usage: builder rehearse --demo [--phases 1] [--keep] [--lab FILE] [--state DIR]
-       builder rehearse --clean [--lab FILE] [--state DIR]
+  help: `Usage: builder rehearse --clean [--lab FILE] [--state DIR]
+       builder rehearse --demo [--phases 1] [--keep] [--timeout S] [--lab FILE] [--state DIR]
 
 Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
 lab's networks out inside network namespaces it creates (a VLAN-aware lab switch carrying the
