@@ -28,6 +28,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'next', summary: 'ask the collector where the bring-up stands and print the next step (or the stalled step’s remedy)', context: 'lab+state', load: async () => (await import('./next.js')).nextCommand },
   { name: 'bootstrap', summary: "call Talos's Bootstrap on the first platform node once (etcd starts a new cluster)", context: 'lab+state', load: async () => (await import('./bootstrap.js')).bootstrapCommand },
   { name: 'collect', summary: 'run the collector: every progress signal of the bring-up in one live view', context: 'lab+state', load: async () => (await import('./collect.js')).collectCommand },
+  { name: 'pxe rearm', summary: 'let a host whose install is done install again on its next network boot (the PXE service stops sending it iPXE exit)', context: 'lab+state', load: async () => (await import('./pxe-rearm.js')).pxeRearmCommand },
   { name: 'status', summary: 'print the bring-up at a glance: phases, problems first, each host\'s stage', context: 'lab+state', load: async () => (await import('./status.js')).statusCommand },
   { name: 'events', summary: 'print one host\'s events as the collector stored them (-f follows)', context: 'lab+state', load: async () => (await import('./host-events.js')).eventsCommand },
   { name: 'logs', summary: 'print one host\'s kernel and service log (-f follows)', context: 'lab+state', load: async () => (await import('./host-events.js')).logsCommand },

@@ -13,6 +13,7 @@ export { TftpService, type TftpSource } from './tftp.js';
 export { chooseBoot, scriptUrl, type BootChoice, type ClientHints } from './boot-choice.js';
 export { Leases } from './leases.js';
 export { InstalledHosts } from './installed.js';
+export { handleControl } from './control.js';
 export { scopeFor, type Scope } from './scope.js';
 export { resolveUnderRoot, isSafeName } from './paths.js';
 
