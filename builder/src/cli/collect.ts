@@ -7,7 +7,9 @@ import { collectorContext, parseListen, parsePort } from './collector-flags.js';
 import { ensureDbDir, readCollectorToken } from '../collector/token.js';
 import { startCollector } from '../collector/server.js';
 import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { reachabilityWarnings } from '../collector/reach.js';
 
 export const collectCommand: Command = {
   name: 'collect',
@@ -82,6 +84,8 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       throw err;
     }
     const shown = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
+    const local = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+    for (const w of reachabilityWarnings(ctx.lab.collector.url, listen.host, local)) io.err(`collector: warning: ${w}\n`);
     if (values.json) io.out(`${JSON.stringify({ listening: { http: `http://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${running.httpPort}/`, talos: `${listen.host}:${running.talos.port}`, kmsg: `${listen.host}:${running.kmsg.port}`, db: ctx.paths.collectorDb } })}\n`);
     else io.out(
       [

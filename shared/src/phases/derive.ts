@@ -304,6 +304,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
   }
 
   const problems: Problem[] = [];
+  const planHosts = new Map(plan.hosts.map((h) => [h.name, h]));
   const hostStatus = new Map<string, HostStatus>();
   const phases: PhaseStatus[] = [];
   let phaseStart: string | undefined = startedAt;
@@ -312,7 +313,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
     const phaseHosts: HostStatus[] = [];
     for (const name of p.hosts) {
       const t = tracks.get(name) ?? newTrack();
-      const planHost = plan.hosts.find((h) => h.name === name)!;
+      const planHost = planHosts.get(name)!;
       const seen = lastSeen.get(name);
       const { stage, since } = currentStage(t);
       const last = planHost.path[planHost.path.length - 1] ?? 'healthy';
