@@ -88,6 +88,9 @@ describe('runbook and next name the lab from anywhere', () => {
     const found = invocations(r.stdout);
     expect(found.map((f) => f.name)).toEqual(expect.arrayContaining(['collect', 'next']));
     for (const inv of found) expect(inv.args).toContain(`--lab ${labAbs}`);
+    // Runbook sections by the file's absolute path, not a bare runbook.html relative to nothing.
+    expect(r.stdout).toContain(`${join(top, 'site', 'state', 'runbook', 'runbook.html')}#preflight`);
+    expect(r.stdout).not.toMatch(/(^|\s)runbook\.html#/m);
   });
 });
 

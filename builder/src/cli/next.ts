@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from './command.js';
 import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
@@ -32,7 +33,10 @@ Exit codes: 0 a next step (or all done), 1 something is stalled or no collector 
     const status = await fetchStatus(url, token);
     const found = nextStep(input.runbook, status, url);
     // The advice's own hints (`builder collect`, `builder status`) name the lab like the runbook does.
-    const advice = { ...found, text: labCommands(values, io.cwd).text(found.text) };
+    // "runbook.html#id" becomes the file `builder runbook` writes, by its absolute path.
+    const book = join(input.paths.root, 'runbook', 'runbook.html');
+    const text = labCommands(values, io.cwd).text(found.text).replace(/(^|[\s(])runbook\.html#/g, `$1${book}#`);
+    const advice = { ...found, text };
     io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : advice.text);
     return advice.kind === 'problem' || advice.kind === 'no-collector' ? EXIT.failed : EXIT.ok;
   },
