@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job on the example lab, as far as this machine can take it: validate the lab, create
-# its secrets (once), write the runbook, render every config and build both boot media. Steps
+# its secrets (once), write the runbook, render every config, build both boot media and, as root,
+# rehearse phase 1 with the lab as virtual machines (builder rehearse --demo). Steps
 # that need something only the network provides (base ISOs, the pinned Argo CD manifest) say
 # what is missing and how to get it, and the job goes on with the rest.
 set -u
@@ -40,6 +41,13 @@ builder make-usb --target um760 --lab "$lab" || later "UM760 stick: needs the Ta
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
 builder make-usb --target vp6630 --lab "$lab" || later "gateway stick: needs the VyOS base ISO — \`builder images sync vyos\` with network, or \`builder images import FILE\`"
+
+step "rehearsal: the lab as virtual machines on this machine (demo payloads; phase 1, the one they cover)"
+if [ "$(id -u)" != 0 ]; then
+  later "rehearsal: \`sudo npx builder rehearse --demo --phases 1\` (it creates network namespaces, so it needs root)"
+else
+  builder rehearse --demo --phases 1 --lab "$lab" || later "rehearsal: phase 1 did not reach its demo goal (see above; \`builder rehearse --clean\` if it was interrupted)"
+fi
 
 if [ -n "$pending" ]; then
   printf '\n== not done yet on this machine:%b\n' "$pending"

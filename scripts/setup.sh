@@ -11,8 +11,16 @@ base="xorriso:xorriso mformat:mtools mkfs.vfat:dosfstools mksquashfs:squashfs-to
 tests="qemu-system-x86_64:qemu-system-x86 objcopy:binutils python3:python3 dpkg-deb:dpkg busybox:busybox-static grub-mkrescue:grub-common sshd:openssh-server radvd:radvd tftp:tftp-hpa in.tftpd:tftpd-hpa chromium:chromium udhcpc:udhcpc dhclient:isc-dhcp-client ip:iproute2 nginx:nginx-light dhcrelay:isc-dhcp-relay zsh:zsh tmux:tmux"
 files="/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin /usr/lib/grub/x86_64-efi/moddep.lst:grub-efi-amd64-bin /usr/share/OVMF/OVMF_CODE.fd:ovmf /usr/share/OVMF/OVMF_CODE_4M.fd:ovmf /usr/share/seabios/bios-256k.bin:seabios /usr/lib/ipxe/qemu/efi-e1000.rom:ipxe-qemu /usr/lib/ipxe/ipxe.efi:ipxe /usr/lib/systemd/boot/efi/linuxx64.efi.stub:systemd-boot-efi /usr/lib/ISOLINUX/isolinux.bin:isolinux /usr/lib/syslinux/modules/bios/menu.c32:syslinux-common"
 
-want="$base"
-[ "$mode" = test ] && want="$base $tests"
+# What `builder rehearse --demo` drives (the main job ends with it): QEMU, busybox and curl for the
+# demo payloads, dpkg-deb for the Debian kernel, iproute2 for the namespaces.
+rehearse="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static curl:curl dpkg-deb:dpkg ip:iproute2"
+rehearse_files="/usr/share/OVMF/OVMF_CODE_4M.fd:ovmf /usr/share/seabios/bios-256k.bin:seabios"
+
+want="$base $rehearse"
+checked="$rehearse_files"
+# Without root the example skips the rehearsal (it creates namespaces), so it needs only the base.
+if [ "$mode" = example ] && [ "$(id -u)" != 0 ]; then want="$base"; checked=""; fi
+[ "$mode" = test ] && want="$base $rehearse $tests"
 missing=""
 for pair in $want; do
   cmd="${pair%%:*}"; pkg="${pair#*:}"
@@ -20,8 +28,9 @@ for pair in $want; do
     case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
   fi
 done
-if [ "$mode" = test ]; then
-  for pair in $files; do
+[ "$mode" = test ] && checked="$rehearse_files $files"
+if [ -n "$checked" ]; then
+  for pair in $checked; do
     f="${pair%%:*}"; pkg="${pair#*:}"
     [ -e "$f" ] || missing="$missing $pkg"
   done

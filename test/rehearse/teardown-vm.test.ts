@@ -65,7 +65,7 @@ describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)
   it('boots the gateway and cp-1 through the lab switch, reports phase 1 done, answers builder status, and Ctrl-C leaves nothing behind', async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-'));
     const { proc, out, ledgerFile } = await startKept(state);
-    expect(out()).toContain('rehearse: phase 1 (Direct boot): done');
+    expect(out()).toContain('rehearse: phase 1 (Direct boot): demo goal reached');
     expect(out()).toMatch(/gateway: booted\n\s+cp-1: installed/);
     const ledger = JSON.parse(readFileSync(ledgerFile, 'utf8')) as Ledger;
     expect(ledger.processes.map((p) => p.what)).toEqual(['collector (laptop namespace)', 'dashboard forwarder (laptop namespace)', 'VM lab-switch (QEMU)', 'VM gateway (QEMU)', 'VM cp-1 (QEMU)']);

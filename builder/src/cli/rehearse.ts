@@ -31,8 +31,9 @@ messages over gRPC, in Talos's sequencer order, through the gateway to the colle
 demo does not rehearse yet: the boot media (the VMs boot the payload directly), PXE, a real
 install, etcd and Kubernetes, Harvester, and phases 2 to 4.
 
-Phase 1 is done when the gateway has reached "booted" and cp-1 "installed" in the collector; a
-failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
+Phase 1 reaches its demo goal when the gateway has reached "booted" and cp-1 "installed" in the
+collector (joined and healthy need the join watchers, which the demo does not feed, so the
+dashboard keeps phase 1 active); a failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/rehearsal.json). Demo events go to the rehearsal's own database
@@ -46,7 +47,7 @@ kill -9, \`builder rehearse --clean\` finishes it from the state file
   --lab FILE      the lab file (default: ${LAB_DEFAULT})
   --state DIR     the lab's state directory (default: state/ beside the lab file)
 
-Exit codes: 0 every phase done (or --clean had nothing left or removed it all), 1 a phase
+Exit codes: 0 every phase reached its demo goal (or --clean had nothing left or removed it all), 1 a phase
 failed or teardown left something, 2 usage error.`,
   async run(argv, io) {
     const { values } = parseFlags('rehearse', argv, {
@@ -95,7 +96,7 @@ failed or teardown left something, 2 usage error.`,
         stopRequested,
       });
       const ok = result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
-      io.out(`\nrehearse: ${ok ? 'every phase done' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
+      io.out(`\nrehearse: ${ok ? 'every rehearsed phase reached its demo goal (joined and healthy are not rehearsed: the dashboard shows phase 1 still active)' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
       io.out(`rehearse: its events stay in ${rehearsalPaths(paths).labState}; \`builder collect --lab ${labFile} --state ${rehearsalPaths(paths).labState}\` serves that dashboard again\n`);
       return ok ? EXIT.ok : EXIT.failed;
     } finally {

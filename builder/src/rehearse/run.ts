@@ -302,7 +302,7 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
 }
 
 export function formatPhase(r: PhaseResult): string {
-  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? 'done' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
+  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? 'demo goal reached' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
   for (const h of r.hosts) lines.push(`  ${h.name}: ${h.stage}${h.stage === h.goal ? '' : ` (needs ${h.goal})`}`);
   if (r.failure) lines.push(`  failed at ${r.failure.host}, stage ${r.failure.stage}: ${r.failure.reason}`, `  remedy: runbook section #${r.failure.remedy} (\`builder runbook\`, then open runbook.html#${r.failure.remedy})`);
   return `${lines.join('\n')}\n`;
