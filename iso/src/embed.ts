@@ -27,6 +27,11 @@ export interface EmbedOptions {
   out: string;
   /** The base must hash to this (the image cache's record); refused otherwise. */
   expectedBaseSha256?: string;
+  /**
+   * The cache vouches that the base still has `expectedBaseSha256` (its stat stamp is the one of
+   * the last hash check): the base is not hashed again.
+   */
+  baseHashTrusted?: boolean;
   /** Recorded in the sidecar, e.g. um760. */
   target?: string;
   /** Every timestamp written; defaults to SOURCE_DATE_EPOCH, else the base ISO's own date. */
@@ -146,7 +151,7 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
   });
   // Hashing the base runs beside the build (both read the same file); the output is only
   // committed after the hash matched.
-  const baseShaPromise = sha256File(baseIso);
+  const baseShaPromise = opts.baseHashTrusted && opts.expectedBaseSha256 ? Promise.resolve(opts.expectedBaseSha256.toLowerCase()) : sha256File(baseIso);
   baseShaPromise.catch(() => undefined);
   const checkBaseSha = async () => {
     const baseSha = await baseShaPromise;

@@ -2,7 +2,7 @@
 // image cache → make-usb with no --config and no --base. The base is the stand-in Talos ISO
 // (real Talos ISOs cannot be downloaded here), pinned in the lab's images.yaml by its sha256.
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -151,6 +151,32 @@ describe('make-usb from the lab, the rendered config and the image cache', () =>
     // Put the original render back for the tests that follow.
     expect((await builder('render', '--lab', lab, '--cache', join(dir, 'cache'))).code).toBe(0);
   }, 200_000);
+
+  it('trusts the cache stamp of the last hash check, but not once a byte changed in place with its mtime put back', async () => {
+    const cached = (await readdir(join(dir, 'cache'), { recursive: true })).find((f) => f.endsWith(baseSha))!;
+    const blob = join(dir, 'cache', cached);
+    const origin = JSON.parse(await readFile(join(dir, 'cache/origins', `${baseSha}.json`), 'utf8'));
+    const s = await stat(blob);
+    expect(origin.stamp).toEqual({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
+    const o = join(dir, 'inplace.iso');
+    await chmod(blob, 0o644);
+    const fh = await open(blob, 'r+');
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, s.size - 1);
+    await fh.write(Buffer.from([b[0]! ^ 0xff]), 0, 1, s.size - 1);
+    await fh.close();
+    await utimes(blob, s.atime, s.mtime);
+    const r = await builder('make-usb', '--target', 'um760', '--lab', lab, '--cache', join(dir, 'cache'), '--out', o);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`but the cache records ${baseSha}`);
+    // Put the byte back; `images verify` rehashes and stamps it again.
+    const fh2 = await open(blob, 'r+');
+    await fh2.write(b, 0, 1, s.size - 1);
+    await fh2.close();
+    expect((await builder('images', 'verify', '--cache', join(dir, 'cache'))).code).toBe(0);
+    const again = await builder('make-usb', '--target', 'um760', '--lab', lab, '--cache', join(dir, 'cache'), '--out', o);
+    expect(again.code).toBe(0);
+  }, 120_000);
 
   it('refuses a cached base whose bytes no longer match the recorded sha256', async () => {
     const before = await readFile(`${out()}.json`, 'utf8');

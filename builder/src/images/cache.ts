@@ -51,6 +51,33 @@ export interface Origin {
   /** The URL it was downloaded from, or `file:` + the imported path. */
   from: string;
   added: string;
+  /** The file as it was when its hash was last checked (admitted, or `images verify`). */
+  stamp?: Stamp;
+}
+
+/**
+ * What a file's inode says about it: a hash checked earlier still holds while size, mtime, ctime
+ * and inode are unchanged (any write or chmod moves ctime, which no tool can set back). make-usb
+ * trusts it instead of rehashing the base; `images verify` always rehashes.
+ */
+export interface Stamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+export async function stampOf(path: string): Promise<Stamp> {
+  const s = await stat(path);
+  return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino };
+}
+
+export const sameStamp = (a: Stamp | undefined, b: Stamp) => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+
+/** Records that the cached file was just hashed and found right. */
+export async function restamp(c: CachePaths, origin: Origin): Promise<void> {
+  const stamp = await stampOf(blobPath(c, origin.sha256));
+  await writeFileAtomic(join(c.origins, `${origin.sha256}.json`), `${JSON.stringify({ ...origin, stamp }, null, 2)}\n`);
 }
 
 export async function hasBlob(c: CachePaths, sha256: string): Promise<boolean> {
@@ -66,7 +93,7 @@ export async function admit(c: CachePaths, file: string, origin: Origin): Promis
   const dest = blobPath(c, origin.sha256);
   await chmod(file, 0o444);
   await rename(file, dest);
-  await writeFileAtomic(join(c.origins, `${origin.sha256}.json`), `${JSON.stringify(origin, null, 2)}\n`);
+  await restamp(c, origin);
   return dest;
 }
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { UserError } from '../base/index.js';
-import { blobPath, cachePaths, defaultCacheDir, hasBlob } from './cache.js';
+import { blobPath, cachePaths, defaultCacheDir, hasBlob, readOrigin, sameStamp, stampOf } from './cache.js';
 import { loadManifest, manifestPathFor } from './load.js';
 import type { ImageEntry, ImageManifest } from './manifest.js';
 
@@ -21,6 +21,8 @@ export interface ResolvedImage {
   sha256: string;
   url: string;
   type: 'iso' | 'file';
+  /** The file's stamp is the one recorded when its hash was last checked: no need to rehash. */
+  hashUnchanged: boolean;
 }
 
 export interface ResolveOptions {
@@ -53,5 +55,7 @@ export async function resolveImage(name: string, o: ResolveOptions): Promise<Res
   if (!(await hasBlob(c, image.sha256))) {
     throw new UserError('ERR_IMAGE_NOT_CACHED', `image ${name} (sha256 ${image.sha256.slice(0, 12)}…) is not in the cache ${c.root}`, `run \`builder images sync\` (or \`builder images import FILE\` with a file fetched elsewhere)`);
   }
-  return { name, path: blobPath(c, image.sha256), sha256: image.sha256, url: image.url, type: image.type };
+  const path = blobPath(c, image.sha256);
+  const trusted = sameStamp((await readOrigin(c, image.sha256))?.stamp, await stampOf(path));
+  return { name, path, sha256: image.sha256, url: image.url, type: image.type, hashUnchanged: trusted };
 }

@@ -1,5 +1,5 @@
 import { sha256File } from './hash.js';
-import { listBlobs, removeBlob, type CachePaths } from './cache.js';
+import { listBlobs, removeBlob, restamp, type CachePaths } from './cache.js';
 
 export interface VerifyRow {
   sha256: string;
@@ -10,7 +10,7 @@ export interface VerifyRow {
   removed: boolean;
 }
 
-/** Rehashes every cached file; with `repair`, a file whose content no longer matches its name is removed. */
+/** Rehashes every cached file (and stamps the ones found right); with `repair`, a file whose content no longer matches its name is removed. */
 export async function verifyCache(c: CachePaths, options: { repair: boolean; onFile?: (path: string) => void }): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   for (const blob of await listBlobs(c)) {
@@ -18,6 +18,7 @@ export async function verifyCache(c: CachePaths, options: { repair: boolean; onF
     const actual = await sha256File(blob.path);
     const ok = actual === blob.sha256;
     if (!ok && options.repair) await removeBlob(c, blob.sha256);
+    if (ok && blob.origin) await restamp(c, blob.origin);
     const row: VerifyRow = { sha256: blob.sha256, path: blob.path, ok, actual, removed: !ok && options.repair };
     if (blob.origin?.name) row.name = blob.origin.name;
     rows.push(row);

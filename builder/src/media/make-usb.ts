@@ -91,12 +91,14 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
 
   let base: string;
   let expected = o.baseSha256;
+  let trusted = false;
   if (o.base) base = resolve(o.cwd, o.base);
   else {
     const { resolveImage } = await import('../images/index.js');
     const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
     base = image.path;
     expected = image.sha256;
+    trusted = image.hashUnchanged;
   }
   const out = o.out ? resolve(o.cwd, o.out) : join(statePaths(labFile, o.state && resolve(o.cwd, o.state)).media, `${host}-${o.target}.iso`);
 
@@ -105,7 +107,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   const inputs: Record<string, string> = {};
   if (needLab) inputs.lab = await sha256File(labFile);
   try {
-    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, target: o.target, inputs, kernelArgs });
+    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs });
     return { ...result, host };
   } catch (err) {
     throw toUserError(err);
