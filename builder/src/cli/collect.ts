@@ -4,7 +4,8 @@ import { parseFlags } from './args.js';
 import { UserError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { collectorContext, parseListen, parsePort } from './collector-flags.js';
-import { ensureDbDir, readCollectorToken } from '../collector/token.js';
+import { ensureDbDir, readCollectorToken, readOnlyToken } from '../collector/token.js';
+import { streamListenHost, describeBind } from '../collector/bind.js';
 import { startCollector } from '../collector/server.js';
 import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
 import { networkInterfaces } from 'node:os';
@@ -71,9 +72,27 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
         throw err;
       }
     }
+    const readToken = readOnlyToken(token);
+    // Talos's streams are unauthenticated: they listen on the lab-facing address (collector.url)
+    // when this machine has it, not on every network the laptop is on.
+    const streams = streamListenHost(ctx.lab.collector.url, listen.host);
     let running;
     try {
-      running = await startCollector({ plan: ctx.plan, dbFile: ctx.paths.collectorDb, token, host: listen.host, port: listen.port, talosPort, kmsgPort, runbookDir: join(ctx.paths.root, 'runbook'), thresholds: ctx.lab.collector.stalls, ...(watch ? { join: watch } : {}) });
+      running = await startCollector({
+        plan: ctx.plan,
+        dbFile: ctx.paths.collectorDb,
+        token,
+        readToken,
+        host: listen.host,
+        port: listen.port,
+        streamHost: streams.host,
+        talosPort,
+        kmsgPort,
+        runbookDir: join(ctx.paths.root, 'runbook'),
+        thresholds: ctx.lab.collector.stalls,
+        log: (line) => io.err(`${line}\n`),
+        ...(watch ? { join: watch } : {}),
+      });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message ?? '')) {
@@ -83,14 +102,16 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       if (e.code === 'EACCES') throw new UserError('ERR_LISTEN_PERMISSION', `cannot listen on port ${listen.port}: permission denied`, 'use a port above 1023');
       throw err;
     }
-    const shown = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
     const local = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
     for (const w of reachabilityWarnings(ctx.lab.collector.url, listen.host, local)) io.err(`collector: warning: ${w}\n`);
-    if (values.json) io.out(`${JSON.stringify({ listening: { http: `http://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${running.httpPort}/`, talos: `${listen.host}:${running.talos.port}`, kmsg: `${listen.host}:${running.kmsg.port}`, db: ctx.paths.collectorDb } })}\n`);
+    const dashboard = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host;
+    if (values.json) io.out(`${JSON.stringify({ listening: { http: `http://${dashboard}:${running.httpPort}/`, httpBind: `${listen.host}:${running.httpPort}`, talos: `${streams.host}:${running.talos.port}`, kmsg: `${streams.host}:${running.kmsg.port}`, db: ctx.paths.collectorDb, readToken } })}\n`);
     else io.out(
       [
-        `collector: listening on http://${shown}:${running.httpPort}/ (dashboard)`,
-        `collector: Talos event sink on ${listen.host}:${running.talos.port} (gRPC), kernel log on ${listen.host}:${running.kmsg.port} (TCP)`,
+        `collector: HTTP on ${describeBind(listen.host)}:${running.httpPort} — dashboard at http://${dashboard}:${running.httpPort}/`,
+        `collector: Talos event sink on ${describeBind(streams.host)}:${running.talos.port} (gRPC), kernel log on ${describeBind(streams.host)}:${running.kmsg.port} (TCP)`,
+        ...(streams.note ? [`collector: ${streams.note}`] : []),
+        `collector: reads from other machines need a token; read-only token: ${readToken}`,
         `collector: events stored in ${ctx.paths.collectorDb} (${running.hub.store.count()} so far); Ctrl-C stops`,
         '',
       ].join('\n'),

@@ -10,6 +10,8 @@ export class HostDirectory {
   private readonly macs = new Map<string, string>();
   private readonly addresses = new Map<string, string>();
   private readonly learned = new Map<string, string>();
+  /** Addresses the PXE service leased, by the MAC it leased them to (dhcp.ack events). */
+  private readonly leases = new Map<string, string>();
 
   constructor(plan: GenesisPlan, learned: ReadonlyMap<string, string> = new Map()) {
     this.names = new Set(plan.hosts.map((h) => h.name));
@@ -38,13 +40,42 @@ export class HostDirectory {
     return this.learned.get(a) ?? this.addresses.get(a);
   }
 
+  /**
+   * Records a run-time address of `host`. Bounded: at most MAX_LEARNED addresses in all (the
+   * oldest is forgotten first), and never an address the lab declares or leased to another host.
+   */
   learn(address: string, host: string): boolean {
     const a = normalizeAddress(address);
     if (this.learned.get(a) === host) return false;
+    const owner = this.addresses.get(a) ?? this.leases.get(a);
+    if (owner !== undefined && owner !== host) return false;
+    this.learned.delete(a);
     this.learned.set(a, host);
+    while (this.learned.size > MAX_LEARNED) this.learned.delete(this.learned.keys().next().value as string);
     return true;
   }
+
+  /** The PXE service leased `address` to a MAC of `host`. */
+  leased(address: string, host: string): void {
+    const a = normalizeAddress(address);
+    this.leases.delete(a);
+    this.leases.set(a, host);
+    while (this.leases.size > MAX_LEARNED) this.leases.delete(this.leases.keys().next().value as string);
+  }
+
+  /**
+   * Whether a stream from `address` may speak for `host`: Talos's sink has no authentication (by
+   * Talos's design), so only the host's own lab address, the address our PXE service leased to its
+   * MAC, or an address already known to be it qualifies.
+   */
+  mayClaim(address: string, host: string): boolean {
+    const a = normalizeAddress(address);
+    return this.addresses.get(a) === host || this.leases.get(a) === host || this.learned.get(a) === host;
+  }
 }
+
+/** Run-time addresses kept (learned and leased, each): a lab has tens of hosts. */
+export const MAX_LEARNED = 1024;
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`; strips brackets and zone ids. */
 export function normalizeAddress(address: string): string {

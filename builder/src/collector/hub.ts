@@ -14,6 +14,8 @@ export interface HubOptions {
   now?: () => Date;
   /** Writes queued ingest from a worker thread (the running server); without it they are written here. */
   writer?: StoreWriter;
+  /** One line per problem an operator must see (a full disk, an ingest path's failure). */
+  log?: (line: string) => void;
 }
 
 /** The stored form of an event, the same keys in the same order as `{ ...e, seq, received }`. */
@@ -37,6 +39,8 @@ export class CollectorHub extends EventEmitter {
   private readonly thresholds: Record<string, number>;
   private readonly now: () => Date;
   private cached?: GenesisStatus;
+  private readonly logLine: (line: string) => void;
+  private lastProblem = new Map<string, { at: number; suppressed: number }>();
   private readonly writer?: StoreWriter;
   /** A group is being written by the writer thread. */
   private writing = false;
@@ -52,13 +56,17 @@ export class CollectorHub extends EventEmitter {
     this.thresholds = options.thresholds ?? {};
     this.now = options.now ?? (() => new Date());
     this.writer = options.writer;
+    this.logLine = options.log ?? (() => {});
     this.startedAt = this.store.startedAt(this.now().toISOString());
     this.folder = new FactFolder(this.plan);
     // Replay the store once at start: a restarted collector shows the same status.
     let since = 0;
     for (;;) {
       const page = this.store.list({ since, limit: 5000 });
-      for (const e of page) this.folder.add(e);
+      for (const e of page) {
+        this.folder.add(e);
+        this.noteLease(e);
+      }
       if (page.length < 5000) break;
       since = page[page.length - 1]!.seq;
     }
@@ -109,7 +117,14 @@ export class CollectorHub extends EventEmitter {
     const pending = this.queue.splice(0, this.queue.length);
     const received = this.now().toISOString();
     this.writing = true;
-    writer.write(pending.map((p) => p.events), received).then(
+    let written: Promise<Float64Array>;
+    try {
+      written = writer.write(pending.map((p) => p.events), received);
+    } catch (err) {
+      // Thrown while preparing the write (outside any request): it belongs to these batches only.
+      written = Promise.reject(err);
+    }
+    written.then(
       (seqs) => {
         let at = 0;
         const results = pending.map((p): InsertResult => {
@@ -165,10 +180,34 @@ export class CollectorHub extends EventEmitter {
       this.held = [];
     }
     if (fresh.length > 0) {
-      for (const e of fresh) this.folder.add(e);
+      for (const e of fresh) {
+        this.folder.add(e);
+        this.noteLease(e);
+      }
       this.cached = undefined;
       this.emit('events', fresh);
     }
+  }
+
+  /**
+   * Logs a problem and counts it in /metrics under `reason`. The same reason is logged at most
+   * every 10 s (with how many were not), so a flood of hostile input cannot flood the log.
+   */
+  problem(reason: string, line: string): void {
+    this.metrics.countRejected(reason);
+    const now = Date.now();
+    const last = this.lastProblem.get(reason);
+    if (last && now - last.at < 10_000) {
+      last.suppressed++;
+      return;
+    }
+    this.lastProblem.set(reason, { at: now, suppressed: 0 });
+    this.logLine(last?.suppressed ? `${line} (and ${last.suppressed} more like it)` : line);
+  }
+
+  /** Our PXE service's lease: that address may speak for the MAC's host on Talos's streams. */
+  private noteLease(e: StoredEvent): void {
+    if (e.kind === 'dhcp.ack' && e.source === 'pxe' && e.host && typeof e.attrs.ip === 'string') this.directory.leased(e.attrs.ip, e.host);
   }
 
   /** The current status (cached until the next event or `refresh`). */

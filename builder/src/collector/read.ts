@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bearerMatches, isLoopback } from './auth.js';
+import { readerIsLocal } from '@lab/shared';
+import { bearerMatches } from './auth.js';
+import { boundStrings } from './views/bound.js';
 import type { CollectorHub } from './hub.js';
 import type { StoredEvent } from './store.js';
 
@@ -7,25 +9,28 @@ const MAX_PAGE = 1000;
 const MAX_SSE_BUFFER = 4 * 1024 * 1024;
 
 /**
- * Reads are open to the operator's own machine (loopback) and need the bearer token from
- * anywhere else: event attributes can carry lab details not meant for every lab network peer.
+ * Reads are open to the operator's own machine — a loopback peer that also named a loopback
+ * `Host:`, so a web page the operator opens cannot read them by DNS rebinding — and need the
+ * bearer token (the collector token, or the read-only one `collect` prints) from anywhere else:
+ * event attributes can carry lab details not meant for every lab network peer.
  */
-export function readAllowed(req: FastifyRequest, token: string): boolean {
-  return isLoopback(req.socket.remoteAddress) || bearerMatches(req.headers.authorization, token);
+export function readAllowed(req: FastifyRequest, token: string, readToken?: string): boolean {
+  if (readerIsLocal(req.socket.remoteAddress, req.headers.host)) return true;
+  return bearerMatches(req.headers.authorization, token) || (readToken !== undefined && bearerMatches(req.headers.authorization, readToken));
 }
 
 function deny(reply: FastifyReply) {
-  return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'reads from other machines need the bearer token', fix: 'send `Authorization: Bearer <collector token>` or read from the collector machine itself' });
+  return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'reads from other machines need the bearer token', fix: 'send `Authorization: Bearer <read-only token that builder collect prints>`, or read from the collector machine itself at http://127.0.0.1 or http://localhost' });
 }
 
-export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, token: string): void {
+export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, token: string, readToken?: string): void {
   app.get('/v1/status', async (req, reply) => {
-    if (!readAllowed(req, token)) return deny(reply);
-    return reply.send(hub.status());
+    if (!readAllowed(req, token, readToken)) return deny(reply);
+    return reply.send(boundStrings(hub.status()));
   });
 
   app.get('/v1/events', async (req, reply) => {
-    if (!readAllowed(req, token)) return deny(reply);
+    if (!readAllowed(req, token, readToken)) return deny(reply);
     const q = req.query as Record<string, string | undefined>;
     const problems: string[] = [];
     const since = q.since === undefined ? 0 : Number(q.since);
@@ -46,12 +51,12 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
   });
 
   app.get('/metrics', async (req, reply) => {
-    if (!readAllowed(req, token)) return deny(reply);
+    if (!readAllowed(req, token, readToken)) return deny(reply);
     return reply.type('text/plain; version=0.0.4').send(hub.metrics.render(hub.status(), hub.store.count()));
   });
 
   app.get('/v1/stream', (req, reply) => {
-    if (!readAllowed(req, token)) {
+    if (!readAllowed(req, token, readToken)) {
       void deny(reply);
       return;
     }
@@ -72,13 +77,13 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
       }
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
-    send('status', hub.status());
+    send('status', boundStrings(hub.status()));
     // Coalesce bursts: at most one status per 100 ms, so a batch of 1000 events costs one redraw.
     let pending: NodeJS.Timeout | undefined;
     const schedule = () => {
       pending ??= setTimeout(() => {
         pending = undefined;
-        send('status', hub.status());
+        send('status', boundStrings(hub.status()));
       }, 100);
     };
     const onEvents = (events: StoredEvent[]) => {

@@ -14,6 +14,8 @@ import { registerReadRoutes } from './read.js';
 import { EventStore } from './store.js';
 import { StoreWriter } from './writer.js';
 import { registerDashboard } from './views/dashboard.js';
+import { isStorageFull, jsonTooDeep, MAX_JSON_DEPTH } from './ingest/limits.js';
+import { UserError } from '../base/index.js';
 
 /** 1000 events of a few hundred bytes each fit well under this; a bigger body is refused (413). */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -25,6 +27,8 @@ export interface AppOptions {
   runbookDir?: string;
   bodyLimit?: number;
   logger?: boolean;
+  /** The read-only token `collect` prints (reads from other machines; never writes). */
+  readToken?: string;
 }
 
 const ERROR_NAMES: Record<string, { status: number; error: string; fix: string }> = {
@@ -32,6 +36,7 @@ const ERROR_NAMES: Record<string, { status: number; error: string; fix: string }
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'empty-body', fix: 'send a JSON body' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'body-too-large', fix: 'send at most 1000 events per request, in several requests' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported-media-type', fix: 'send Content-Type: application/json' },
+  LAB_JSON_TOO_DEEP: { status: 400, error: 'too-deep', fix: `event attributes nest at most ${MAX_JSON_DEPTH} levels: flatten them` },
 };
 
 /** The collector's HTTP side (ingest, reads, dashboard), ready for `listen` or `inject`. */
@@ -40,11 +45,24 @@ export function createCollectorApp(options: AppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? BODY_LIMIT, forceCloseConnections: true });
   const { hub, token } = options;
 
+  // JSON bodies: nesting is bounded before the parse (a body nested 100,000 levels deep parses,
+  // then overflows the stack of whatever walks it), then fastify's own parser (prototype-poisoning
+  // checks included) does the rest.
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonTooDeep(String(body))) return done(Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { code: 'LAB_JSON_TOO_DEEP', statusCode: 400 }), undefined);
+    json(req, body as string, done);
+  });
   // Harvester's installer sends its rendered payload without a content type of its own choosing:
-  // accept text bodies and read them as JSON when they are JSON.
-  app.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) => {
+  // on its webhook only, accept text bodies and read them as JSON when they are JSON. Elsewhere a
+  // text body is 415, as documented.
+  app.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (req, body, done) => {
+    if (!(req.url ?? '').startsWith('/v1/webhooks/harvester')) {
+      return done(Object.assign(new Error(`Unsupported Media Type: ${req.headers['content-type'] ?? ''}`), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), undefined);
+    }
     const text = String(body);
     if (text.trim() === '') return done(null, {});
+    if (jsonTooDeep(text)) return done(Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { code: 'LAB_JSON_TOO_DEEP', statusCode: 400 }), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
@@ -52,20 +70,27 @@ export function createCollectorApp(options: AppOptions): FastifyInstance {
     }
   });
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     const known = err.code ? ERROR_NAMES[err.code] : undefined;
     if (known) {
       hub.metrics.countRejected(known.error);
       return reply.code(known.status).send({ error: known.error, message: err.message, fix: known.fix });
     }
+    if (isStorageFull(err)) {
+      hub.problem('storage-full', `collector: cannot store events from ${req.method} ${req.url}: the disk holding the event store is full (SQLITE_FULL); answering 507 until space is freed — nothing acknowledged is lost, senders retry`);
+      return reply.code(507).send({ error: 'storage-full', message: 'the collector cannot store events: its disk is full', fix: 'free space on the collector machine; senders retry and nothing acknowledged is lost' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) app.log.error(err);
+    if (status === 500) {
+      app.log.error(err);
+      hub.problem('internal', `collector: ${req.method} ${req.url} failed: ${err.message}`);
+    }
     return reply.code(status).send({ error: status === 500 ? 'internal' : 'bad-request', message: status === 500 ? 'the collector could not handle this request' : err.message });
   });
 
   registerHttpIngest(app, hub, token);
   registerHarvesterIngest(app, hub, token);
-  registerReadRoutes(app, hub, token);
+  registerReadRoutes(app, hub, token, options.readToken);
   registerDashboard(app);
 
   app.get('/runbook.html', async (_req, reply) => {
@@ -97,6 +122,11 @@ export interface CollectorOptions {
   tickSeconds?: number;
   /** The clusters' own APIs to watch for join and health (see join/watchers.ts). */
   join?: { targets: JoinTargets; options?: JoinWatchOptions };
+  /** Address of the Talos sink and kernel-log listeners (default: `host`). */
+  streamHost?: string;
+  readToken?: string;
+  /** Problems an operator must see (full disk, a failing ingest path), one line each. */
+  log?: (line: string) => void;
 }
 
 export interface RunningCollector {
@@ -110,21 +140,47 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
+/**
+ * A store SQLite cannot read: say so with the way out, instead of an internal error. Recovery
+ * (docs/collector.md): move the file aside, start again (a new store is created; agents resend
+ * what they still spool), and recover old events from the moved file with sqlite3's `.recover`.
+ */
+function storeError(err: unknown, file: string): unknown {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (!/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return err;
+  return new UserError(
+    'ERR_COLLECTOR_DB_CORRUPT',
+    `the event store ${file} cannot be read: ${(err as Error).message} (${code})`,
+    `move it aside with its -wal and -shm files (mv ${file} ${file}.damaged) and start again: a new store is created and agents resend what they still spool; \`sqlite3 ${file}.damaged .recover\` can get the old events back`,
+    { cause: err },
+  );
+}
+
 /** Opens the store and starts every listener: HTTP, the Talos event sink and the kernel-log port. */
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
-  const store = new EventStore(options.dbFile);
-  const directory = new HostDirectory(options.plan, store.peers());
-  const writer = new StoreWriter(options.dbFile);
-  const hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds, writer });
+  let store: EventStore | undefined;
+  let writer: StoreWriter | undefined;
+  let hub: CollectorHub;
+  try {
+    store = new EventStore(options.dbFile);
+    const directory = new HostDirectory(options.plan, store.peers());
+    writer = new StoreWriter(options.dbFile);
+    hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds, writer, ...(options.log ? { log: options.log } : {}) });
+  } catch (err) {
+    // The writer thread would keep the process alive with nothing listening: end it.
+    await writer?.close();
+    store?.close();
+    throw storeError(err, options.dbFile);
+  }
   const peers = new PeerResolver(hub);
-  const app = createCollectorApp({ hub, token: options.token, runbookDir: options.runbookDir });
+  const app = createCollectorApp({ hub, token: options.token, runbookDir: options.runbookDir, ...(options.readToken ? { readToken: options.readToken } : {}) });
   const closers: (() => Promise<void>)[] = [];
   try {
     await app.listen({ host: options.host, port: options.port });
     closers.push(() => app.close());
-    const talos = await startTalosSink(hub, options.host, options.talosPort, peers);
+    const talos = await startTalosSink(hub, options.streamHost ?? options.host, options.talosPort, peers);
     closers.push(() => talos.close());
-    const kmsg = await startKmsgListener(hub, options.host, options.kmsgPort, peers);
+    const kmsg = await startKmsgListener(hub, options.streamHost ?? options.host, options.kmsgPort, peers);
     closers.push(() => kmsg.close());
     let watchers: JoinWatchers | undefined;
     if (options.join) {
@@ -146,14 +202,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       close: async () => {
         clearInterval(tick);
         for (const c of closers.reverse()) await c();
-        await writer.close();
-        store.close();
+        await writer?.close();
+        store?.close();
       },
     };
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
-    await writer.close();
-    store.close();
+    await writer?.close();
+    store?.close();
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../base/index.js';
@@ -23,4 +24,13 @@ export async function readCollectorToken(paths: StatePaths): Promise<string> {
 
 export async function ensureDbDir(paths: StatePaths): Promise<void> {
   await mkdir(dirname(paths.collectorDb), { recursive: true, mode: 0o700 });
+}
+
+/**
+ * The read-only token `collect` prints: derived from the collector token (so it needs no state
+ * of its own and changes when that token is rotated), accepted for reads and never for writes —
+ * the collector token cannot be recovered from it.
+ */
+export function readOnlyToken(token: string): string {
+  return `ro-${createHash('sha256').update('lab-collector-read-only\0').update(token).digest('base64url').slice(0, 32)}`;
 }

@@ -50,3 +50,12 @@ export function ev(partial: Partial<LabEventInput> & Pick<LabEventInput, 'kind'>
 }
 
 export const auth = { authorization: `Bearer ${TOKEN}` };
+
+/**
+ * Stands in for our PXE service leasing 127.0.0.1 to one of `host`'s MACs (a dhcp.ack event):
+ * the tests' Talos connections come from loopback, and only a host's own lab address or its
+ * lease may speak for it on Talos's unauthenticated streams.
+ */
+export function leaseLoopback(hub: CollectorHub, host: string): void {
+  hub.ingest([{ id: `lease-${host}-${++counter}`, host, source: 'pxe', kind: 'dhcp.ack', time: new Date().toISOString(), attrs: { ip: '127.0.0.1' } }], 'http');
+}

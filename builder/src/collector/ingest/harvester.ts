@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeMac, type LabEvent } from '@lab/shared';
 import { bearerMatches } from '../auth.js';
 import { normalizeAddress } from '../directory.js';
@@ -27,11 +27,12 @@ const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim(
  * caller's address. The event comes from `?event=` or the payload's `event`.
  */
 export function registerHarvesterIngest(app: FastifyInstance, hub: CollectorHub, token: string): void {
-  app.post('/v1/webhooks/harvester', async (req, reply) => {
-    if (!bearerMatches(req.headers.authorization, token)) {
-      hub.metrics.countRejected('auth');
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'missing or wrong bearer token', fix: 'give the webhook a header `Authorization: Bearer <collector token>`' });
-    }
+  const onRequest = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (bearerMatches(req.headers.authorization, token)) return done();
+    hub.metrics.countRejected('auth');
+    void reply.code(401).header('www-authenticate', 'Bearer').header('connection', 'close').send({ error: 'unauthorized', message: 'missing or wrong bearer token', fix: 'give the webhook a header `Authorization: Bearer <collector token>`' });
+  };
+  app.post('/v1/webhooks/harvester', { onRequest }, async (req, reply) => {
     const query = req.query as Record<string, string | undefined>;
     const body: HookBody = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as HookBody) : {};
     const event = (text(query.event) ?? text(body.event))?.toUpperCase();

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_SOURCES, EventBatchSchema, EventSchema, MAX_BATCH, type LabEvent } from '@lab/shared';
 import type { z } from 'zod';
 import { bearerMatches } from '../auth.js';
+import { isStorageFull } from './limits.js';
 import type { CollectorHub } from '../hub.js';
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -88,14 +89,17 @@ export function resolveHosts(hub: CollectorHub, events: LabEvent[], prefix: stri
 
 /** `POST /v1/events`: the agent's protocol (a batch `{events: [...]}` or one event). */
 export function registerHttpIngest(app: FastifyInstance, hub: CollectorHub, token: string): void {
-  app.post('/v1/events', async (req, reply) => {
-    if (!bearerMatches(req.headers.authorization, token)) {
-      hub.metrics.countRejected('auth');
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: req.headers.authorization ? 'the bearer token is wrong' : 'no bearer token', fix: "send `Authorization: Bearer <token>` with the lab's collector token (state/secrets/collector-token)" });
-    }
+  // The token is checked on the headers, before the body is read or parsed (onRequest).
+  const onRequest = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (bearerMatches(req.headers.authorization, token)) return done();
+    hub.metrics.countRejected('auth');
+    void reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .header('connection', 'close')
+      .send({ error: 'unauthorized', message: req.headers.authorization ? 'the bearer token is wrong' : 'no bearer token', fix: "send `Authorization: Bearer <token>` with the lab's collector token (state/secrets/collector-token)" });
+  };
+  app.post('/v1/events', { onRequest }, async (req, reply) => {
     const body = req.body as unknown;
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
     let events = fastEvents(body, isBatch);
@@ -123,7 +127,14 @@ export function registerHttpIngest(app: FastifyInstance, hub: CollectorHub, toke
         fix: 'add the host to the lab file, or correct the host name the sender is configured with',
       });
     }
-    const result = await hub.ingestQueued(resolved.events, 'http');
+    let result;
+    try {
+      result = await hub.ingestQueued(resolved.events, 'http');
+    } catch (err) {
+      if (isStorageFull(err)) throw err; // 507, from the error handler
+      hub.problem('ingest-http', `collector: could not store ${resolved.events.length} events from ${req.socket.remoteAddress ?? '?'}: ${(err as Error).message}`);
+      return reply.code(503).send({ error: 'store-unavailable', message: 'the collector could not store these events; nothing of this request was kept', fix: 'retry later; the collector log says why' });
+    }
     return reply.code(200).send({ stored: result.inserted, duplicates: result.duplicates });
   });
 }

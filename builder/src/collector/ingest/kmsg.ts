@@ -4,6 +4,7 @@ import type { LabEvent } from '@lab/shared';
 import { normalizeAddress } from '../directory.js';
 import type { CollectorHub } from '../hub.js';
 import { PeerResolver } from './peers.js';
+import { isStorageFull, jsonTooDeep } from './limits.js';
 
 /** A line longer than this is not a kernel log record: the connection is closed. */
 const MAX_LINE = 64 * 1024;
@@ -16,6 +17,8 @@ const safe = (v: string) => v.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 40);
  * talos-service, talos-time). Returns undefined for a line that is not a JSON object.
  */
 export function kmsgLineToEvent(line: string, address: string): Omit<LabEvent, 'host'> | undefined {
+  // A kernel log record is flat: refuse nesting before parsing (no token guards this port).
+  if (jsonTooDeep(line, 4)) return undefined;
   let rec: unknown;
   try {
     rec = JSON.parse(line);
@@ -31,7 +34,11 @@ export function kmsgLineToEvent(line: string, address: string): Omit<LabEvent, '
   // seq restarts at each boot; the record's own time tells two boots apart.
   const key = seq !== undefined ? `${seq}.${safe(talosTime ?? String(r.clock ?? ''))}` : createHash('sha256').update(line).digest('hex').slice(0, 24);
   const attrs: Record<string, unknown> = { msg: typeof r.msg === 'string' ? r.msg.slice(0, 4096) : '', peer: address };
-  for (const k of ['facility', 'priority', 'seq', 'clock', 'talos-level']) if (r[k] !== undefined) attrs[k] = r[k];
+  // Only scalar values are kept: these fields are numbers and short strings in Talos's records.
+  for (const k of ['facility', 'priority', 'seq', 'clock', 'talos-level']) {
+    const v = r[k];
+    if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 256)) attrs[k] = v;
+  }
   if (service) attrs.service = service;
   return {
     id: `${service ? 'log' : 'kmsg'}.${safe(address)}.${key}`,
@@ -56,6 +63,18 @@ export async function startKmsgListener(hub: CollectorHub, host: string, port: n
     let buffer = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
+      // Whatever one connection sends, its failure ends that connection only.
+      try {
+        onData(chunk);
+      } catch (err) {
+        const full = isStorageFull(err);
+        hub.problem(full ? 'storage-full' : 'kmsg-error', full
+          ? `collector: kernel log from ${address}: the disk holding the event store is full (SQLITE_FULL); connection closed, Talos reconnects once space is freed`
+          : `collector: kernel log from ${address}: ${(err as Error).message}; connection closed`);
+        socket.destroy();
+      }
+    });
+    const onData = (chunk: string) => {
       buffer += chunk;
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
@@ -75,7 +94,7 @@ export async function startKmsgListener(hub: CollectorHub, host: string, port: n
       const hostName = peers.hostOf(address);
       if (hostName) hub.ingest(events.map((e) => ({ ...e, host: hostName })), 'kmsg');
       else peers.hold(address, events);
-    });
+    };
     socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   });

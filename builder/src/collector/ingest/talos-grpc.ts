@@ -5,6 +5,7 @@ import { peerAddress } from '../directory.js';
 import type { CollectorHub } from '../hub.js';
 import { ProtobufError } from './protobuf.js';
 import { PeerResolver } from './peers.js';
+import { isStorageFull } from './limits.js';
 import { decodeEventRequest, mapTalosMessage, xidTime } from './talos-events.js';
 
 const identity = (b: Buffer) => b;
@@ -30,6 +31,21 @@ function labHostFor(hub: CollectorHub, hostname: string): string | undefined {
   return hub.directory.hasHost(first) ? first : undefined;
 }
 
+/** Addresses of one AddressEvent that are learned; the rest are ignored. */
+const MAX_LISTED = 16;
+
+function unverifiedClaim(event: Omit<LabEvent, 'host'>, host: string, address: string): LabEvent {
+  const listed = Array.isArray(event.attrs.addresses) ? event.attrs.addresses.length : 0;
+  return {
+    id: `${event.id}.unverified`,
+    host,
+    source: 'talos',
+    kind: 'talos.unverified-peer',
+    time: event.time,
+    attrs: { peer: address, claimed: host, addresses: listed, reason: `an AddressEvent from ${address} names ${host}, which the lab does not place at that address (nor did our PXE service lease it): ignored` },
+  };
+}
+
 /** Handles one Publish request; exported for tests that bypass the network. */
 export function handlePublish(hub: CollectorHub, peers: PeerResolver, peer: string, request: Buffer): void {
   const req = decodeEventRequest(request);
@@ -45,10 +61,15 @@ export function handlePublish(hub: CollectorHub, peers: PeerResolver, peer: stri
   };
   if (mapped.hostname) {
     const host = labHostFor(hub, mapped.hostname);
-    if (host) {
+    if (host && hub.directory.mayClaim(address, host)) {
       peers.learn(address, host, 'talos');
       const listed = mapped.attrs.addresses;
-      if (Array.isArray(listed)) for (const a of listed) if (typeof a === 'string') peers.learn(a.split('/')[0]!, host, 'talos');
+      // A node lists a few addresses; more is not a node (and each one costs a lookup).
+      if (Array.isArray(listed)) for (const a of listed.slice(0, MAX_LISTED)) if (typeof a === 'string') peers.learn(a.split('/')[0]!, host, 'talos');
+    } else if (host) {
+      // A claim from an address that is not this host's: stored and shown on the host, never applied.
+      hub.ingest([unverifiedClaim(event, host, address)], 'talos');
+      hub.metrics.countRejected('talos-unverified-peer');
     }
   }
   const host = peers.hostOf(address);
@@ -70,7 +91,8 @@ export async function startTalosSink(hub: CollectorHub, host: string, port: numb
         handlePublish(hub, peers, call.getPeer(), call.request);
         callback(null, Buffer.alloc(0));
       } catch (err) {
-        hub.metrics.countRejected('talos-decode');
+        if (err instanceof ProtobufError) hub.metrics.countRejected('talos-decode');
+        else hub.problem(isStorageFull(err) ? 'storage-full' : 'talos-error', `collector: Talos event from ${peerAddress(call.getPeer())}: ${isStorageFull(err) ? 'the disk holding the event store is full (SQLITE_FULL); Talos retries' : (err as Error).message}`);
         const message = err instanceof ProtobufError ? `malformed EventRequest: ${err.message}` : 'could not store the event';
         callback({ code: err instanceof ProtobufError ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE, details: message });
       }
