@@ -89,6 +89,10 @@ export async function startWorld(options: { disks?: Partial<Record<PlatformHost,
   closers.push(() => collector.close());
   const nodes = {} as World['nodes'];
   PLATFORM.forEach((h, i) => {
+    // The stand-in nodes send from 127.0.0.11–13 instead of their lab addresses (10.10.30.10–12).
+    // The collector lets only a host's own address or its PXE lease speak for it on Talos's
+    // unauthenticated streams: record each source as that host's, as the lab does for the real ones.
+    collector.hub.directory.leased(`127.0.0.${11 + i}`, h);
     nodes[h] = new TalosNode(`127.0.0.${11 + i}`, collector.talos.port, collector.kmsg.port);
     closers.push(() => nodes[h].close());
   });
