@@ -62,7 +62,7 @@ async function startKept(state: string): Promise<{ proc: ResultPromise; out: () 
 }
 
 describe('builder rehearse --demo --phases 1 (QEMU VMs in namespaces it creates)', () => {
-  it('boots the gateway and cp-1 through the lab switch, reports phase 1 done, answers builder status, and Ctrl-C leaves nothing behind', async () => {
+  it("boots the gateway and cp-1 through the lab switch, reaches phase 1's demo goal, answers builder status, and Ctrl-C leaves nothing behind", async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-'));
     const { proc, out, ledgerFile } = await startKept(state);
     expect(out()).toContain('rehearse: phase 1 (Direct boot): demo goal reached');
