@@ -119,6 +119,16 @@ describe('make-usb --target um760 on a stand-in Talos v1.12 ISO', () => {
     expect(await fileSha(again)).toBe(await fileSha(out));
   }, 120_000);
 
+  it('--json prints what was written, for machines', async () => {
+    const o = join(dir, 'json.iso');
+    const r = await builder('make-usb', '--target', 'um760', '--base', base, '--config', configFile, '--out', o, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ out: o, sidecar: `${o}.json`, talosVersion: 'v1.12.0', configSha256: CONFIG_SHA, kernelArgs: [], layers: [{ image: '0.sqsh', name: 'embedded-config' }] });
+    expect(j.sha256).toBe(await fileSha(o));
+    for (const s of SECRET_BITS) expect(r.stdout).not.toContain(s);
+  }, 120_000);
+
   it('media show reports version, boot modes, layers and the config summary with secrets redacted', async () => {
     const r = await builder('media', 'show', out, '--json');
     expect(r.code).toBe(0);

@@ -29,6 +29,7 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
   --without-argocd, --argocd-manifest FILE
                    the render the rendered config is checked against (as for builder render)
+  --json           print {out, sha256, sidecar, talosVersion, layers, configSha256, kernelArgs, …}
 
 Without --config, the rendered config must be what the lab and its secrets render now: make-usb
 renders in memory and refuses, naming the files and document keys that differ, until
@@ -53,6 +54,7 @@ ${GATEWAY_STICK_HELP}`,
       out: { type: 'string' },
       'without-argocd': { type: 'boolean' },
       'argocd-manifest': { type: 'string' },
+      json: { type: 'boolean' },
     });
     if (!values.target) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'make-usb: --target is required', 'use --target um760');
     const started = Date.now();
@@ -71,6 +73,22 @@ ${GATEWAY_STICK_HELP}`,
       env: io.env,
       log: (line) => io.err(`make-usb: ${line}\n`),
     });
+    if (values.json) {
+      const summary = {
+        out: r.out,
+        sha256: r.sha256,
+        sidecar: r.sidecar,
+        talosVersion: r.version.text,
+        ...(r.host ? { host: r.host } : {}),
+        layers: r.plan.layers.map((l) => ({ image: l.image, name: l.metadata.name })),
+        configSha256: r.plan.configSha256,
+        configSelinuxLabel: r.labelled ? r.plan.configSelinuxLabel : null,
+        kernelArgs: r.kernelArgs,
+        seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+      };
+      io.out(`${JSON.stringify(summary, null, 2)}\n`);
+      return EXIT.ok;
+    }
     io.out(`wrote ${r.out} (Talos ${r.version.text}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     io.out(`  sha256   ${r.sha256}\n`);
     io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
