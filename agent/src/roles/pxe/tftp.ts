@@ -147,6 +147,7 @@ class Transfer {
   private oack: Buffer | null = null;
   private tries = 0;
   private timer: NodeJS.Timeout | null = null;
+  private again: () => void = () => undefined;
   private chunk: { start: number; data: Buffer } | null = null;
   /** Bumped per window sent: a read that finishes after a newer window began is dropped. */
   private generation = 0;
@@ -324,8 +325,10 @@ class Transfer {
       this.opts.events.error?.({ address: this.address, filename: this.req?.filename ?? '', reason: `no acknowledgement after ${this.tries - 1} retries` });
       return this.finish();
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(again, this.timeoutMs);
+    this.again = again;
+    // One timer per transfer, re-armed per window: refresh() is far cheaper than a new timer.
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.again(), this.timeoutMs);
   }
 
   private covers(from: number, to: number): boolean {
