@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { EVENT_SINK_SERVICE } from '../../builder/src/collector/ingest/talos-grpc.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bundleCollector } from './fixtures/bundle.js';
@@ -39,3 +42,26 @@ export async function startCollectorProcess(opts: { dbFile: string; token: strin
     },
   };
 }
+
+const Client = grpc.makeGenericClientConstructor(EVENT_SINK_SERVICE, 'EventSinkService');
+
+/** One Publish from a fresh grpc-js client, as Talos sends it; resolves with the error, if any. */
+export function publish(port: number, req: Buffer): Promise<grpc.ServiceError | null> {
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new Promise((resolve) =>
+    (client as unknown as { Publish: (r: Buffer, cb: (e: grpc.ServiceError | null) => void) => void }).Publish(req, (e) => {
+      client.close();
+      resolve(e);
+    }),
+  );
+}
+
+/** Sends text on a fresh kernel-log connection and waits until it is closed. */
+export function sendLines(port: number, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => s.end(text));
+    s.on('error', () => resolve());
+    s.on('close', () => resolve());
+  });
+}
+

@@ -7,38 +7,17 @@ import { connect } from 'node:net';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_SINK_SERVICE } from '../../builder/src/collector/ingest/talos-grpc.js';
 import { readOnlyToken } from '../../builder/src/collector/token.js';
 import { addressEvent, eventRequest, machineStatus, xid } from '../../builder/test/collector/talos-encode.js';
 import { smallFs, type SmallFs } from '../fixtures/small-fs.js';
 import { until } from '../fixtures/wait.js';
-import { startCollectorProcess, type CollectorProcess } from './collector-process.js';
+import { publish, sendLines, startCollectorProcess, type CollectorProcess } from './collector-process.js';
 
 const TOKEN = 'hostile-test-token-0123456789';
 const READ = readOnlyToken(TOKEN);
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-const Client = grpc.makeGenericClientConstructor(EVENT_SINK_SERVICE, 'EventSinkService');
-
-export function publish(port: number, req: Buffer): Promise<grpc.ServiceError | null> {
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  return new Promise((resolve) =>
-    (client as unknown as { Publish: (r: Buffer, cb: (e: grpc.ServiceError | null) => void) => void }).Publish(req, (e) => {
-      client.close();
-      resolve(e);
-    }),
-  );
-}
-
-export function sendLines(port: number, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1', () => s.end(text));
-    s.on('error', () => resolve());
-    s.on('close', () => resolve());
-  });
-}
 
 function httpRaw(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
