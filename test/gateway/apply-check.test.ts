@@ -88,7 +88,8 @@ describe('builder apply gateway (real sshd, VyOS CLI stand-in)', () => {
     rmSync(join(state, 'known_hosts'), { force: true });
     const before = readFileSync(join(standin, 'running.boot'), 'utf8');
     const r = await cli('apply', 'gateway', '--dry-run');
-    expect(r.err).toBe('note: no collector answered; the apply was not reported to the dashboard\n');
+    // Every command first says which lab it acts on (issue 16), then only the note.
+    expect(r.err).toBe(`lab: ${lab} (--lab)\nnote: no collector answered; the apply was not reported to the dashboard\n`);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/pinned the gateway's host key for \[127\.0\.0\.1\]:\d+: ssh-ed25519 SHA256:/);
     expect(r.out).toContain("~ service dhcp-relay upstream-interface 'eth0' -> 'eth1.20'");
@@ -103,7 +104,7 @@ describe('builder apply gateway (real sshd, VyOS CLI stand-in)', () => {
 
   it('uploads, loads with commit-confirm, pings every gateway address from the gateway, then confirms and saves', async () => {
     const r = await cli('apply', 'gateway', '--confirm-timeout', '3', '--collector', collectorUrl);
-    expect(r.err).toBe('');
+    expect(r.err).toBe(`lab: ${lab} (--lab)\n`);
     expect(r.code).toBe(0);
     const log = standinLog();
     const steps = log.map((e) => e.cmd);
