@@ -14,7 +14,7 @@ export async function readCollectorToken(paths: StatePaths): Promise<string> {
     throw new UserError(
       'ERR_COLLECTOR_TOKEN_MISSING',
       code === 'ENOENT' ? `the lab has no collector token yet (${paths.collectorToken} is missing)` : `cannot read ${paths.collectorToken}: ${code}`,
-      code === 'ENOENT' ? `create the lab's secrets with \`builder secrets init --state ${paths.root}\`` : 'check the permissions of the state directory',
+      code === 'ENOENT' ? "create the lab's secrets with `builder secrets init`" : 'check the permissions of the state directory',
     );
   }
   const token = text.trim();

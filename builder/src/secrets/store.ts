@@ -20,7 +20,8 @@ export async function applySecretsPlan(paths: StatePaths, plan: SecretsPlan): Pr
   }
 }
 
-const INIT_HINT = (paths: StatePaths) => `create them with \`builder secrets init --state ${paths.root}\` (or adopt a talosctl bundle with \`builder secrets import FILE\`); if they existed before, restore them from your backup — new secrets cannot manage an existing cluster`;
+// No --state here: the CLI adds the operator's own --lab/--state to every command a hint names.
+const INIT_HINT = `create them with \`builder secrets init\` (or adopt a talosctl bundle with \`builder secrets import FILE\`); if they existed before, restore them from your backup — new secrets cannot manage an existing cluster`;
 
 async function readSecretFile(path: string): Promise<string | undefined> {
   try {
@@ -46,10 +47,10 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
     else texts.set(name, text);
   }
   if (missing.length === entries.length) {
-    throw new UserError('ERR_SECRETS_MISSING', `the lab has no secrets yet (nothing in ${paths.secrets})`, INIT_HINT(paths));
+    throw new UserError('ERR_SECRETS_MISSING', `the lab has no secrets yet (nothing in ${paths.secrets})`, INIT_HINT);
   }
   if (missing.length > 0) {
-    throw new UserError('ERR_SECRETS_MISSING', `secret files are missing:\n${missing.map((m) => `  ${m}`).join('\n')}`, INIT_HINT(paths));
+    throw new UserError('ERR_SECRETS_MISSING', `secret files are missing:\n${missing.map((m) => `  ${m}`).join('\n')}`, INIT_HINT);
   }
   const t = (k: keyof SecretPaths) => texts.get(k)!;
 
@@ -66,7 +67,7 @@ export async function loadSecrets(paths: StatePaths): Promise<LabSecrets> {
   try {
     admin = parseAdminCredentials(t('admin'));
   } catch (err) {
-    throw new UserError('ERR_SECRETS_INVALID', `${files.admin} is not valid: ${(err as Error).message}`, `delete it and run \`builder secrets init --state ${paths.root}\` to issue new admin credentials from the existing CAs`);
+    throw new UserError('ERR_SECRETS_INVALID', `${files.admin} is not valid: ${(err as Error).message}`, `delete it and run \`builder secrets init\` to issue new admin credentials from the existing CAs`);
   }
   let gateway: { password?: unknown; passwordHash?: unknown } | null;
   try {
