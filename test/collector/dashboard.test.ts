@@ -10,6 +10,8 @@ import { startCollector, type RunningCollector } from '../../builder/src/collect
 import { EventStore } from '../../builder/src/collector/store.js';
 
 const TOKEN = 'dashboard-test-token';
+// Screenshots land in the git-ignored fixture output (docs/timeline.png is a copy of one).
+const SHOTS = fileURLToPath(new URL('../fixtures/out/', import.meta.url));
 const LAB = fileURLToPath(new URL('../../examples/genesis/lab.yaml', import.meta.url));
 
 // Debian's chromium, headless, with everything that would phone home switched off.
@@ -23,6 +25,11 @@ describe('dashboard in headless Chromium', () => {
   let page: Page;
   let base: string;
   const requests: string[] = [];
+  const consoleLines: string[] = [];
+  const post = async (events: unknown[]) => {
+    const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(200);
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dash-'));
@@ -43,6 +50,7 @@ describe('dashboard in headless Chromium', () => {
     context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => consoleLines.push(m.text()));
     await page.goto(`${base}/`);
     await page.waitForSelector('#conn[data-state="live"]');
     await page.waitForSelector('tr[data-host="cp-1"]');
@@ -96,6 +104,47 @@ describe('dashboard in headless Chromium', () => {
 
   it('shows the four phases', async () => {
     expect(await page.locator('.phase').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')))).toEqual(['direct-boot', 'single-node-platform', 'harvester-online', 'full-platform']);
+  });
+
+  it('shows the recent history on open (the feed is not empty before anything new arrives)', async () => {
+    // cp-2's event was stored before this collector and this page started.
+    expect(await page.locator('#feed li').allTextContents()).toContainEqual(expect.stringContaining('cp-2 talos talos.stage'));
+  });
+
+  it('draws each phase bar from its counts, within the page\'s CSP (no inline style)', async () => {
+    const status = (await (await fetch(`${base}/v1/status`)).json()) as { phases: { id: string; progress: { done: number; total: number } }[] };
+    for (const p of status.phases) {
+      const fill = page.locator(`#phase-${p.id} svg.bar rect.fill`);
+      const want = p.progress.total ? Math.round((100 * p.progress.done) / p.progress.total) : 0;
+      expect(Number(await fill.getAttribute('width'))).toBe(want);
+      // The drawn width, in the browser's own layout, matches the count too.
+      const [track, bar] = await Promise.all([page.locator(`#phase-${p.id} svg.bar rect.track`).boundingBox(), fill.boundingBox()]);
+      expect(Math.abs(bar!.width / track!.width - want / 100)).toBeLessThan(0.02);
+    }
+    expect(await page.locator('[style]').count()).toBe(0);
+    expect(consoleLines.filter((l) => /Content Security Policy/i.test(l))).toEqual([]);
+  });
+
+  it('shows a kernel line as its text, and keeps a failure in the timeline after a retry', async () => {
+    const t = new Date().toISOString();
+    await post([{ id: 'dash-k1', host: 'cp-1', source: 'kmsg', kind: 'kmsg', time: t, attrs: { msg: 'nvme nvme0: I/O 12 QID 3 timeout, aborting', priority: 3 } }]);
+    await page.waitForSelector('#feed li[data-source="kmsg"]');
+    expect(await page.locator('#feed li[data-source="kmsg"]').first().textContent()).toMatch(/cp-1 kernel: nvme nvme0: I\/O 12 QID 3 timeout, aborting$/);
+    await post([{ id: 'dash-f1', host: 'cp-3', source: 'talos', kind: 'talos.config-error', time: t, attrs: { error: 'unknown keys' } }]);
+    await page.waitForSelector('#timeline g.lane[data-host="cp-3"] rect.fail');
+    await post([{ id: 'dash-f2', host: 'cp-3', source: 'talos', kind: 'talos.stage', time: new Date().toISOString(), attrs: { stage: 'BOOTING' } }]);
+    await page.waitForSelector('#timeline g.lane[data-host="cp-3"] rect.seg[data-stage="booted"]');
+    expect(await page.locator('#timeline g.lane[data-host="cp-3"] rect.fail').count()).toBe(1);
+    await page.locator('tr[data-host="cp-3"] details summary').click();
+    expect(await page.locator('tr[data-host="cp-3"] .timeline li.failed').textContent()).toContain('failed: Talos could not load its configuration: unknown keys');
+  });
+
+  it('draws one timeline lane per host with a bar per stage it reached', async () => {
+    const status = (await (await fetch(`${base}/v1/status`)).json()) as { hosts: { name: string; steps: unknown[] }[] };
+    await page.waitForFunction((n) => document.querySelectorAll('#timeline g.lane').length === n, status.hosts.length);
+    for (const h of status.hosts) await expect.poll(() => page.locator(`#timeline g.lane[data-host="${h.name}"] rect.seg`).count()).toBe(h.steps.length);
+    await page.locator('#timeline').screenshot({ path: join(SHOTS, 'timeline.png') });
+    await page.screenshot({ path: join(SHOTS, 'page.png'), fullPage: true });
   });
 
   it('made no request that leaves the collector', () => {

@@ -39,9 +39,9 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) problems.push(`limit: an integer from 1 to ${MAX_PAGE}`);
     if (q.host !== undefined && !hub.directory.hasHost(q.host)) problems.push(`host: "${q.host}" is not a host of the lab`);
     const tail = q.tail === undefined ? undefined : Number(q.tail);
-    if (tail !== undefined && (!Number.isSafeInteger(tail) || tail < 1 || tail > MAX_PAGE || q.host === undefined || q.since !== undefined)) problems.push(`tail: an integer from 1 to ${MAX_PAGE}, with host= and without since=`);
+    if (tail !== undefined && (!Number.isSafeInteger(tail) || tail < 1 || tail > MAX_PAGE || q.since !== undefined)) problems.push(`tail: an integer from 1 to ${MAX_PAGE}, without since=`);
     if (problems.length > 0) return reply.code(400).send({ error: 'invalid-query', message: problems.join('; ') });
-    if (tail !== undefined && q.host !== undefined) {
+    if (tail !== undefined) {
       const events = hub.store.tail(q.host, tail);
       return reply.send({ events, next: events.at(-1)?.seq ?? 0, more: false });
     }
@@ -87,7 +87,8 @@ export function registerReadRoutes(app: FastifyInstance, hub: CollectorHub, toke
       }, 100);
     };
     const onEvents = (events: StoredEvent[]) => {
-      send('events', events.slice(-50).map((e) => ({ seq: e.seq, host: e.host, mac: e.mac, source: e.source, kind: e.kind, time: e.time, received: e.received })));
+      // Kernel and service log lines carry their text: the feed shows what the line says.
+      send('events', events.slice(-50).map((e) => ({ seq: e.seq, host: e.host, mac: e.mac, source: e.source, kind: e.kind, time: e.time, received: e.received, ...(typeof e.attrs.msg === 'string' ? { msg: e.attrs.msg.slice(0, 300) } : {}) })));
       schedule();
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);

@@ -187,9 +187,11 @@ export class EventStore {
     return (rows as Row[]).map(fromRow);
   }
 
-  /** The last `limit` events of a host, oldest first (the dashboard's per-host timeline). */
-  tail(host: string, limit: number): StoredEvent[] {
-    const rows = this.db.prepare('SELECT rowid AS seq, * FROM events WHERE host = ? ORDER BY rowid DESC LIMIT ?').all(host, limit) as Row[];
+  /** The last `limit` events of a host (or of all hosts), oldest first (the dashboard's timeline and its recent history). */
+  tail(host: string | undefined, limit: number): StoredEvent[] {
+    const rows = (host === undefined
+      ? this.db.prepare('SELECT rowid AS seq, * FROM events ORDER BY rowid DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT rowid AS seq, * FROM events WHERE host = ? ORDER BY rowid DESC LIMIT ?').all(host, limit)) as Row[];
     return rows.reverse().map(fromRow);
   }
 

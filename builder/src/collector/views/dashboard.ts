@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import html from './dashboard.html?raw';
-import css from './dashboard.css?raw';
-// The script is kept as .txt: Vite (tests) would execute a .js file imported with ?raw.
+// The script and the style are kept as .txt: under Vite (tests) a .js file imported with ?raw
+// would be executed, and a .css one would come back empty (vitest does not process CSS).
+import css from './dashboard.style.txt?raw';
 import js from './dashboard.script.txt?raw';
 
 /**
