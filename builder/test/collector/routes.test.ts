@@ -158,10 +158,13 @@ describe('collector HTTP routes (app.inject, real SQLite)', () => {
       await f.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { events } });
       const page = (await f.app.inject({ method: 'GET', url: '/v1/events?host=cp-1&tail=5', remoteAddress: '127.0.0.1' })).json();
       expect(page.events.map((e: { id: string }) => e.id)).toEqual(events.slice(-5).map((e) => e.id));
+      // Without host=: the last events of the whole lab (the dashboard's recent history on open).
+      const all = (await f.app.inject({ method: 'GET', url: '/v1/events?tail=3', remoteAddress: '127.0.0.1' })).json();
+      expect(all.events.map((e: { id: string }) => e.id)).toEqual(events.slice(-3).map((e) => e.id));
     });
 
     it('answers bad query values with 400', async () => {
-      for (const q of ['since=-1', 'since=abc', 'limit=0', 'limit=5000', 'host=nope', 'tail=5', 'host=cp-1&tail=0', 'host=cp-1&tail=3&since=1']) {
+      for (const q of ['since=-1', 'since=abc', 'limit=0', 'limit=5000', 'host=nope', 'tail=5&since=1', 'host=cp-1&tail=0', 'host=cp-1&tail=3&since=1']) {
         const res = await f.app.inject({ method: 'GET', url: `/v1/events?${q}`, remoteAddress: '127.0.0.1' });
         expect(res.statusCode, q).toBe(400);
       }
