@@ -10,7 +10,9 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'l
 await build({
   ...common,
   // Split so each command's module loads only when that command runs (fast start-up).
-  entryPoints: { cli: resolve(root, 'builder/src/cli/main.ts') },
+  // The collector's writer thread is its own entry: a Worker starts it by file
+  // (@lab/builder/collector-writer, builder/package.json), in the CLI and under test alike.
+  entryPoints: { cli: resolve(root, 'builder/src/cli/main.ts'), 'collector-writer': resolve(root, 'builder/src/collector/writer-thread.ts') },
   outdir: resolve(root, 'builder/dist'),
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -26,7 +26,7 @@ function plan(n: number): GenesisPlan {
 function trace(p: GenesisPlan): ModelEvent[] {
   const perHost = p.hosts.map((h) => {
     const out: Omit<ModelEvent, 'seq' | 'time' | 'received'>[] = [];
-    const add = (source: string, kind: string, attrs: Record<string, unknown> = {}, byMac = false) => out.push(byMac ? { mac: h.macs[0]!, source, kind, attrs } : { host: h.name, source, kind, attrs });
+    const add = (source: ModelEvent['source'], kind: string, attrs: Record<string, unknown> = {}, byMac = false) => out.push(byMac ? { mac: h.macs[0]!, source, kind, attrs } : { host: h.name, source, kind, attrs });
     if (h.path.includes('pxe-dhcp')) for (const k of ['dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack', 'tftp.start', 'tftp.done', 'http.fetch', 'http.fetch', 'http.fetch']) add('pxe', k, {}, true);
     if (h.role === 'harvester') {
       add('harvester', 'install.started', { event: 'STARTED' });

@@ -1,4 +1,5 @@
 export * from './events/index.js';
+export * from './catalogue/index.js';
 export * from './lab/index.js';
 export * from './agent/index.js';
 export * from './phases/index.js';

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLab, planFromLab } from '@lab/shared';
 import { startCollector, type RunningCollector } from '../../builder/src/collector/server.js';
 import { EventStore } from '../../builder/src/collector/store.js';
+import { buildRunbook, renderHtml } from '../../builder/src/runbook/index.js';
+import { writeFileSync } from 'node:fs';
 
 const TOKEN = 'dashboard-test-token';
 // Screenshots land in the git-ignored fixture output (docs/timeline.png is a copy of one).
@@ -44,7 +46,9 @@ describe('dashboard in headless Chromium', () => {
     seed.insert([{ id: 'old-1', host: 'cp-2', source: 'talos', kind: 'talos.stage', time: tenMinAgo, attrs: { stage: 'INSTALLING', ready: true } }], tenMinAgo);
     seed.close();
     // Thresholds at zero so phase 1's waiting hosts show as stalled with their runbook links.
-    collector = await startCollector({ plan, dbFile, token: TOKEN, host: '127.0.0.1', port: 0, talosPort: 0, kmsgPort: 0, thresholds: { 'stall-expected-boot': 0 } });
+    // The runbook the collector serves, generated from the same lab (what `builder runbook` writes).
+    writeFileSync(join(dir, 'runbook.html'), renderHtml(buildRunbook(parsed.lab, { labArg: 'lab.yaml', stateDir: 'state' })));
+    collector = await startCollector({ plan, dbFile, token: TOKEN, host: '127.0.0.1', port: 0, talosPort: 0, kmsgPort: 0, thresholds: { 'stall-expected-boot': 0 }, runbookDir: dir });
     base = `http://127.0.0.1:${collector.httpPort}`;
     // A fresh --user-data-dir per run (launchPersistentContext passes the profile directory).
     context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
@@ -145,6 +149,27 @@ describe('dashboard in headless Chromium', () => {
     for (const h of status.hosts) await expect.poll(() => page.locator(`#timeline g.lane[data-host="${h.name}"] rect.seg`).count()).toBe(h.steps.length);
     await page.locator('#timeline').screenshot({ path: join(SHOTS, 'timeline.png') });
     await page.screenshot({ path: join(SHOTS, 'page.png'), fullPage: true });
+  });
+
+  it('every runbook link the dashboard shows lands on a section of the generated runbook', async () => {
+    // Problems of every kind: a failed install, a rejected config, an unknown machine PXE booting.
+    const now = new Date().toISOString();
+    const events = [
+      { id: 'link-1', host: 'ms02-1', source: 'harvester', kind: 'install.failed', time: now, attrs: {} },
+      { id: 'link-2', host: 'cp-3', source: 'talos', kind: 'talos.config-error', time: now, attrs: { error: 'bad yaml' } },
+      { id: 'link-3', mac: '02:00:00:00:99:99', source: 'pxe', kind: 'dhcp.discover', time: now, attrs: {} },
+    ];
+    const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(200);
+    await page.waitForSelector('#problems li[data-kind="unknown-mac"] a');
+    await page.waitForSelector('#problems li[data-kind="failed"] a');
+    const hrefs = [...new Set(await page.locator('a[data-remedy]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!)))];
+    expect(hrefs).toEqual(expect.arrayContaining(['runbook.html#unknown-mac', 'runbook.html#install-failed', 'runbook.html#config-error', 'runbook.html#no-boot']));
+    const runbook = await context.newPage();
+    await runbook.goto(`${base}/runbook.html`);
+    const missing = await runbook.evaluate((links) => links.map((h) => decodeURIComponent(h.split('#')[1]!)).filter((id) => !document.getElementById(id)), hrefs);
+    await runbook.close();
+    expect(missing).toEqual([]);
   });
 
   it('made no request that leaves the collector', () => {

@@ -15,7 +15,7 @@ import { grubEntryTitles, sha256File } from '@lab/iso';
 import { makeUsbCommand } from '../../builder/src/cli/make-usb.js';
 import { renderCommand } from '../../builder/src/cli/render.js';
 import { memoryIo } from '../../builder/src/base/index.js';
-import { renderGateway } from '../../builder/src/gateway/index.js';
+import { renderGateway } from '../../builder/src/vyos/gateway/index.js';
 import { loadSecrets, type LabSecrets } from '../../builder/src/secrets/index.js';
 import { statePaths } from '../../builder/src/state/index.js';
 import { buildVyosStandinIso } from '../fixtures/vyos-standin/vyos-standin.js';

@@ -1,7 +1,72 @@
 import { LAB_DEFAULT } from './lab-context.js';
 
-// What `make-usb --help` says about the gateway target, kept apart from the code that builds the
-// stick so that the UM760 path and `--help` do not load it.
+import type { ParseArgsConfig } from 'node:util';
+import type { Io } from '../base/index.js';
+
+// make-usb as a table of targets. Each declares its help and flags here, and its run (inputs
+// through the one --lab/--state loader, plan, build) in its own module, loaded only when that
+// target runs: `--help` and the UM760 path never load the gateway stick's code, and back.
+// A new media target is a row here and a make-usb-<target>.ts beside it.
+
+export type TargetFlags = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseFlags gave for a target's flags. */
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** A string flag's value, if it was given. */
+export const flagString = (v: FlagValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export interface MediaTarget {
+  name: string;
+  help: string;
+  flags: TargetFlags;
+  load(): Promise<{ run(values: FlagValues, io: Io): Promise<number> }>;
+}
+
+/** Flags every target takes. */
+const COMMON = {
+  target: { type: 'string' },
+  lab: { type: 'string' },
+  state: { type: 'string' },
+  base: { type: 'string' },
+  'base-sha256': { type: 'string' },
+  cache: { type: 'string' },
+  out: { type: 'string' },
+  'without-argocd': { type: 'boolean' },
+  'argocd-manifest': { type: 'string' },
+} as const satisfies TargetFlags;
+
+const UM760_HELP = `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]
+
+Embeds the USB-booted UM760 host's rendered Talos config into the base Talos ISO (v1.12 or later)
+the way Talos's imager does: an embedded-config system extension (squashfs), a new
+/extensions.yaml that keeps the base's layers, one zstd cpio archive appended to
+/boot/initramfs.xz, which also becomes the base .initrd of the UKI in the ESP (a section rewrite
+that keeps every UKI profile, main and reset, intact), so BIOS and UEFI boots all see it.
+The ISO is rebuilt with xorriso keeping its volume ID, both El Torito entries and the ESP.
+Output is written to a temporary file and renamed (mode 0600: it holds the cluster secrets);
+<out>.json records its sha256 and every input's. The same inputs give the same bytes.
+
+  --target T       um760, or vp6630 (the gateway stick, below)
+  --lab FILE       the lab file (default: ${LAB_DEFAULT}); picks the host with this model and boot: usb
+  --state DIR      the state directory (default <lab dir>/state)
+  --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
+  --base ISO       the base Talos ISO (default: image talos-metal from the image cache)
+  --base-sha256 H  refuse a --base whose sha256 is not H
+  --cache DIR      the image cache directory
+  --out FILE       where to write (default <state>/media/<host>-um760.iso)
+  --json           print {out, sha256, sidecar, talosVersion, layers, configSha256, kernelArgs, …}
+  --without-argocd, --argocd-manifest FILE
+                   the render the rendered config is checked against (as for builder render)
+
+Without --config, the rendered config must be what the lab and its secrets render now: make-usb
+renders in memory and refuses, naming the files and document keys that differ, until
+\`builder render\` has run. When it reads the lab it also adds talos.events.sink= and
+talos.logging.kernel= for the lab's collector to every GRUB entry and UKI profile (the lab's
+collector.kernelArgs: false switches that off).
+
+Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
+Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
 
 export const GATEWAY_STICK_HELP = `Usage: builder make-usb --target vp6630 [--lab FILE] [--state DIR] [--base ISO] [--out FILE]
                         [--agent FILE] [--agent-exe FILE] [--runbook DIR] [--pxe-root DIR] [--collector-url URL]
@@ -37,7 +102,22 @@ render now: make-usb refuses, naming the files and document keys that differ, un
 
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
 
-/** True when argv selects the gateway target (`--target vp6630` or `--target=vp6630`). */
-export function isGatewayTarget(argv: string[]): boolean {
-  return argv.some((a, i) => a === '--target=vp6630' || (a === '--target' && argv[i + 1] === 'vp6630'));
+export const MEDIA_TARGETS: readonly MediaTarget[] = [
+  { name: 'um760', help: UM760_HELP, flags: { ...COMMON, config: { type: 'string' }, json: { type: 'boolean' } }, load: () => import('./make-usb-um760.js') },
+  {
+    name: 'vp6630',
+    help: GATEWAY_STICK_HELP,
+    flags: { ...COMMON, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' } },
+    load: () => import('./make-usb-vp6630.js'),
+  },
+];
+
+/** The target argv names (`--target T` or `--target=T`), before its flags are known. */
+export function targetName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--target=')) return a.slice('--target='.length);
+    if (a === '--target') return argv[i + 1];
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import type { HostDirectory } from './directory.js';
 import { Metrics } from './metrics.js';
 import type { EventStore, InsertResult, StoredEvent } from './store.js';
 import type { StoreWriter } from './writer.js';
+import { storedFrom } from './event-rows.js';
 
 export interface HubOptions {
   store: EventStore;
@@ -16,13 +17,6 @@ export interface HubOptions {
   writer?: StoreWriter;
   /** One line per problem an operator must see (a full disk, an ingest path's failure). */
   log?: (line: string) => void;
-}
-
-/** The stored form of an event, the same keys in the same order as `{ ...e, seq, received }`. */
-function storedEvent(e: LabEvent, seq: number, received: string): StoredEvent {
-  const { id, host, mac, source, kind, time, attrs } = e;
-  if (host === undefined) return mac === undefined ? { id, source, kind, time, attrs, seq, received } : { id, mac, source, kind, time, attrs, seq, received };
-  return mac === undefined ? { id, host, source, kind, time, attrs, seq, received } : { id, host, mac, source, kind, time, attrs, seq, received };
 }
 
 /**
@@ -128,18 +122,8 @@ export class CollectorHub extends EventEmitter {
       (seqs) => {
         let at = 0;
         const results = pending.map((p): InsertResult => {
-          const stored: StoredEvent[] = [];
-          for (const e of p.events) {
-            const seq = seqs[at++]!;
-            if (seq > 0) stored.push(storedEvent(e, seq, received));
-          }
-          // New rows are numbered in the order sent; an id that repeats in the group breaks that.
-          for (let i = 1; i < stored.length; i++) {
-            if (stored[i]!.seq < stored[i - 1]!.seq) {
-              stored.sort((a, b) => a.seq - b.seq);
-              break;
-            }
-          }
+          const stored = storedFrom(p.events, seqs, at, received);
+          at += p.events.length;
           return { inserted: stored.length, duplicates: p.events.length - stored.length, stored };
         });
         this.writing = false;

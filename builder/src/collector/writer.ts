@@ -1,105 +1,25 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { LabEvent } from '@lab/shared';
-
-interface WriteRequest {
-  /**
-   * Seven values per event (id, host, mac, source, kind, time, attrs as JSON), batch after batch,
-   * as one JSON text: copying one string to the thread costs far less than cloning thousands.
-   */
-  values: string;
-  /** Events per batch. */
-  counts: number[];
-  received: string;
-}
-
-interface WriteAnswer {
-  /** Per event, its rowid when it was new, 0 when its id was already stored. */
-  seqs?: Float64Array;
-  error?: string;
-}
+import { pushEventValues } from './event-rows.js';
+import type { WriteAnswer, WriteRequest, WriterData } from './writer-thread.js';
 
 /**
- * The writer thread, as source text: a bundler rewrites `require` in code it can see, and the
- * worker must run the same text under vitest, esbuild's bundles and the CLI. Each message is one
- * transaction holding every batch that waited while the previous one was being made durable; it
- * answers per event the rowid when new, 0 when the id was already stored. New rows get the largest
- * rowid + 1 in VALUES order, as in EventStore.insertChunked.
+ * Where the writer thread's bundle is: `@lab/builder/collector-writer` (builder/package.json),
+ * resolved the same from the CLI bundle, from the sources under test and from a benchmark's bundle.
  */
-const WRITER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.sqlite);
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('wal_autocheckpoint = 8000');
-db.pragma('busy_timeout = 5000');
-const N = 7;
-const CHUNK = 100;
-const stmts = new Map();
-function statement(n) {
-  let s = stmts.get(n);
-  if (!s) {
-    const rows = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-    s = db.prepare('INSERT OR IGNORE INTO events (id, host, mac, source, kind, time, received, attrs) VALUES ' + rows);
-    stmts.set(n, s);
-  }
-  return s;
-}
-const newRows = db.prepare('SELECT id, rowid AS seq FROM events WHERE rowid > ? AND rowid <= ?');
-const write = db.transaction((req) => {
-  req.values = JSON.parse(req.values);
-  const seqs = new Float64Array(req.values.length / N);
-  let at = 0;
-  for (const count of req.counts) {
-    for (let i = 0; i < count; i += CHUNK) {
-      const n = Math.min(CHUNK, count - i);
-      const from = at + i;
-      const params = new Array(n * 8);
-      let k = 0;
-      for (let j = 0; j < n; j++) {
-        const v = (from + j) * N;
-        for (let f = 0; f < 6; f++) params[k++] = req.values[v + f];
-        params[k++] = req.received;
-        params[k++] = req.values[v + 6];
-      }
-      const info = statement(n).run(...params);
-      if (info.changes === 0) continue;
-      const last = Number(info.lastInsertRowid);
-      const first = last - info.changes + 1;
-      if (info.changes === n) {
-        for (let j = 0; j < n; j++) seqs[from + j] = first + j;
-        continue;
-      }
-      const seqById = new Map();
-      for (const r of newRows.all(first - 1, last)) seqById.set(r.id, r.seq);
-      for (let j = 0; j < n; j++) {
-        const id = req.values[(from + j) * N];
-        const seq = seqById.get(id);
-        if (seq !== undefined) {
-          seqById.delete(id);
-          seqs[from + j] = seq;
-        }
-      }
-    }
-    at += count;
-  }
-  return seqs;
-});
-parentPort.on('message', (req) => {
-  if (req === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
+function writerEntry(): string {
+  const require = createRequire(import.meta.url);
+  let path: string;
   try {
-    const seqs = write(req);
-    parentPort.postMessage({ seqs }, [seqs.buffer]);
+    path = require.resolve('@lab/builder/collector-writer');
   } catch (err) {
-    parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    throw new Error('the collector writer thread is not built (builder/dist/collector-writer.js): run `npm run build`', { cause: err });
   }
-});
-`;
+  if (!existsSync(path)) throw new Error(`the collector writer thread is not built (${path}): run \`npm run build\``);
+  return path;
+}
 
 /**
  * Writes events to the store from a worker thread, so the main thread parses and checks the next
@@ -112,8 +32,7 @@ export class StoreWriter {
   private failure?: Error;
 
   constructor(file: string) {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { file, sqlite } });
+    this.worker = new Worker(writerEntry(), { workerData: { file } satisfies WriterData });
     this.worker.on('message', (a: WriteAnswer) => this.waiting.shift()?.resolve(a));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', () => {
@@ -134,9 +53,7 @@ export class StoreWriter {
     if (this.failure) return Promise.reject(this.failure);
     const counts = batches.map((b) => b.length);
     const values: (string | null)[] = [];
-    for (const b of batches) {
-      for (const e of b) values.push(e.id, e.host ?? null, e.mac ?? null, e.source, e.kind, e.time, JSON.stringify(e.attrs ?? {}));
-    }
+    for (const b of batches) for (const e of b) pushEventValues(e, values);
     const req: WriteRequest = { values: JSON.stringify(values), counts, received };
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve: (a) => (a.seqs ? resolve(a.seqs) : reject(new Error(`the event store could not write: ${a.error}`))) });

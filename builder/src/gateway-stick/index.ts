@@ -3,3 +3,4 @@ export { planGatewayStick, type StickPlan, type StickInputs, type BaseFacts, typ
 export { gatewayAgentYaml, type AgentConfigOptions } from './agent-config.js';
 export { startAgentScript, agentUnit, stickReadme } from './scripts.js';
 export * from './layout.js';
+export type { RunbookFile } from './plan.js';

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { buildLayerImage, readLiveIso, remasterIso, updateChecksums, sha256File, type IsoPut } from '@lab/iso';
 import type { Lab } from '@lab/shared';
 import { UserError } from '../base/index.js';
-import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../gateway/index.js';
+import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../vyos/gateway/index.js';
 import { writeFileAtomic } from '../state/index.js';
 import { gatewayAgentYaml } from './agent-config.js';
 import { LAYER_NAME } from './layout.js';

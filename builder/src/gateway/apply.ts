@@ -3,12 +3,10 @@ import type { Lab } from '@lab/shared';
 import { UserError } from '../base/index.js';
 import { ConfigBootSyntaxError, diffConfig, formatDiff, isEmptyDiff, parseConfigBoot, printConfigBoot, type ConfigDiff } from '../vyos/index.js';
 import type { EventReporter } from './events.js';
-import { placeNetworks } from './layout.js';
+import { gatewayConfigBoot, placeNetworks, type GatewayLoginSecrets } from '../vyos/gateway/index.js';
 import { redactPath } from './redact.js';
-import { gatewayConfigBoot } from './render.js';
 import { confirmScript, loadScript, parsePingResults, pingScript, showScript } from './scripts.js';
 import { openGateway, type OpenOptions } from './session.js';
-import type { GatewayLoginSecrets } from './system.js';
 import type { GatewaySession } from './ssh.js';
 
 export interface ApplyOptions extends OpenOptions {

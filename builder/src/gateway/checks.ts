@@ -1,6 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { placeNetworks } from './layout.js';
-import { relayInterfaces, dnsListenAddresses } from './services.js';
+import { dnsListenAddresses, placeNetworks, relayInterfaces } from '../vyos/gateway/index.js';
 import type { BgpNeighbor, InterfaceState, NatSourceRule, RelayProcess } from './show-parse.js';
 
 /** What `builder check gateway` saw on the gateway, parsed. */

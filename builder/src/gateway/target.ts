@@ -1,7 +1,6 @@
 import type { Lab } from '@lab/shared';
 import { UsageError, UserError } from '../base/index.js';
-import { placeNetworks } from './layout.js';
-import { GATEWAY_USER } from './system.js';
+import { GATEWAY_USER, placeNetworks } from '../vyos/gateway/index.js';
 
 export interface GatewayTarget {
   host: string;

@@ -7,8 +7,9 @@ import type { Host, Lab } from '@lab/shared';
 // The lab loader (zod, yaml) and the image cache load only when a run needs them: with --base,
 // --config and --out given, neither is read and start-up stays short.
 import { UserError, UsageError } from '../base/index.js';
-import { DEFAULT_LAB_FILE, statePaths } from '../state/index.js';
+import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { toUserError } from './errors.js';
+import { renderedTalosConfig } from './rendered.js';
 
 export const TARGETS = ['um760'] as const;
 export const BASE_IMAGE = 'talos-metal';
@@ -49,26 +50,21 @@ async function earlyReportArgs(lab: Lab): Promise<string[]> {
   return reportKernelArgs(c.talosEvents, c.kmsg);
 }
 
-/** Where `builder render` leaves a host's Talos config. */
-export function renderedTalosConfig(labFile: string, stateDir: string | undefined, host: string): string {
-  return join(statePaths(labFile, stateDir).rendered, 'talos', `${host}.yaml`);
-}
-
 export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?: string }> {
   // vp6630 (the gateway stick) is dispatched to builder/src/gateway-stick before this point.
   if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError('ERR_USAGE_FLAG_VALUE', `unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
+  const paths = statePathsFor(o, o.cwd);
   const needLab = !o.config || !o.base || !o.out;
   const lab = needLab ? (await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab : undefined;
   const host = lab ? usbHost(lab, o.target).name : undefined;
   const kernelArgs = lab ? await earlyReportArgs(lab) : [];
 
-  const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(labFile, o.state && resolve(o.cwd, o.state), host!);
+  const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(paths, host!);
   if (!o.config && lab) {
     // An explicit --config is embedded as given; the rendered one must be what renders now.
     const { loadSecrets } = await import('../secrets/index.js');
     const { requireFreshRender } = await import('./fresh-render.js');
-    const paths = statePaths(labFile, o.state && resolve(o.cwd, o.state));
     const rel = `talos/${host}.yaml`;
     await requireFreshRender({
       lab,
@@ -100,7 +96,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
     expected = image.sha256;
     trusted = image.hashUnchanged;
   }
-  const out = o.out ? resolve(o.cwd, o.out) : join(statePaths(labFile, o.state && resolve(o.cwd, o.state)).media, `${host}-${o.target}.iso`);
+  const out = o.out ? resolve(o.cwd, o.out) : join(paths.media, `${host}-${o.target}.iso`);
 
   o.log(`base ISO   ${base}`);
   o.log(`config     ${configPath}${host ? ` (host ${host})` : ''}`);

@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { renderGateway } from '../gateway/index.js';
+import { renderGateway } from '../vyos/gateway/index.js';
 import type { LabSecrets } from '../secrets/index.js';
 import { argocdInlineManifests } from './argocd.js';
 import { renderKubeconfig, renderTalosconfig } from './clients.js';

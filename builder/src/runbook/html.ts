@@ -34,7 +34,7 @@ function fill(template: string, values: Record<string, string>): string {
 
 /** One self-contained HTML file: inline CSS, no script, no external asset. */
 export function renderHtml(r: Runbook): string {
-  const titles = new Map(remedyIds().map((x) => [x.id, x.title]));
+  const titles = new Map<string, string>(remedyIds().map((x) => [x.id, x.title]));
   const body: string[] = [];
   for (const ch of r.chapters) {
     body.push(`<section id="${escapeHtml(ch.id)}" class="chapter">`, `<h2>${inlineHtml(ch.title)}</h2>`, ...ch.intro.map(blockHtml));

@@ -1,27 +1,17 @@
-import { FAILURE_REMEDIES, PROBLEM_REMEDIES, STAGES, STALL_RULES, argoAppCheck, argoCdCheck } from '@lab/shared';
+import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, type RemedyId } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
 
-/** Every remedy id the phase model can name, with the stall rules that point at it. */
-export function remedyIds(): { id: string; title: string; rules: string[] }[] {
-  const out = new Map<string, { id: string; title: string; rules: string[] }>();
-  const add = (id: string, title: string, rule?: string) => {
-    const r = out.get(id) ?? { id, title, rules: [] };
-    if (rule) r.rules.push(rule);
-    out.set(id, r);
-  };
-  for (const r of STALL_RULES) add(r.remedy, r.remedyTitle, r.id);
-  for (const f of Object.values(FAILURE_REMEDIES)) add(f.remedy, f.remedyTitle);
-  for (const f of Object.values(PROBLEM_REMEDIES)) add(f.remedy, f.remedyTitle);
-  const cd = argoCdCheck();
-  add(cd.remedy, cd.remedyTitle);
-  const app = argoAppCheck('x');
-  add(app.remedy, app.remedyTitle);
-  add('pxe-loop', 'PXE loops after install');
-  return [...out.values()];
+/**
+ * Every remedy of the catalogue (REMEDIES: what status derivation can name, and the runbook-only
+ * ones), with the stall rules that point at it: one runbook section each, the rules as aliases.
+ */
+export function remedyIds(): { id: RemedyId; title: string; rules: string[] }[] {
+  return REMEDY_IDS.map((id) => ({ id, title: REMEDIES[id], rules: STALL_RULES.filter((r) => r.remedy === id).map((r) => r.id) }));
 }
 
-function body(c: RunbookContext, id: string): Block[] {
+/** What to check and do for each remedy; the switch covers every RemedyId (the type checks it). */
+function body(c: RunbookContext, id: RemedyId): Block[] {
   const { lab } = c;
   const pxe = lab.pxe;
   const relay = lab.gateway?.dhcpRelay;
@@ -151,8 +141,18 @@ function body(c: RunbookContext, id: string): Block[] {
         { type: 'p', text: 'A host installs, reboots and PXE boots the installer again.' },
         { type: 'list', items: ['Boot order: disk first, then network (Pre-flight → Firmware). An empty disk still falls through to PXE; an installed one boots.', 'Harvester: after the reboot the PXE service sees the same MAC again — the dashboard shows PXE events after Installed. Stop the host, fix the boot order, power on.'] },
       ];
-    default:
-      return [{ type: 'p', text: 'See the dashboard’s reason and the host’s console.' }];
+    case 'unknown-mac':
+      return [
+        { type: 'p', text: 'The PXE service sees a machine whose MAC is not in the lab file. It gets no boot answer (the PXE service boots only the lab’s MACs), so nothing is installed on it.' },
+        {
+          type: 'list',
+          items: [
+            'Is it one of the lab’s hosts with a NIC the lab file does not list (a second port, a replaced board)? Compare the MAC on the dashboard with the sticker or the firmware’s network page, correct `nics[].mac` in the lab file, then `builder render` and restart `builder collect`.',
+            'Is it a machine that should not network boot on this VLAN? Switch its boot order to disk, or move its port off the PXE network.',
+            `Lab hosts that PXE boot: ${c.pxeHosts.map((h) => `\`${h.name}\` → ${h.nics.map((n) => `\`${n.mac}\``).join(', ') || '—'}`).join('; ') || 'none'}.`,
+          ],
+        },
+      ];
   }
 }
 

@@ -21,8 +21,6 @@ export interface StatePaths {
   knownHosts: string;
   /** Default output directory of `builder make-usb`. */
   media: string;
-  /** The agent's spool when the builder itself reports events. */
-  spool: string;
 }
 
 export function statePaths(labFile: string, stateDir?: string): StatePaths {
@@ -40,7 +38,6 @@ export function statePaths(labFile: string, stateDir?: string): StatePaths {
     collectorDb: join(root, 'collector', 'events.db'),
     knownHosts: join(root, 'known_hosts'),
     media: join(root, 'media'),
-    spool: join(root, 'spool'),
   };
 }
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseLab, type Lab } from '@lab/shared';
-import type { GatewayLoginSecrets } from '../../src/gateway/index.js';
+import type { GatewayLoginSecrets } from '../../src/vyos/gateway/index.js';
 
 export const EXAMPLE_LAB = fileURLToPath(new URL('../../../examples/genesis/lab.yaml', import.meta.url));
 export const REFERENCE_GATEWAY = fileURLToPath(new URL('../../../../shared/reference/seed-lab/gateway.conf', import.meta.url));

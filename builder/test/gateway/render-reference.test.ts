@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gatewayTree, renderGateway } from '../../src/gateway/index.js';
+import { gatewayTree, renderGateway } from '../../src/vyos/gateway/index.js';
 import { diffConfig, formatDiff, parseConfigBoot, readFooter } from '../../src/vyos/index.js';
 import { exampleLab, fixtureSecrets, FIXTURE_HASH, REFERENCE_GATEWAY } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/base/index.js';
-import { gatewayTree, renderGateway } from '../../src/gateway/index.js';
+import { gatewayTree, renderGateway } from '../../src/vyos/gateway/index.js';
 import { configPaths, formatPath, parseConfigBoot } from '../../src/vyos/index.js';
 import { exampleLab, fixtureSecrets } from './fixtures.js';
 

@@ -2,7 +2,8 @@ import { classifyEvent, type ModelEvent } from './classify.js';
 import { compareDeclared, mismatchReason, type Mismatch, type ObservedHost } from './declared.js';
 import type { GenesisPlan } from './plan.js';
 import type { PhaseCheckDef, PhaseId } from './phases.js';
-import { FAILURE_REMEDIES, PROBLEM_REMEDIES, SILENT_AFTER_MINUTES, stallReason, stallRuleFor, typicalMinutes } from './stalls.js';
+import { CHECK_KINDS, remedyTitle, type RemedyId } from '../catalogue/index.js';
+import { SILENT_AFTER_MINUTES, stallReason, stallRuleFor, typicalMinutes } from './stalls.js';
 import { stageDef, stageRank, type StageId } from './stages.js';
 
 export interface StageStep {
@@ -24,7 +25,7 @@ export interface Problem {
   /** Stall rule or check id. */
   rule?: string;
   /** Runbook section id: `runbook.html#<remedy>`. */
-  remedy: string;
+  remedy: RemedyId;
   remedyTitle: string;
   since: string;
 }
@@ -68,7 +69,7 @@ export interface CheckStatus {
   at?: string;
   /** Latest value seen, in words, when not met (for example "Progressing / OutOfSync"). */
   seen?: string;
-  remedy: string;
+  remedy: RemedyId;
 }
 
 export type PhaseState = 'pending' | 'active' | 'done' | 'failed';
@@ -109,8 +110,6 @@ export interface DeriveOptions {
   now: string;
   /** Threshold overrides in minutes, by stall rule id or check id. */
   thresholds?: Record<string, number>;
-  /** Last event of any kind per host (events that prove no stage still show a host is alive). */
-  lastSeen?: ReadonlyMap<string, { received: string; kind: string }>;
 }
 
 const ms = (t: string) => Date.parse(t);
@@ -120,7 +119,7 @@ interface HostTrack {
   /** Stage-proving events, first of each stage (a failure does not erase them). */
   steps: StageStep[];
   /** The current failure: set by a failing event, cleared by progress after it. */
-  failure?: { at: string; reason: string; kind: string; remedy?: { remedy: string; remedyTitle: string } };
+  failure?: { at: string; reason: string; kind: string; remedy: RemedyId };
   pastFailures: { at: string; reason: string }[];
   lastSeen?: string;
   lastKind?: string;
@@ -152,7 +151,6 @@ export interface GenesisFacts {
   unknownMacs: Map<string, UnknownMac>;
 }
 
-const CHECK_KINDS = new Set(['join.argocd-healthy', 'join.argocd-app']);
 
 function checkKey(kind: string, attrs: Record<string, unknown>): string {
   const app = typeof attrs.app === 'string' ? attrs.app : typeof attrs.name === 'string' ? attrs.name : '';
@@ -189,17 +187,17 @@ export class FactFolder {
     t.lastKind = e.kind;
     this.observe(t, e);
     const c = classifyEvent(e);
-    if (c) this.apply(t, e, c.stage, c.reason);
+    if (c) this.apply(t, e, c.stage, c.reason, c.remedy);
     // Healthy for a Talos node: its Kubernetes node Ready and every service healthy on its Talos API.
     if (t.nodeReady && t.servicesHealthy && (e.kind === 'join.node-ready' || e.kind === 'join.talos-services')) this.apply(t, e, 'healthy');
   }
 
-  private apply(t: HostTrack, e: ModelEvent, stage: StageId, reason?: string): void {
+  private apply(t: HostTrack, e: ModelEvent, stage: StageId, reason?: string, remedy?: RemedyId): void {
     if (stage === 'failed') {
       const harvesterRebootFailed = e.source === 'harvester' && e.kind === 'install.failed' && t.steps.some((s) => s.stage === 'rebooting' && s.source === 'harvester');
       t.failure = harvesterRebootFailed
-        ? { at: e.received, reason: 'Harvester wrote its disk (SUCCEEDED) but its reboot step failed (FAILED after SUCCEEDED)', kind: e.kind, remedy: FAILURE_REMEDIES.harvesterReboot }
-        : { at: e.received, reason: reason ?? 'failed', kind: e.kind, ...(e.kind === 'talos.sequence' && e.attrs.sequence === 'install' ? { remedy: FAILURE_REMEDIES.install } : {}) };
+        ? { at: e.received, reason: 'Harvester wrote its disk (SUCCEEDED) but its reboot step failed (FAILED after SUCCEEDED)', kind: e.kind, remedy: 'harvester-reboot-failed' }
+        : { at: e.received, reason: reason ?? 'failed', kind: e.kind, remedy: remedy ?? 'host-failed' };
       return;
     }
     if (t.failure) {
@@ -268,14 +266,6 @@ function nextOnPath(path: StageId[], stage: StageId): StageId | undefined {
   return path.find((s) => stageRank(s) > rank);
 }
 
-function failureRemedy(failure: NonNullable<HostTrack['failure']>) {
-  if (failure.remedy) return failure.remedy;
-  const kind = failure.kind;
-  if (kind === 'install.failed') return FAILURE_REMEDIES.install;
-  if (kind === 'talos.config-error') return FAILURE_REMEDIES.config;
-  return FAILURE_REMEDIES.other;
-}
-
 function matches(check: PhaseCheckDef, e: ModelEvent): boolean {
   if (e.kind !== check.kind) return false;
   return Object.entries(check.match).every(([k, v]) => e.attrs[k] === v || (k === 'app' && e.attrs.name === v));
@@ -298,10 +288,6 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
   const tracks = facts.hosts;
   const lastSeen = new Map<string, { received: string; kind: string }>();
   for (const [name, t] of tracks) if (t.lastSeen && t.lastKind) lastSeen.set(name, { received: t.lastSeen, kind: t.lastKind });
-  for (const [name, seen] of options.lastSeen ?? []) {
-    const cur = lastSeen.get(name);
-    if (tracks.has(name) && (!cur || ms(seen.received) > ms(cur.received))) lastSeen.set(name, seen);
-  }
 
   const problems: Problem[] = [];
   const planHosts = new Map(plan.hosts.map((h) => [h.name, h]));
@@ -348,26 +334,24 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
         hs.lastKind = seen.kind;
       }
       if (stage === 'failed' && t.failure) {
-        const r = failureRemedy(t.failure);
-        hs.problem = { kind: 'failed', host: name, phase: p.id, reason: `${name}: ${t.failure.reason}`, remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.failure.at };
+        const remedy = t.failure.remedy;
+        hs.problem = { kind: 'failed', host: name, phase: p.id, reason: `${name}: ${t.failure.reason}`, remedy, remedyTitle: remedyTitle(remedy), since: t.failure.at };
       } else if (!done && stageSince) {
         const rule = stallRuleFor(stage, nextOnPath(planHost.path, stage));
         if (rule) {
           const limit = thresholds[rule.id] ?? rule.minutes;
           const waited = minutesBetween(stageSince, now);
           if (waited >= limit) {
-            hs.problem = { kind: 'stalled', host: name, phase: p.id, reason: stallReason(name, rule, waited), rule: rule.id, remedy: rule.remedy, remedyTitle: rule.remedyTitle, since: stageSince };
+            hs.problem = { kind: 'stalled', host: name, phase: p.id, reason: stallReason(name, rule, waited), rule: rule.id, remedy: rule.remedy, remedyTitle: remedyTitle(rule.remedy), since: stageSince };
           }
         }
       }
       if (!hs.problem && mismatches.length > 0) {
-        const r = PROBLEM_REMEDIES.mismatch;
-        hs.problem = { kind: 'mismatch', host: name, phase: p.id, reason: mismatches.map(mismatchReason).join('; '), remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.lastSeen ?? now };
+        hs.problem = { kind: 'mismatch', host: name, phase: p.id, reason: mismatches.map(mismatchReason).join('; '), remedy: 'declared-mismatch', remedyTitle: remedyTitle('declared-mismatch'), since: t.lastSeen ?? now };
       }
       if (hs.problem) problems.push(hs.problem);
       if (t.kernelErrors) {
-        const r = PROBLEM_REMEDIES.kernel;
-        problems.push({ kind: 'kernel-error', host: name, phase: p.id, reason: `${name}: ${t.kernelErrors.count} kernel error${t.kernelErrors.count === 1 ? '' : 's'}, latest: ${t.kernelErrors.last}`, remedy: r.remedy, remedyTitle: r.remedyTitle, since: t.kernelErrors.at });
+        problems.push({ kind: 'kernel-error', host: name, phase: p.id, reason: `${name}: ${t.kernelErrors.count} kernel error${t.kernelErrors.count === 1 ? '' : 's'}, latest: ${t.kernelErrors.last}`, remedy: 'kernel-error', remedyTitle: remedyTitle('kernel-error'), since: t.kernelErrors.at });
       }
       hostStatus.set(name, hs);
       phaseHosts.push(hs);
@@ -406,7 +390,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
         const limit = thresholds[c.id] ?? def.minutes;
         const waited = minutesBetween(from, now);
         if (waited >= limit) {
-          problems.push({ kind: 'check-stalled', phase: p.id, reason: `${p.title}: ${c.title.charAt(0).toLowerCase()}${c.title.slice(1)} — not met for ${Math.floor(waited)} min`, rule: c.id, remedy: def.remedy, remedyTitle: def.remedyTitle, since: from });
+          problems.push({ kind: 'check-stalled', phase: p.id, reason: `${p.title}: ${c.title.charAt(0).toLowerCase()}${c.title.slice(1)} — not met for ${Math.floor(waited)} min`, rule: c.id, remedy: def.remedy, remedyTitle: remedyTitle(def.remedy), since: from });
         }
       }
     }
@@ -437,7 +421,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
   }
 
   for (const u of facts.unknownMacs.values()) {
-    problems.push({ kind: 'unknown-mac', reason: `unknown machine ${u.mac} is PXE booting (not in the lab file)`, remedy: 'unknown-mac', remedyTitle: 'An unknown machine PXE boots', since: u.lastSeen });
+    problems.push({ kind: 'unknown-mac', reason: `unknown machine ${u.mac} is PXE booting (not in the lab file)`, remedy: 'unknown-mac', remedyTitle: remedyTitle('unknown-mac'), since: u.lastSeen });
   }
 
   const phaseNo = new Map(plan.phases.map((p) => [p.id, p.number]));

@@ -1,3 +1,5 @@
+import type { RemedyId } from '../catalogue/index.js';
+
 /**
  * The four Genesis phases. Ids are stable (runbook chapters and dashboard anchors use them).
  * A phase is done when each of its hosts reached the end of its path and each of its checks
@@ -17,8 +19,8 @@ export interface PhaseCheckDef {
   match: Record<string, string | boolean>;
   /** Minutes after the phase's hosts are done before an unmet check counts as stalled. */
   minutes: number;
-  remedy: string;
-  remedyTitle: string;
+  /** Runbook section id (its title is in REMEDIES). */
+  remedy: RemedyId;
 }
 
 export interface PhaseDef {
@@ -70,7 +72,6 @@ export function argoCdCheck(): PhaseCheckDef {
     match: {},
     minutes: 20,
     remedy: 'argocd-not-healthy',
-    remedyTitle: 'Argo CD does not become healthy',
   };
 }
 
@@ -83,7 +84,6 @@ export function argoAppCheck(app: string): PhaseCheckDef {
     match: { app, health: 'Healthy', sync: 'Synced' },
     minutes: 30,
     remedy: 'argocd-app-not-healthy',
-    remedyTitle: 'An Argo CD application does not become healthy',
   };
 }
 

@@ -1,3 +1,5 @@
+import { KINDS, type KindDef } from '../catalogue/kinds.js';
+
 /**
  * The stages a host moves through during Genesis. Ids are stable: the collector, the dashboard,
  * `builder status` and the runbook (anchors `runbook.html#<id>`) all use them.
@@ -36,121 +38,95 @@ export interface StageDef {
   provenBy: StageProof[];
 }
 
+/** What proves a stage, read from the event catalogue (catalogue/kinds.ts): a row per kind and source. */
+function provenBy(stage: StageId): StageProof[] {
+  const out: StageProof[] = [];
+  for (const k of KINDS as readonly KindDef[]) {
+    for (const p of k.proves) {
+      if (p.stage !== stage) continue;
+      for (const source of p.sources ?? k.sources) out.push(p.when ? { source, kind: k.kind, when: p.when.text } : { source, kind: k.kind });
+    }
+  }
+  return out;
+}
+
 export const STAGES: readonly StageDef[] = [
   {
     id: 'expected',
     title: 'Expected',
     meaning: 'The lab file names the host; nothing has been heard from it yet.',
     rank: 0,
-    provenBy: [],
+    provenBy: provenBy('expected'),
   },
   {
     id: 'pxe-dhcp',
     title: 'PXE: DHCP',
     meaning: 'The host asked for a network boot lease; the PXE service saw its MAC.',
     rank: 1,
-    provenBy: [
-      { source: 'pxe', kind: 'dhcp.discover' },
-      { source: 'pxe', kind: 'dhcp.request' },
-      { source: 'pxe', kind: 'dhcp.ack' },
-    ],
+    provenBy: provenBy('pxe-dhcp'),
   },
   {
     id: 'pxe-tftp',
     title: 'PXE: TFTP',
     meaning: 'The firmware is loading the iPXE loader over TFTP.',
     rank: 2,
-    provenBy: [
-      { source: 'pxe', kind: 'tftp.start' },
-      { source: 'pxe', kind: 'tftp.done' },
-    ],
+    provenBy: provenBy('pxe-tftp'),
   },
   {
     id: 'pxe-http',
     title: 'PXE: HTTP',
     meaning: 'iPXE is fetching its script, kernel and initrd over HTTP.',
     rank: 3,
-    provenBy: [
-      { source: 'pxe', kind: 'http.fetch' },
-      { source: 'pxe', kind: 'ipxe.beacon' },
-    ],
+    provenBy: provenBy('pxe-http'),
   },
   {
     id: 'booted',
     title: 'Booted',
     meaning: 'An operating system (live or installer) is running on the host and reporting.',
     rank: 4,
-    provenBy: [
-      { source: 'agent', kind: 'boot' },
-      { source: 'gateway', kind: 'boot' },
-      { source: 'talos', kind: 'talos.stage', when: 'attrs.stage is BOOTING or MAINTENANCE' },
-      { source: 'kmsg', kind: 'kmsg', when: 'any kernel log line from the host' },
-      { source: 'join', kind: 'join.apid-reachable' },
-    ],
+    provenBy: provenBy('booted'),
   },
   {
     id: 'installing',
     title: 'Installing',
     meaning: 'The installer is writing the operating system to disk.',
     rank: 5,
-    provenBy: [
-      { source: 'talos', kind: 'talos.stage', when: 'attrs.stage is INSTALLING' },
-      { source: 'harvester', kind: 'install.started' },
-      { source: 'agent', kind: 'install.started' },
-    ],
+    provenBy: provenBy('installing'),
   },
   {
     id: 'rebooting',
     title: 'Rebooting',
     meaning: 'The installer wrote the disk and the host is rebooting into the installed system (for Talos: kexec; its "unix.Reboot" FATAL sequence event is this reboot, not a failure).',
     rank: 6,
-    provenBy: [
-      { source: 'talos', kind: 'talos.stage', when: 'attrs.stage is REBOOTING' },
-      { source: 'talos', kind: 'talos.restart' },
-      { source: 'talos', kind: 'talos.sequence', when: 'attrs.reboot is set (the FATAL NOOP carrying unix.Reboot)' },
-      { source: 'harvester', kind: 'install.succeeded', when: 'sent after the disk is written, before the reboot' },
-    ],
+    provenBy: provenBy('rebooting'),
   },
   {
     id: 'installed',
     title: 'Installed',
     meaning: 'The host runs from its disk (for Talos: RUNNING, not yet ready while etcd waits for Bootstrap or no CNI runs).',
     rank: 7,
-    provenBy: [
-      { source: 'talos', kind: 'talos.stage', when: 'attrs.stage is RUNNING' },
-      { source: 'agent', kind: 'install.succeeded' },
-      { source: 'join', kind: 'join.apid-reachable', when: 'after the host rebooted' },
-    ],
+    provenBy: provenBy('installed'),
   },
   {
     id: 'joined',
     title: 'Joined',
     meaning: 'The host is a node of its cluster.',
     rank: 8,
-    provenBy: [{ source: 'join', kind: 'join.node-ready' }],
+    provenBy: provenBy('joined'),
   },
   {
     id: 'healthy',
     title: 'Healthy',
     meaning: 'The cluster reports the host ready: for Talos, its node Ready and every service healthy on its Talos API; for Harvester, its node Ready in Harvester.',
     rank: 9,
-    provenBy: [
-      { source: 'join', kind: 'join.talos-services', when: 'every service healthy, once join.node-ready was seen' },
-      { source: 'join', kind: 'join.harvester-ready' },
-      { source: 'gateway', kind: 'gateway.ready' },
-    ],
+    provenBy: provenBy('healthy'),
   },
   {
     id: 'failed',
     title: 'Failed',
     meaning: 'The host reported a failure it will not recover from by itself.',
     rank: -1,
-    provenBy: [
-      { source: 'harvester', kind: 'install.failed' },
-      { source: 'talos', kind: 'talos.config-error' },
-      { source: 'talos', kind: 'talos.sequence', when: 'attrs.error is set' },
-      { source: 'agent', kind: 'failed' },
-    ],
+    provenBy: provenBy('failed'),
   },
 ];
 

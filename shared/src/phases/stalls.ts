@@ -1,3 +1,4 @@
+import type { RemedyId } from '../catalogue/index.js';
 import type { StageId } from './stages.js';
 
 /**
@@ -14,37 +15,22 @@ export interface StallRule {
   minutes: number;
   /** What did not happen, completed as "<host>: <missing> for <N> min". */
   missing: string;
-  /** Runbook section id with what to check and do. */
-  remedy: string;
-  remedyTitle: string;
+  /** Runbook section id with what to check and do (its title is in REMEDIES). */
+  remedy: RemedyId;
 }
 
 export const STALL_RULES: readonly StallRule[] = [
-  { id: 'stall-expected-dhcp', stage: 'expected', next: 'pxe-dhcp', minutes: 10, missing: 'no DHCP request seen', remedy: 'no-dhcp', remedyTitle: 'No DHCP request from a PXE host' },
-  { id: 'stall-expected-boot', stage: 'expected', minutes: 10, missing: 'no boot report received', remedy: 'no-boot', remedyTitle: 'A host does not report its boot' },
-  { id: 'stall-pxe-dhcp', stage: 'pxe-dhcp', minutes: 5, missing: 'got a DHCP answer but no TFTP transfer started', remedy: 'no-tftp', remedyTitle: 'DHCP answered but TFTP never started' },
-  { id: 'stall-pxe-tftp', stage: 'pxe-tftp', minutes: 5, missing: 'loaded iPXE but fetched nothing over HTTP', remedy: 'no-http', remedyTitle: 'iPXE loaded but fetched nothing over HTTP' },
-  { id: 'stall-pxe-http', stage: 'pxe-http', minutes: 15, missing: 'fetched its boot files but reported no boot or install', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
-  { id: 'stall-booted', stage: 'booted', next: 'installing', minutes: 15, missing: 'booted but no install started', remedy: 'install-not-started', remedyTitle: 'The installer did not start' },
-  { id: 'stall-installing', stage: 'installing', minutes: 45, missing: 'install started but did not finish', remedy: 'install-slow', remedyTitle: 'An install does not finish' },
-  { id: 'stall-rebooting', stage: 'rebooting', minutes: 10, missing: 'wrote its disk and rebooted but does not run from it', remedy: 'not-back-from-reboot', remedyTitle: 'A host does not come back from its reboot' },
-  { id: 'stall-installed', stage: 'installed', minutes: 20, missing: 'installed but has not joined its cluster', remedy: 'not-joined', remedyTitle: 'An installed host does not join' },
-  { id: 'stall-joined', stage: 'joined', minutes: 20, missing: 'joined but not healthy', remedy: 'not-healthy', remedyTitle: 'A joined host is not healthy' },
+  { id: 'stall-expected-dhcp', stage: 'expected', next: 'pxe-dhcp', minutes: 10, missing: 'no DHCP request seen', remedy: 'no-dhcp' },
+  { id: 'stall-expected-boot', stage: 'expected', minutes: 10, missing: 'no boot report received', remedy: 'no-boot' },
+  { id: 'stall-pxe-dhcp', stage: 'pxe-dhcp', minutes: 5, missing: 'got a DHCP answer but no TFTP transfer started', remedy: 'no-tftp' },
+  { id: 'stall-pxe-tftp', stage: 'pxe-tftp', minutes: 5, missing: 'loaded iPXE but fetched nothing over HTTP', remedy: 'no-http' },
+  { id: 'stall-pxe-http', stage: 'pxe-http', minutes: 15, missing: 'fetched its boot files but reported no boot or install', remedy: 'install-not-started' },
+  { id: 'stall-booted', stage: 'booted', next: 'installing', minutes: 15, missing: 'booted but no install started', remedy: 'install-not-started' },
+  { id: 'stall-installing', stage: 'installing', minutes: 45, missing: 'install started but did not finish', remedy: 'install-slow' },
+  { id: 'stall-rebooting', stage: 'rebooting', minutes: 10, missing: 'wrote its disk and rebooted but does not run from it', remedy: 'not-back-from-reboot' },
+  { id: 'stall-installed', stage: 'installed', minutes: 20, missing: 'installed but has not joined its cluster', remedy: 'not-joined' },
+  { id: 'stall-joined', stage: 'joined', minutes: 20, missing: 'joined but not healthy', remedy: 'not-healthy' },
 ];
-
-/** Remedy for a failed host, by what failed. */
-export const FAILURE_REMEDIES = {
-  install: { remedy: 'install-failed', remedyTitle: 'An install failed' },
-  config: { remedy: 'config-error', remedyTitle: 'Talos rejected its configuration' },
-  other: { remedy: 'host-failed', remedyTitle: 'A host reported a failure' },
-  harvesterReboot: { remedy: 'harvester-reboot-failed', remedyTitle: 'Harvester wrote its disk but could not reboot' },
-} as const;
-
-/** Remedies of problems that are neither stalls nor failures. */
-export const PROBLEM_REMEDIES = {
-  mismatch: { remedy: 'declared-mismatch', remedyTitle: 'A host is not what the lab file declares' },
-  kernel: { remedy: 'kernel-error', remedyTitle: 'A host logs kernel errors' },
-} as const;
 
 /** Typical minutes a host spends in each stage (for the estimate of time left; not a threshold). */
 export const TYPICAL_STAGE_MINUTES: Partial<Record<StageId, number>> = {

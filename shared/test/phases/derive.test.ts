@@ -14,7 +14,7 @@ function plan(): GenesisPlan {
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 let seq = 0;
-function e(min: number, host: string | undefined, source: string, kind: string, attrs: Record<string, unknown> = {}, mac?: string): ModelEvent {
+function e(min: number, host: string | undefined, source: ModelEvent['source'], kind: string, attrs: Record<string, unknown> = {}, mac?: string): ModelEvent {
   seq += 1;
   const ev: ModelEvent = { seq, source, kind, time: at(min), received: at(min), attrs };
   if (host) ev.host = host;

@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { leaf, leaves, node, tagNode, type ConfigNode } from '../vyos/index.js';
+import { leaf, leaves, node, tagNode, type ConfigNode } from '../index.js';
 
 type Gateway = NonNullable<Lab['gateway']>;
 

@@ -1,5 +1,5 @@
 import { hostByName, networkByName, type Lab } from '@lab/shared';
-import { leaf, node, tagNode, type ConfigNode } from '../vyos/index.js';
+import { leaf, node, tagNode, type ConfigNode } from '../index.js';
 
 type Gateway = NonNullable<Lab['gateway']>;
 

@@ -1,5 +1,5 @@
 import type { Lab } from '@lab/shared';
-import { leaf, node, sortTree, tagNode, type ConfigNode } from '../vyos/index.js';
+import { leaf, node, sortTree, tagNode, type ConfigNode } from '../index.js';
 import { networkLabel, type NetworkPlacement } from './layout.js';
 
 type Gateway = NonNullable<Lab['gateway']>;

@@ -1,5 +1,5 @@
 import { cidrContains, parseCidr, type Lab } from '@lab/shared';
-import { leaf, leaves, node, tagNode, type ConfigNode } from '../vyos/index.js';
+import { leaf, leaves, node, tagNode, type ConfigNode } from '../index.js';
 import { placementOf, type NetworkPlacement } from './layout.js';
 
 type Gateway = NonNullable<Lab['gateway']>;

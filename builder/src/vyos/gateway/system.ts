@@ -1,6 +1,6 @@
 import type { Lab } from '@lab/shared';
-import { UserError } from '../base/index.js';
-import { leaf, leaves, node, tagNode, type ConfigNode } from '../vyos/index.js';
+import { UserError } from '../../base/index.js';
+import { leaf, leaves, node, tagNode, type ConfigNode } from '../index.js';
 
 type Gateway = NonNullable<Lab['gateway']>;
 

@@ -1,6 +1,6 @@
 import type { Lab } from '@lab/shared';
-import { UserError } from '../base/index.js';
-import { commandsScript, findRelease, printConfigBoot, sortTree, versionFooter, VYOS_RELEASES, type ConfigBoot, type ConfigNode, type VyosRelease } from '../vyos/index.js';
+import { UserError } from '../../base/index.js';
+import { commandsScript, findRelease, printConfigBoot, sortTree, versionFooter, VYOS_RELEASES, type ConfigBoot, type ConfigNode, type VyosRelease } from '../index.js';
 import { renderFirewall } from './firewall.js';
 import { renderInterfaces } from './interfaces.js';
 import { placeNetworks } from './layout.js';

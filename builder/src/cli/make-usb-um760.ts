@@ -1,0 +1,49 @@
+// make-usb --target um760: the Talos ISO with the host's rendered config embedded.
+import type { Io } from '../base/index.js';
+import { makeUsb } from '../media/make-usb.js';
+import { EXIT } from './exit.js';
+import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
+
+
+export async function run(values: Values, io: Io): Promise<number> {
+  const started = Date.now();
+  const r = await makeUsb({
+    target: 'um760',
+    lab: str(values.lab),
+    state: str(values.state),
+    config: str(values.config),
+    base: str(values.base),
+    baseSha256: str(values['base-sha256']),
+    cache: str(values.cache),
+    out: str(values.out),
+    withoutArgocd: values['without-argocd'] === true,
+    argocdManifest: str(values['argocd-manifest']),
+    cwd: io.cwd,
+    env: io.env,
+    log: (line) => io.err(`make-usb: ${line}\n`),
+  });
+  if (values.json) {
+    const summary = {
+      out: r.out,
+      sha256: r.sha256,
+      sidecar: r.sidecar,
+      talosVersion: r.version.text,
+      ...(r.host ? { host: r.host } : {}),
+      layers: r.plan.layers.map((l) => ({ image: l.image, name: l.metadata.name })),
+      configSha256: r.plan.configSha256,
+      configSelinuxLabel: r.labelled ? r.plan.configSelinuxLabel : null,
+      kernelArgs: r.kernelArgs,
+      seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+    };
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.out(`wrote ${r.out} (Talos ${r.version.text}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  io.out(`  sha256   ${r.sha256}\n`);
+  io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
+  io.out(`  config   sha256 ${r.plan.configSha256}\n`);
+  if (r.kernelArgs.length) io.out(`  kernel   ${r.kernelArgs.join(' ')} (every GRUB entry and UKI profile)\n`);
+  if (!r.labelled) io.out(`  note     mksquashfs is older than 4.6: the config file went in without its SELinux label ${r.plan.configSelinuxLabel}\n`);
+  io.out(`  sidecar  ${r.sidecar}\n`);
+  return EXIT.ok;
+}
