@@ -50,7 +50,7 @@ describe('event catalogue → remedies → runbook sections', () => {
     for (const k of KINDS as readonly KindDef[]) {
       for (const p of k.proves) {
         const rows = STAGES.find((s) => s.id === p.stage)!.provenBy;
-        for (const source of k.sources) expect(rows).toContainEqual(expect.objectContaining({ source, kind: k.kind }));
+        for (const source of p.sources ?? k.sources) expect(rows).toContainEqual(expect.objectContaining({ source, kind: k.kind }));
       }
     }
     // dhcp.offer proves the DHCP stage in classification and now in the table too.
