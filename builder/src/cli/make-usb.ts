@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseFlags } from './args.js';
 import { UsageError } from '../base/index.js';
-import { MEDIA_TARGETS, targetName } from './make-usb-targets.js';
+import { MEDIA_TARGETS, targetName, type TargetFlags } from './make-usb-targets.js';
 
 const names = MEDIA_TARGETS.map((t) => t.name).join(', ');
 
@@ -10,6 +10,8 @@ export const makeUsbCommand: Command = {
   help: MEDIA_TARGETS.map((t) => t.help).join('\n\n'),
   async run(argv, io) {
     const name = targetName(argv);
+    // A bad flag is named before a missing or unknown target: check against every target's flags.
+    if (name === undefined || !MEDIA_TARGETS.some((t) => t.name === name)) parseFlags('make-usb', argv, Object.assign({}, ...MEDIA_TARGETS.map((t) => t.flags)) as TargetFlags);
     if (name === undefined) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'make-usb: --target is required', `use --target ${MEDIA_TARGETS[0]!.name} (targets: ${names})`);
     const target = MEDIA_TARGETS.find((t) => t.name === name);
     if (!target) throw new UsageError('ERR_USAGE_FLAG_VALUE', `unknown target ${name}`, `use one of: ${names}`);
