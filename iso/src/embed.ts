@@ -34,7 +34,10 @@ export interface EmbedOptions {
   baseHashTrusted?: boolean;
   /** Recorded in the sidecar, e.g. um760. */
   target?: string;
-  /** Every timestamp written; defaults to SOURCE_DATE_EPOCH, else the base ISO's own date. */
+  /**
+   * Every timestamp written; defaults to the base ISO's own date. The caller passes
+   * SOURCE_DATE_EPOCH here when it honours it: the toolkit reads no environment.
+   */
   epoch?: number;
   /** Extra input hashes to record in the sidecar (for example the lab file). */
   inputs?: Record<string, string>;
@@ -69,8 +72,17 @@ export interface EmbedResult {
   kernelArgs: string[];
 }
 
+/** A base that passed checkBase: its version and the parts the embedder writes, all present. */
+export interface CheckedBase {
+  version: TalosVersion;
+  /** The extracted /boot/initramfs.xz. */
+  initramfs: string;
+  /** The UKI, with its base .initrd extracted. */
+  uki: UkiFacts & { initrd: string };
+}
+
 /** Refuses bases this toolkit must not touch. Pure. */
-export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'secureBootSigns' | 'uki' | 'initramfs'>, path: string): TalosVersion {
+export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'secureBootSigns' | 'uki' | 'initramfs'>, path: string): CheckedBase {
   if (media.secureBoot) {
     throw new MediaError(
       'secure-boot',
@@ -105,7 +117,7 @@ export function checkBase(media: Pick<TalosMedia, 'version' | 'secureBoot' | 'se
   if (own.length) {
     throw new MediaError('layout', `${path}: UKI profile ${own.map((p) => p.id ?? p.number).join(', ')} carries its own .initrd, which would not get the config`, 'give a Talos ISO as the imager builds it (profiles share the base .initrd)');
   }
-  return media.version;
+  return { version: media.version, initramfs: media.initramfs, uki: { ...media.uki, initrd: media.uki.initrd } };
 }
 
 /** The base's .cmdline and every profile's own, with `args` added. Pure. */
@@ -116,8 +128,6 @@ function cmdlineReplacements(uki: UkiFacts, args: string[]): SectionReplacement[
 }
 
 function defaultEpoch(media: TalosMedia): number {
-  const env = process.env.SOURCE_DATE_EPOCH;
-  if (env && /^\d+$/.test(env)) return Number(env);
   return media.iso.modifiedEpoch ?? 0;
 }
 
@@ -179,18 +189,20 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
       await checkBaseSha(); // a changed base explains a broken one best
       throw err;
     });
-    const version = await Promise.resolve()
+    const { version, initramfs: isoInitramfs, uki } = await Promise.resolve()
       .then(() => checkBase(media, baseIso))
       .catch(async (err: unknown) => {
         await checkBaseSha();
         throw err;
       });
-    if ((media.espListing?.ukis.length ?? 0) > 1) {
-      throw new MediaError('layout', `${baseIso} has ${media.espListing!.ukis.length} UKIs in EFI/Linux (${media.espListing!.ukis.join(', ')}); only one would get the config`, 'give a Talos ISO as the imager builds it (one UKI)');
+    const ukis = media.espListing?.ukis ?? [];
+    if (ukis.length > 1) {
+      throw new MediaError('layout', `${baseIso} has ${ukis.length} UKIs in EFI/Linux (${ukis.join(', ')}); only one would get the config`, 'give a Talos ISO as the imager builds it (one UKI)');
     }
-    const isoInitramfs = media.initramfs!;
-    const ukiInitrd = media.uki!.initrd!;
-    const [isoSha, ukiSha] = await Promise.all([sha256File(isoInitramfs), sha256File(ukiInitrd)]);
+    const espImage = media.esp;
+    const espPartition = media.iso.esp;
+    if (!espImage || !espPartition) throw new MediaError('layout', `${baseIso} has no EFI system partition`, 'give a Talos metal ISO (UEFI boots from its appended ESP)');
+    const [isoSha, ukiSha] = await Promise.all([sha256File(isoInitramfs), sha256File(uki.initrd)]);
     if (isoSha !== ukiSha) {
       throw new MediaError('layout', `${baseIso}: the UKI's .initrd differs from ${INITRAMFS_PATH}, so BIOS and UEFI boots would see different extensions`, 'give an unmodified Talos ISO from the imager or the Image Factory');
     }
@@ -208,7 +220,6 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
 
     const newUki = join(work, 'uki.new.efi');
     const kernelArgs = opts.kernelArgs ?? [];
-    const uki = media.uki!;
     const initrdIndex = uki.structure.base.find((s) => s.name === '.initrd')!.index;
     await rewriteUkiSections(uki.file, uki.pe, [{ index: initrdIndex, file: newInitramfs }, ...cmdlineReplacements(uki, kernelArgs)], newUki);
     const map: [string, string][] = [[INITRAMFS_PATH, newInitramfs]];
@@ -224,15 +235,15 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     if (treeUki) map.push([treeUki, newUki]);
     // The ESP copied out of the base is ours: the new UKI goes into it in place (one mcopy). Only
     // when it does not fit is the ESP rebuilt, larger, from a fresh copy of the base's.
-    let newEsp = media.esp!;
-    if (!(await replaceFileInPlace(newEsp, media.uki!.espPath, newUki, epoch))) {
+    let newEsp = espImage;
+    if (!(await replaceFileInPlace(newEsp, uki.espPath, newUki, epoch))) {
       const original = join(work, 'esp.orig.img');
-      await copyRange(baseIso, media.iso.esp!.start, media.iso.esp!.end, original);
+      await copyRange(baseIso, espPartition.start, espPartition.end, original);
       const tree = join(work, 'esp-tree');
       await mkdir(tree);
       await mtools.extractAll(original, tree);
       newEsp = join(work, 'esp.new.img');
-      await rebuildEsp({ original, tree, replace: new Map([[media.uki!.espPath, newUki]]), out: newEsp, epoch });
+      await rebuildEsp({ original, tree, replace: new Map([[uki.espPath, newUki]]), out: newEsp, epoch });
     }
     await utimes(newInitramfs, epoch, epoch);
 

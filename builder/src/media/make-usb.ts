@@ -31,6 +31,12 @@ export interface MakeUsbOptions {
   log: (line: string) => void;
 }
 
+/** SOURCE_DATE_EPOCH (reproducible builds): every timestamp on the medium, when it is set. */
+function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.SOURCE_DATE_EPOCH;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
 /** The host a target's stick boots: same model, booted from USB. Pure. */
 export function usbHost(lab: Lab, target: string): Host {
   const hosts = lab.hosts.filter((h) => h.model === target && h.boot === 'usb');
@@ -103,7 +109,8 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   const inputs: Record<string, string> = {};
   if (needLab) inputs.lab = await sha256File(labFile);
   try {
-    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs });
+    const epoch = sourceDateEpoch(o.env);
+    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs, ...(epoch === undefined ? {} : { epoch }) });
     return { ...result, host };
   } catch (err) {
     throw toUserError(err);

@@ -24,149 +24,184 @@ interface Frame {
  * to the node they precede, a header comment separated by a blank line, and the `//` footer.
  */
 export function parseConfigBoot(text: string, source = 'config.boot'): ConfigBoot {
-  const s = text.replace(/\r\n/g, '\n');
-  let pos = 0;
-  let line = 1;
-  let lineStart = 0;
-  const fail = (reason: string, at = pos): never => {
-    const before = s.slice(0, at);
+  return new ConfigBootReader(text.replace(/\r\n/g, '\n'), source).read();
+}
+
+/** One pass over the text; each kind of line has its step. */
+class ConfigBootReader {
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly root: Frame = { node: undefined, children: [], line: 1 };
+  private readonly stack: Frame[] = [this.root];
+  private pending: string[] = [];
+  /** Where the pending comments (or, if none, the next statement) began. */
+  private pendingStart = -1;
+  private header = '';
+  private headerDone = false;
+  private lastTopEnd = -1;
+  private footerStart = -1;
+
+  constructor(
+    private readonly s: string,
+    private readonly source: string,
+  ) {}
+
+  read(): ConfigBoot {
+    const s = this.s;
+    while (this.pos < s.length) {
+      this.skipSpaces();
+      const c = s[this.pos];
+      if (c === '\n') this.blankOrEndOfLine();
+      else if (this.pos >= s.length) break;
+      else if (c === '/' && s[this.pos + 1] === '*') this.comment();
+      else if (c === '/' && s[this.pos + 1] === '/') {
+        this.footer();
+        break;
+      } else if (c === '}') this.closeBlock();
+      else if (c === '{') this.fail('a block needs a name before {');
+      else if (c === '"') this.fail('a statement starts with a name, not a quoted value');
+      else this.statement();
+    }
+    return this.finish();
+  }
+
+  private fail(reason: string, at = this.pos): never {
+    const before = this.s.slice(0, at);
     const l = before.split('\n').length;
     const col = at - (before.lastIndexOf('\n') + 1) + 1;
-    throw new ConfigBootSyntaxError(source, l, col, reason);
-  };
+    throw new ConfigBootSyntaxError(this.source, l, col, reason);
+  }
 
-  const root: Frame = { node: undefined, children: [], line: 1 };
-  const stack: Frame[] = [root];
-  let pending: string[] = [];
-  /** Where the pending comments (or, if none, the next statement) began. */
-  let pendingStart = -1;
-  let header = '';
-  let headerDone = false;
-  let lastTopEnd = -1;
-  let footerStart = -1;
+  private skipSpaces(): void {
+    while (this.pos < this.s.length && (this.s[this.pos] === ' ' || this.s[this.pos] === '\t')) this.pos++;
+  }
 
-  const skipSpaces = () => {
-    while (pos < s.length && (s[pos] === ' ' || s[pos] === '\t')) pos++;
-  };
-  const endOfLine = (what: string) => {
-    skipSpaces();
-    if (pos < s.length && s[pos] !== '\n') fail(`unexpected text after ${what}; put one statement per line`);
-    if (pos < s.length) pos++;
-    line++;
-    lineStart = pos;
-  };
-  const readComment = (): string => {
-    const start = pos + 2;
-    const end = s.indexOf('*/', start);
-    if (end < 0) fail('comment opened with /* is never closed with */');
-    line += s.slice(pos, end).split('\n').length - 1;
-    pos = end + 2;
-    return s.slice(start, end);
-  };
-  const readWord = (): { text: string; quoted: boolean } => {
-    if (s[pos] === '"') {
-      let out = '';
-      pos++;
-      while (pos < s.length && s[pos] !== '"') {
-        if (s[pos] === '\n') fail('a quoted value must end on its line; close it with "');
-        if (s[pos] === '\\' && pos + 1 < s.length && s[pos + 1] !== '\n') {
-          out += s[pos + 1];
-          pos += 2;
-          continue;
-        }
-        out += s[pos];
-        pos++;
+  private endOfLine(what: string): void {
+    this.skipSpaces();
+    if (this.pos < this.s.length && this.s[this.pos] !== '\n') this.fail(`unexpected text after ${what}; put one statement per line`);
+    if (this.pos < this.s.length) this.pos++;
+    this.line++;
+    this.lineStart = this.pos;
+  }
+
+  private clearPending(): void {
+    this.pending = [];
+    this.pendingStart = -1;
+  }
+
+  private readComment(): string {
+    const start = this.pos + 2;
+    const end = this.s.indexOf('*/', start);
+    if (end < 0) this.fail('comment opened with /* is never closed with */');
+    this.line += this.s.slice(this.pos, end).split('\n').length - 1;
+    this.pos = end + 2;
+    return this.s.slice(start, end);
+  }
+
+  private readQuoted(): string {
+    const s = this.s;
+    let out = '';
+    this.pos++;
+    while (this.pos < s.length && s[this.pos] !== '"') {
+      if (s[this.pos] === '\n') this.fail('a quoted value must end on its line; close it with "');
+      if (s[this.pos] === '\\' && this.pos + 1 < s.length && s[this.pos + 1] !== '\n') {
+        out += s[this.pos + 1];
+        this.pos += 2;
+        continue;
       }
-      if (pos >= s.length) fail('a quoted value is never closed with "');
-      pos++;
-      return { text: out, quoted: true };
+      out += s[this.pos];
+      this.pos++;
     }
-    const start = pos;
-    while (pos < s.length && !/[\s{}"]/.test(s[pos]!)) pos++;
-    return { text: s.slice(start, pos), quoted: false };
-  };
+    if (this.pos >= s.length) this.fail('a quoted value is never closed with "');
+    this.pos++;
+    return out;
+  }
 
-  while (pos < s.length) {
-    skipSpaces();
-    const c = s[pos];
-    if (c === '\n') {
-      // A blank line after the leading comments makes them the file's header.
-      if (stack.length === 1 && !headerDone && pending.length > 0 && root.children.length === 0) {
-        pending = [];
-        pendingStart = -1;
-      }
-      pos++;
-      line++;
-      lineStart = pos;
-      continue;
-    }
-    if (pos >= s.length) break;
-    if (c === '/' && s[pos + 1] === '*') {
-      if (pendingStart < 0) pendingStart = lineStart;
-      pending.push(readComment());
-      endOfLine('a comment');
-      continue;
-    }
-    if (c === '/' && s[pos + 1] === '/') {
-      if (stack.length > 1) fail('a // comment belongs only in the footer, after the last closing brace');
-      footerStart = lastTopEnd < 0 ? 0 : lastTopEnd;
-      const rest = s.slice(footerStart);
-      const bad = rest.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('//') && !/^\s*\/\*.*\*\/\s*$/.test(l));
-      if (bad >= 0) fail('nothing but // lines may follow the version footer', footerStart + rest.split('\n').slice(0, bad).join('\n').length + 1);
-      break;
-    }
-    if (c === '}') {
-      if (stack.length === 1) fail('this } closes no block; remove it or add the opening line');
-      const frame = stack.pop()!;
-      if (pending.length) frame.node!.trailingComments = pending;
-      pending = [];
-      pendingStart = -1;
-      pos++;
-      endOfLine('}');
-      if (stack.length === 1) lastTopEnd = pos;
-      continue;
-    }
-    if (c === '{') fail('a block needs a name before {');
-    if (c === '"') fail('a statement starts with a name, not a quoted value');
+  private readWord(): { text: string; quoted: boolean } {
+    if (this.s[this.pos] === '"') return { text: this.readQuoted(), quoted: true };
+    const start = this.pos;
+    while (this.pos < this.s.length && !/[\s{}"]/.test(this.s[this.pos]!)) this.pos++;
+    return { text: this.s.slice(start, this.pos), quoted: false };
+  }
 
-    // A statement: name [value] [{]
-    const stmtStart = lineStart;
-    const name = readWord().text;
-    skipSpaces();
+  /** An empty line; a blank line after the leading comments makes them the file's header. */
+  private blankOrEndOfLine(): void {
+    if (this.stack.length === 1 && !this.headerDone && this.pending.length > 0 && this.root.children.length === 0) this.clearPending();
+    this.pos++;
+    this.line++;
+    this.lineStart = this.pos;
+  }
+
+  /** A `/* *\/` comment: kept for the node that follows it. */
+  private comment(): void {
+    if (this.pendingStart < 0) this.pendingStart = this.lineStart;
+    this.pending.push(this.readComment());
+    this.endOfLine('a comment');
+  }
+
+  /** The `//` version footer: only // lines (and lone comments) may follow. */
+  private footer(): void {
+    if (this.stack.length > 1) this.fail('a // comment belongs only in the footer, after the last closing brace');
+    this.footerStart = this.lastTopEnd < 0 ? 0 : this.lastTopEnd;
+    const rest = this.s.slice(this.footerStart);
+    const bad = rest.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('//') && !/^\s*\/\*.*\*\/\s*$/.test(l));
+    if (bad >= 0) this.fail('nothing but // lines may follow the version footer', this.footerStart + rest.split('\n').slice(0, bad).join('\n').length + 1);
+  }
+
+  private closeBlock(): void {
+    if (this.stack.length === 1) this.fail('this } closes no block; remove it or add the opening line');
+    const frame = this.stack.pop()!;
+    if (this.pending.length) frame.node!.trailingComments = this.pending;
+    this.clearPending();
+    this.pos++;
+    this.endOfLine('}');
+    if (this.stack.length === 1) this.lastTopEnd = this.pos;
+  }
+
+  /** A statement: name [value] [{]. */
+  private statement(): void {
+    const s = this.s;
+    const stmtStart = this.lineStart;
+    const name = this.readWord().text;
+    this.skipSpaces();
     const n: ConfigNode = { name };
-    if (pos < s.length && s[pos] !== '\n' && s[pos] !== '{') {
-      const v = readWord();
-      if (v.text === '' && !v.quoted) fail(`unexpected character ${JSON.stringify(s[pos])} after "${name}"`);
+    if (this.pos < s.length && s[this.pos] !== '\n' && s[this.pos] !== '{') {
+      const v = this.readWord();
+      if (v.text === '' && !v.quoted) this.fail(`unexpected character ${JSON.stringify(s[this.pos])} after "${name}"`);
       n.value = v.text;
       if (v.quoted) n.quoted = true;
-      skipSpaces();
+      this.skipSpaces();
     }
-    if (pending.length) n.comments = pending;
-    if (stack.length === 1 && !headerDone) {
-      header = s.slice(0, pendingStart >= 0 ? pendingStart : stmtStart);
-      headerDone = true;
+    if (this.pending.length) n.comments = this.pending;
+    if (this.stack.length === 1 && !this.headerDone) {
+      this.header = s.slice(0, this.pendingStart >= 0 ? this.pendingStart : stmtStart);
+      this.headerDone = true;
     }
-    pending = [];
-    pendingStart = -1;
-    stack[stack.length - 1]!.children.push(n);
-    if (s[pos] === '{') {
-      pos++;
+    this.clearPending();
+    this.stack[this.stack.length - 1]!.children.push(n);
+    if (s[this.pos] === '{') {
+      this.pos++;
       n.children = [];
-      stack.push({ node: n, children: n.children, line });
-      endOfLine('{');
+      this.stack.push({ node: n, children: n.children, line: this.line });
+      this.endOfLine('{');
     } else {
-      if (pos < s.length && s[pos] !== '\n') fail(`"${name}" takes at most one value; quote a value that holds spaces`);
-      endOfLine(`"${name}"`);
-      if (stack.length === 1) lastTopEnd = pos;
+      if (this.pos < s.length && s[this.pos] !== '\n') this.fail(`"${name}" takes at most one value; quote a value that holds spaces`);
+      this.endOfLine(`"${name}"`);
+      if (this.stack.length === 1) this.lastTopEnd = this.pos;
     }
   }
-  if (stack.length > 1) {
-    const open = stack[stack.length - 1]!;
-    throw new ConfigBootSyntaxError(source, open.line, 1, `block "${open.node!.name}${open.node!.value !== undefined ? ` ${open.node!.value}` : ''}" is never closed; add a }`);
+
+  private finish(): ConfigBoot {
+    if (this.stack.length > 1) {
+      const open = this.stack[this.stack.length - 1]!;
+      throw new ConfigBootSyntaxError(this.source, open.line, 1, `block "${open.node!.name}${open.node!.value !== undefined ? ` ${open.node!.value}` : ''}" is never closed; add a }`);
+    }
+    if (this.footerStart < 0) {
+      if (!this.headerDone) this.header = this.s;
+      this.footerStart = this.lastTopEnd < 0 ? this.s.length : this.lastTopEnd;
+    }
+    const header = this.headerDone ? this.header : this.footerStart === 0 ? '' : this.header;
+    return { header, nodes: this.root.children, footer: this.s.slice(this.footerStart) };
   }
-  if (footerStart < 0) {
-    if (!headerDone) header = s;
-    footerStart = lastTopEnd < 0 ? s.length : lastTopEnd;
-  }
-  return { header: headerDone ? header : footerStart === 0 ? '' : header, nodes: root.children, footer: s.slice(footerStart) };
 }

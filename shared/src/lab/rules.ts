@@ -9,6 +9,21 @@ export const MIN_TALOS_FOR_EMBEDDED = 'v1.12.0';
 
 type Path = (string | number)[];
 
+/** What every rule reads and where it reports: built once from the lab, filled as rules run. */
+interface Rules {
+  lab: Lab;
+  add: (path: Path, message: string, fix: string) => void;
+  needNetwork: (path: Path, name: string | undefined) => void;
+  needHost: (path: Path, name: string) => void;
+  needPort: (path: Path, name: string | undefined) => void;
+  /** Networks by name as the network rules accept them (the first definition wins). */
+  networks: Map<string, { cidr: Cidr; index: number }>;
+  hosts: Map<string, { host: Lab['hosts'][number]; index: number }>;
+  ports: Set<string>;
+  /** Static addresses and who holds them, filled by the host rules. */
+  addresses: Map<string, string>;
+}
+
 /**
  * The cross-field rules a lab must satisfy beyond its schema. Pure; returns every problem
  * found, in document order, so the operator fixes them all in one pass.
@@ -38,7 +53,19 @@ export function checkLabRules(lab: Lab): Problem[] {
     if (name !== undefined && !ports.has(name)) add(path, `gateway port "${name}" is not defined`, `define it under gateway.ports, or use one of: ${portNames || '(none yet)'}`);
   };
 
-  // Networks: names, VLAN ids, CIDRs, gateways, DHCP ranges.
+  const addresses = new Map<string, string>();
+  const r: Rules = { lab, add, needNetwork, needHost, needPort, networks, hosts, ports, addresses };
+  networkRules(r);
+  hostRules(r);
+  gatewayRules(r);
+  clusterRules(r);
+  pxeRules(r);
+  return problems;
+}
+
+/** Networks: names, VLAN ids, CIDRs, gateways, DHCP ranges. */
+function networkRules(r: Rules): void {
+  const { lab, add, networks } = r;
   const vlans = new Map<number, string>();
   lab.networks.forEach((net, i) => {
     const path: Path = ['networks', i];
@@ -63,10 +90,12 @@ export function checkLabRules(lab: Lab): Problem[] {
       if (net.gateway !== undefined && inRange(net.gateway, start, end)) add([...path, 'dhcp'], `DHCP range ${start}–${end} includes the gateway ${net.gateway}`, 'move the range so it leaves the gateway out');
     }
   });
+}
 
-  // Hosts: names, MACs, addresses, NICs that carry the networks.
+/** Hosts: names, MACs, addresses, NICs that carry the networks. */
+function hostRules(r: Rules): void {
+  const { lab, add, needNetwork, needPort, networks, hosts, addresses } = r;
   const macs = new Map<string, string>();
-  const addresses = new Map<string, string>();
   lab.hosts.forEach((host, i) => {
     const path: Path = ['hosts', i];
     if (hosts.get(host.name)?.index !== i) add([...path, 'name'], `host name "${host.name}" is used twice`, 'give each host its own name');
@@ -98,8 +127,11 @@ export function checkLabRules(lab: Lab): Problem[] {
     });
     if (host.role !== 'gateway' && host.role !== 'vm' && host.nics.length === 0) add([...path, 'nics'], `host "${host.name}" has no NIC`, 'list at least the NIC it boots from, with its MAC');
   });
+}
 
-  // The gateway: ports, bridges, transit, NAT, relay, DNS, BGP.
+/** The gateway: ports, bridges, transit, NAT, relay, DNS, BGP. */
+function gatewayRules(r: Rules): void {
+  const { lab, add, needNetwork, needHost, needPort, networks, hosts } = r;
   const gw = lab.gateway;
   if (gw) {
     const g: Path = ['gateway'];
@@ -163,8 +195,11 @@ export function checkLabRules(lab: Lab): Problem[] {
       });
     }
   }
+}
 
-  // Clusters.
+/** Clusters: the platform and Harvester clusters' hosts, VIP and Talos release. */
+function clusterRules(r: Rules): void {
+  const { lab, add, needNetwork, needHost, networks, hosts, addresses } = r;
   const platform = lab.clusters.platform;
   if (platform) {
     const p: Path = ['clusters', 'platform'];
@@ -193,7 +228,11 @@ export function checkLabRules(lab: Lab): Problem[] {
       if (!h.host.addresses.some((a) => a.network === harvester.network)) add([...p, 'hosts', k], `host "${name}" has no address on "${harvester.network}"`, `give it an address on ${harvester.network}`);
     });
   }
+}
 
+/** The PXE service, and hosts that boot from it. */
+function pxeRules(r: Rules): void {
+  const { lab, add, needNetwork, needHost, networks } = r;
   if (lab.pxe) {
     const p: Path = ['pxe'];
     needHost([...p, 'host'], lab.pxe.host);
@@ -214,9 +253,8 @@ export function checkLabRules(lab: Lab): Problem[] {
       add(['collector', 'stalls', key], `"${key}" is not a stall rule or check`, `use one of: ${[...ruleIds, 'argocd-healthy', 'argocd-app-<app>'].join(', ')}`);
     }
   }
-
-  return problems;
 }
+
 
 function inRange(ip: string, start: string, end: string): boolean {
   const n = ipToInt(ip);
