@@ -87,104 +87,128 @@ async function sha256Of(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+type Base = Awaited<ReturnType<typeof readBase>>;
+
+async function readBaseOrRefuse(base: string, work: string): Promise<Base> {
+  try {
+    return await readBase(base, work);
+  } catch (err) {
+    throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot read ${base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', { cause: err });
+  }
+}
+
+function planOrRefuse(o: GatewayStickOptions, rendered: { release: string; configBoot: string; commands: string; agentYaml: string }, facts: BaseFacts): StickPlan {
+  try {
+    return planGatewayStick(
+      {
+        lab: o.lab,
+        ...rendered,
+        ...(o.agentBundle ? { agentBundle: o.agentBundle } : {}),
+        ...(o.agentExe ? { agentExe: o.agentExe } : {}),
+        runbook: o.runbook ?? [],
+        pxeFiles: o.pxeFiles ?? [],
+      },
+      facts,
+    );
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot add the lab boot entry to ${o.base}: ${(err as Error).message}`, 'pass a VyOS live ISO with --base (not a stick made by builder)');
+  }
+}
+
+/** Stages /lab and the live-boot layer under `work`; the layer image's directory is staged too. */
+async function stageParts(work: string, plan: StickPlan, epoch: number): Promise<{ labDir: string; layerDir: string; layerImage: string }> {
+  const labDir = join(work, 'lab');
+  const layerRoot = join(work, 'layer');
+  await stage(labDir, plan.lab, epoch);
+  await stage(layerRoot, plan.layer, epoch);
+  // A directory xorriso creates by itself gets the time of the run, which would make equal
+  // inputs give different bytes.
+  const layerDir = join(work, 'live-layer');
+  const layerImage = join(layerDir, basename(LAYER_NAME));
+  await mkdir(layerDir);
+  await buildLayerImage(layerRoot, layerImage, epoch);
+  await chmod(layerImage, 0o644);
+  await utimes(layerImage, epoch, epoch);
+  await chmod(layerDir, 0o755);
+  await utimes(layerDir, epoch, epoch);
+  return { labDir, layerDir, layerImage };
+}
+
+/** What goes into the ISO: /lab, the layer, the replaced boot menus, and sha256sum.txt updated for all of them. */
+async function isoPuts(work: string, plan: StickPlan, parts: { labDir: string; layerDir: string; layerImage: string }, base: Base): Promise<IsoPut[]> {
+  const { labDir, layerDir, layerImage } = parts;
+  const puts: IsoPut[] = [{ iso: '/lab', src: labDir }, { iso: `/live/${dirname(LAYER_NAME)}`, src: layerDir }];
+  const sumsFor: { path: string; sha256: string }[] = [];
+  for (const f of await walkFiles(labDir)) if (!(await lstat(join(labDir, f))).isSymbolicLink()) sumsFor.push({ path: `lab/${f}`, sha256: await sha256Of(join(labDir, f)) });
+  sumsFor.push({ path: `live/${LAYER_NAME}`, sha256: await sha256Of(layerImage) });
+  for (const [n, r] of plan.replace.entries()) {
+    const file = join(work, `replace-${n}-${basename(r.iso)}`);
+    await writeFile(file, r.content);
+    await utimes(file, base.epoch, base.epoch);
+    puts.push({ iso: r.iso, src: file });
+    sumsFor.push({ path: r.iso.slice(1), sha256: hashOf(r.content) });
+  }
+  if (base.sums !== undefined) {
+    const file = join(work, 'sha256sum.txt');
+    await writeFile(file, updateChecksums(base.sums, sumsFor));
+    await utimes(file, base.epoch, base.epoch);
+    puts.push({ iso: '/sha256sum.txt', src: file });
+  }
+  return puts;
+}
+
+const hashOf = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+/** `<out>.json`: the output's hash and every input's. */
+async function sidecarDoc(o: GatewayStickOptions, plan: StickPlan, rendered: { configBoot: string; commands: string; agentYaml: string }, sha256: string, dropped: unknown) {
+  return {
+    target: 'vp6630',
+    output: { file: basename(o.out), sha256 },
+    bootEntry: plan.entry,
+    inputs: {
+      base: { file: o.base, sha256: await sha256File(o.base) },
+      configBoot: { sha256: hashOf(rendered.configBoot) },
+      commands: { sha256: hashOf(rendered.commands) },
+      agentYaml: { sha256: hashOf(rendered.agentYaml) },
+      ...(o.agentBundle ? { agentBundle: { file: o.agentBundle, sha256: await sha256File(o.agentBundle) } } : {}),
+      ...(o.agentExe ? { agentExe: { file: o.agentExe, sha256: await sha256File(o.agentExe) } } : {}),
+      runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: r.src !== undefined ? await sha256File(r.src) : hashOf(r.content ?? '') }))),
+      pxe: await Promise.all((o.pxeFiles ?? []).map(async (p) => ({ path: p.path, sha256: await sha256File(p.src) }))),
+    },
+    droppedBootOptions: dropped,
+    warnings: plan.warnings,
+  };
+}
+
 /**
  * Builds the gateway stick: the VyOS ISO, booting as it is, plus /lab (config, agent, runbook),
  * a default boot entry that loads the config from the stick and stacks a layer that starts the
  * agent. Writes `out` atomically and `<out>.json` with the hashes of output and inputs.
  */
 export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayStickResult> {
-  const release = gatewayRelease(o.lab).id;
   const { configBoot, commands } = renderGateway(o.lab, o.secrets);
-  const agentYaml = gatewayAgentYaml(o.lab, o.secrets.collectorToken, o.collectorUrl ? { collectorUrl: o.collectorUrl } : {});
+  const rendered = { release: gatewayRelease(o.lab).id, configBoot, commands, agentYaml: gatewayAgentYaml(o.lab, o.secrets.collectorToken, o.collectorUrl ? { collectorUrl: o.collectorUrl } : {}) };
   const outDir = dirname(o.out);
   await mkdir(outDir, { recursive: true });
   const work = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.parts`);
   const tmpOut = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(work, { recursive: true, mode: 0o700 });
-    let base: Awaited<ReturnType<typeof readBase>>;
-    try {
-      base = await readBase(o.base, work);
-    } catch (err) {
-      throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot read ${o.base} as an ISO image: ${(err as Error).message.split('\n')[0]}`, 'pass the VyOS ISO with --base, or sync the manifest image named vyos', { cause: err });
-    }
-    const { facts, sums, epoch } = base;
-    let plan: StickPlan;
-    try {
-      plan = planGatewayStick(
-        {
-          lab: o.lab, release, configBoot, commands, agentYaml,
-          ...(o.agentBundle ? { agentBundle: o.agentBundle } : {}),
-          ...(o.agentExe ? { agentExe: o.agentExe } : {}),
-          runbook: o.runbook ?? [],
-          pxeFiles: o.pxeFiles ?? [],
-        },
-        facts,
-      );
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      throw new UserError('ERR_MEDIA_NOT_VYOS', `cannot add the lab boot entry to ${o.base}: ${(err as Error).message}`, 'pass a VyOS live ISO with --base (not a stick made by builder)');
-    }
-    const labDir = join(work, 'lab');
-    const layerRoot = join(work, 'layer');
-    await stage(labDir, plan.lab, epoch);
-    await stage(layerRoot, plan.layer, epoch);
-    // The layer's directory is staged too: a directory xorriso creates by itself gets the time
-    // of the run, which would make equal inputs give different bytes.
-    const layerDir = join(work, 'live-layer');
-    const layerImage = join(layerDir, basename(LAYER_NAME));
-    await mkdir(layerDir);
-    await buildLayerImage(layerRoot, layerImage, epoch);
-    await chmod(layerImage, 0o644);
-    await utimes(layerImage, epoch, epoch);
-    await chmod(layerDir, 0o755);
-    await utimes(layerDir, epoch, epoch);
-    const puts: IsoPut[] = [{ iso: '/lab', src: labDir }, { iso: `/live/${dirname(LAYER_NAME)}`, src: layerDir }];
-    const sumsFor: { path: string; sha256: string }[] = [];
-    for (const f of await walkFiles(labDir)) if (!(await lstat(join(labDir, f))).isSymbolicLink()) sumsFor.push({ path: `lab/${f}`, sha256: await sha256Of(join(labDir, f)) });
-    sumsFor.push({ path: `live/${LAYER_NAME}`, sha256: await sha256Of(layerImage) });
-    for (const [n, r] of plan.replace.entries()) {
-      const file = join(work, `replace-${n}-${basename(r.iso)}`);
-      await writeFile(file, r.content);
-      await utimes(file, epoch, epoch);
-      puts.push({ iso: r.iso, src: file });
-      sumsFor.push({ path: r.iso.slice(1), sha256: createHash('sha256').update(r.content).digest('hex') });
-    }
-    if (sums !== undefined) {
-      const file = join(work, 'sha256sum.txt');
-      await writeFile(file, updateChecksums(sums, sumsFor));
-      await utimes(file, epoch, epoch);
-      puts.push({ iso: '/sha256sum.txt', src: file });
-    }
-    const { dropped } = await remasterIso(o.base, tmpOut, puts, epoch);
+    const base = await readBaseOrRefuse(o.base, work);
+    const plan = planOrRefuse(o, rendered, base.facts);
+    const parts = await stageParts(work, plan, base.epoch);
+    const { dropped } = await remasterIso(o.base, tmpOut, await isoPuts(work, plan, parts, base), base.epoch);
     await chmod(tmpOut, 0o600);
     const sha256 = await sha256File(tmpOut);
     const fh = await open(tmpOut, 'r+');
     await fh.sync();
     await fh.close();
-    const configSha256 = createHash('sha256').update(configBoot).digest('hex');
     const sidecar = `${o.out}.json`;
-    const hashOf = (s: string) => createHash('sha256').update(s).digest('hex');
-    const sidecarDoc = {
-      target: 'vp6630',
-      output: { file: basename(o.out), sha256 },
-      bootEntry: plan.entry,
-      inputs: {
-        base: { file: o.base, sha256: await sha256File(o.base) },
-        configBoot: { sha256: configSha256 },
-        commands: { sha256: hashOf(commands) },
-        agentYaml: { sha256: hashOf(agentYaml) },
-        ...(o.agentBundle ? { agentBundle: { file: o.agentBundle, sha256: await sha256File(o.agentBundle) } } : {}),
-        ...(o.agentExe ? { agentExe: { file: o.agentExe, sha256: await sha256File(o.agentExe) } } : {}),
-        runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: r.src !== undefined ? await sha256File(r.src) : hashOf(r.content ?? '') }))),
-        pxe: await Promise.all((o.pxeFiles ?? []).map(async (p) => ({ path: p.path, sha256: await sha256File(p.src) }))),
-      },
-      droppedBootOptions: dropped,
-      warnings: plan.warnings,
-    };
+    const doc = await sidecarDoc(o, plan, rendered, sha256, dropped);
     await rename(tmpOut, o.out);
-    await writeFileAtomic(sidecar, `${JSON.stringify(sidecarDoc, null, 2)}\n`);
-    return { out: o.out, sha256, sidecar, entryTitle: plan.entry.title, configSha256, warnings: plan.warnings };
+    await writeFileAtomic(sidecar, `${JSON.stringify(doc, null, 2)}\n`);
+    return { out: o.out, sha256, sidecar, entryTitle: plan.entry.title, configSha256: hashOf(configBoot), warnings: plan.warnings };
   } finally {
     await rm(work, { recursive: true, force: true });
     await rm(tmpOut, { force: true });
