@@ -44,7 +44,7 @@ builder make-usb --target vp6630 --lab "$lab" || later "gateway stick: needs the
 
 step "rehearsal: the lab as virtual machines on this machine (demo payloads; phase 1, the one they cover)"
 if [ "$(id -u)" != 0 ]; then
-  later "rehearsal: \`sudo npx builder rehearse --demo --phases 1\` (it creates network namespaces, so it needs root)"
+  later "rehearsal: \`sudo builder rehearse --demo --phases 1\` (it creates network namespaces, so it needs root)"
 else
   builder rehearse --demo --phases 1 --lab "$lab" || later "rehearsal: phase 1 did not reach its demo goal (see above; \`builder rehearse --clean\` if it was interrupted)"
 fi
