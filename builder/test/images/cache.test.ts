@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/cli/dispatch.js';
 import { memoryIo } from '../../src/base/index.js';
 import { resolveImage, schematicId } from '../../src/images/index.js';
 import { sha256, startServer, type TestServer } from './server.js';
+
+// The reference lab sits beside the repository (../shared), wherever the checkout is.
+const REFERENCE_IMAGES = fileURLToPath(new URL('../../../../shared/reference/seed-lab/images.yaml', import.meta.url));
 
 const ISO = randomBytes(3 * 1024 * 1024 + 123);
 const OTHER = randomBytes(64 * 1024);
@@ -271,7 +275,7 @@ describe('builder images import | verify | list | prune', () => {
 
 describe('image manifest', () => {
   it('accepts the reference manifest as it is and shows its hooks without running them', async () => {
-    const r = await run('images', 'list', '--manifest', '/work/shared/reference/seed-lab/images.yaml', '--cache', 'cache');
+    const r = await run('images', 'list', '--manifest', REFERENCE_IMAGES, '--cache', 'cache');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('hook    preUpload: vyos-integration-test → ./images/hooks/vyos-test.sh (recorded, not run)');
     expect(r.out).toContain('hook    transform: embed-um760-config → ./images/hooks/talos-embed-config.sh cp-1 (recorded, not run)');
@@ -291,7 +295,7 @@ describe('image manifest', () => {
 
   it('keeps the example lab manifest valid and its Talos URL equal to the reference', async () => {
     const r = await run('images', 'list', '--manifest', join(process.cwd(), 'examples/genesis/images.yaml'), '--cache', 'cache', '--json');
-    const ref = await readFile('/work/shared/reference/seed-lab/images.yaml', 'utf8');
+    const ref = await readFile(REFERENCE_IMAGES, 'utf8');
     const rows = JSON.parse(r.out) as { images: { name: string; url: string; state: string }[] };
     const talos = rows.images.find((i) => i.name === 'talos-metal')!;
     expect(ref).toContain(talos.url);
