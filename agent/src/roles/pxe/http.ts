@@ -119,7 +119,7 @@ export class HttpService {
     const range = parseRange(req.headers.range, st.size);
     res.setHeader('accept-ranges', 'bytes');
     res.setHeader('last-modified', st.mtime.toUTCString());
-    res.setHeader('content-type', file.endsWith('.ipxe') ? 'text/plain' : 'application/octet-stream');
+    res.setHeader('content-type', contentType(file));
     if (range === 'unsatisfiable') {
       res.setHeader('content-range', `bytes */${st.size}`);
       report(416, 0, st.size);
@@ -145,6 +145,17 @@ export class HttpService {
     res.on('close', () => report(res.statusCode, sent, st.size));
     stream.pipe(res);
   }
+}
+
+/**
+ * `.efi` is `application/efi`: UEFI HTTP boot takes the image type from Content-Type first and
+ * only then from the extension (EDK2 NetworkPkg/HttpBootDxe/HttpBootSupport.c,
+ * HttpBootCheckImageType).
+ */
+function contentType(file: string): string {
+  if (file.endsWith('.ipxe')) return 'text/plain';
+  if (file.endsWith('.efi')) return 'application/efi';
+  return 'application/octet-stream';
 }
 
 function end(res: ServerResponse, status: number, body: string): void {

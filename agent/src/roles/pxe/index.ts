@@ -92,6 +92,8 @@ export class PxeRole {
       {
         fetch: (i) => {
           const mac = macFor(i.address) ?? i.macInPath;
+          // UEFI HTTP boot fetches the loader here instead of over TFTP: the iPXE it starts is ours too.
+          if (mac && i.status === 200 && i.bytes === i.size && loaders.has(i.path.replace(/^\/+/, ''))) loaderDone.set(mac, Date.now());
           // A status >= 400 is a failure with its path, never progress (a 404 kernel stops the boot).
           emit(i.status >= 400 ? EVENT_KINDS.httpError : EVENT_KINDS.httpFetch, mac, i.address, { file: i.path, status: i.status, bytes: i.bytes, size: i.size, range: i.range });
         },

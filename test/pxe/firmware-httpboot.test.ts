@@ -1,0 +1,135 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabEvent } from '@lab/shared';
+import { agentBundle } from '../fixtures/netns/agent-bundle.js';
+import { canUseNetns } from '../fixtures/netns/ip.js';
+import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
+import { qemuPxe } from '../fixtures/netns/qemu.js';
+import { startRadvd } from '../fixtures/netns/radvd.js';
+import { inNetns } from '../fixtures/netns/run.js';
+import { startReceiver, type Receiver } from '../agent/receiver.js';
+import { writePxeAgentConfig } from './pxe-config.js';
+
+/**
+ * Real UEFI HTTP boot through the agent's full-mode DHCP and HTTP, on a tap in a namespace:
+ * OVMF (Debian's 2022.11 build) with the NIC's option ROM disabled (`romfile=` empty), so EDK2's
+ * own HttpBootDxe runs on VirtioNetDxe. OVMF makes its network boot options in the order PXEv4,
+ * PXEv6, HTTPv4, HTTPv6; the fw_cfg switches `opt/org.tianocore/IPv4PXESupport=no` and
+ * `IPv6PXESupport=no` (OvmfPkg/Library/PxeBcPcdProducerLib/PxeBcPcd.c, since edk2-stable202005;
+ * documented in OvmfPkg/RUNTIME_CONFIG.md: "does not affect HTTP boot") stop UefiPxeBcDxe from
+ * binding, so the first network option the firmware tries is HTTPv4 — the option a machine
+ * whose setup has "HTTP boot" first would try. HttpBootDxe then sends a DISCOVER with class
+ * `HTTPClient:Arch:00016:UNDI:003000` (seen here) and option 93 = 16, takes only an offer that echoes
+ * `HTTPClient` with a URI boot file (NetworkPkg/HttpBootDxe/HttpBootDhcp4.c), and fetches that
+ * URI itself: Debian's ipxe.efi from the agent's HTTP service. iPXE then runs (its banner and
+ * the lab script's echo are on the serial console), asks DHCP again as user class iPXE and
+ * fetches the host's script.
+ * Not modelled: HTTPS boot (TLS and its CA enrolment), boot by host name (DNS in the URI), IPv6
+ * HTTP boot, a vendor firmware's own menu or quirks beyond EDK2, Secure Boot, and anything after
+ * the script (the guest is stopped once the script was served).
+ */
+const TOKEN = 'pxe-httpboot-token-0123456789';
+const MAC = '02:00:00:00:16:01';
+const ok = await canUseNetns();
+if (!ok) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const procs: ResultPromise[] = [];
+let net: TapNet;
+let rx: Receiver;
+let dir: string;
+const script = `/ipxe/${MAC.replace(/:/g, '-')}.ipxe`;
+
+beforeAll(async () => {
+  const bundle = await agentBundle();
+  net = await createTapNet('h');
+  rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
+  // chainload on: the iPXE that HTTP boot loaded must count as our loader, or it would be handed the loader again.
+  const made = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-2', mac: MAC }], chainload: true });
+  dir = made.dir;
+  copyFileSync('/usr/lib/ipxe/ipxe.efi', join(made.root, 'ipxe.efi'));
+  mkdirSync(join(made.root, 'ipxe'));
+  writeFileSync(join(made.root, script), `#!ipxe\necho LAB-SCRIPT-RAN for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
+  procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
+  const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', made.config], { reject: false, all: true });
+  procs.push(service);
+  for (let i = 0; i < 100; i++) {
+    const ss = String((await inNetns(net.srv, 'ss', ['-ulnt'])).stdout);
+    if (ss.includes(':67 ') && ss.includes(':8080 ')) break;
+    await sleep(50);
+  }
+});
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.catch(() => undefined)));
+  await rx?.stop();
+  await net?.destroy();
+});
+
+describe('real UEFI HTTP boot through the agent (OVMF, no option ROM, tap in a namespace)', () => {
+  it("EDK2's HttpBootDxe: DISCOVER as HTTPClient arch 16, the offer's URL fetched over our HTTP, ipxe.efi runs and fetches the host's script", async () => {
+    const consoleFile = join(dir, 'console.log');
+    const varsFile = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', varsFile);
+    const vm = qemuPxe({
+      ns: net.srv,
+      tap: net.tap,
+      mac: MAC,
+      consoleFile,
+      firmware: 'uefi',
+      rom: 'none',
+      varsFile,
+      memoryMb: 512,
+      fwCfg: { 'opt/org.tianocore/IPv4PXESupport': 'no', 'opt/org.tianocore/IPv6PXESupport': 'no' },
+    });
+    procs.push(vm);
+    const mine = (): LabEvent[] => rx.events.filter((e) => e.mac === MAC);
+    const consoleText = () => {
+      try {
+        return readFileSync(consoleFile, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const done = () => mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === script && e.attrs.status === 200) && consoleText().includes('LAB-SCRIPT-RAN');
+    const deadline = Date.now() + 180_000;
+    while (!done()) {
+      if (Date.now() > deadline || vm.exitCode !== null) {
+        vm.kill('SIGKILL');
+        await vm;
+        throw new Error(`HTTP boot did not reach the script; events:\n${mine().map((e) => `${e.kind} ${JSON.stringify(e.attrs).slice(0, 240)}`).join('\n')}\nconsole tail:\n${consoleText().slice(-3000)}`);
+      }
+      await sleep(500);
+    }
+    vm.kill('SIGKILL');
+    await vm;
+    await sleep(1000);
+    const events = mine();
+    const kinds = events.map((e) => e.kind);
+
+    // The firmware's own DISCOVER: HTTPClient, arch 16, no iPXE user class; no PXEClient before it.
+    const firstDiscover = events.find((e) => e.kind === 'dhcp.discover');
+    expect(firstDiscover?.attrs, kinds.join(',')).toMatchObject({ arch: 16, userClass: null });
+    expect(String(firstDiscover?.attrs.vendorClass)).toMatch(/^HTTPClient:Arch:00016/);
+    const url = `http://${net.serverIp}:8080/ipxe.efi`;
+    expect(events.find((e) => e.kind === 'dhcp.offer')?.attrs).toMatchObject({ boot: 'http', file: url, firmware: 'uefi' });
+    expect(events.find((e) => e.kind === 'dhcp.ack')?.attrs).toMatchObject({ boot: 'http', file: url });
+    // The server's log: the firmware fetched the URL whole over HTTP, and no TFTP was involved.
+    const loader = events.find((e) => e.kind === 'http.fetch' && e.attrs.file === '/ipxe.efi' && e.attrs.status === 200 && e.attrs.bytes === e.attrs.size);
+    expect(loader?.attrs.bytes).toBe(readFileSync('/usr/lib/ipxe/ipxe.efi').length);
+    expect(kinds.some((k) => k.startsWith('tftp.'))).toBe(false);
+    // Then the loaded program ran: iPXE asks as user class iPXE, gets the script URL, and says so on the serial console.
+    const ipxeAck = events.find((e) => e.kind === 'dhcp.ack' && e.attrs.boot === 'script');
+    expect(ipxeAck, kinds.join(',')).toBeDefined();
+    expect(kinds.indexOf('http.fetch')).toBeLessThan(events.indexOf(ipxeAck!));
+    const text = consoleText();
+    // The boot option the firmware started was its HTTP one (BdsDxe names it), then iPXE's banner.
+    expect(text).toMatch(/BdsDxe: starting Boot\w+ "UEFI HTTPv4 \(MAC:020000001601\)"/);
+    expect(text).not.toMatch(/UEFI PXEv4/);
+    expect(text).toMatch(/iPXE initialising devices/);
+    expect(text).toContain(`LAB-SCRIPT-RAN for ${MAC}`);
+    expect(rx.events.some((e) => e.kind === 'ipxe.beacon' && e.mac === MAC && e.attrs.step === 'script')).toBe(true);
+  }, 240_000);
+});
