@@ -12,7 +12,8 @@ await build({
   // Split so each command's module loads only when that command runs (fast start-up).
   // The collector's writer thread is its own entry: a Worker starts it by file
   // (@lab/builder/collector-writer, builder/package.json), in the CLI and under test alike.
-  entryPoints: { cli: resolve(root, 'builder/src/cli/main.ts'), 'collector-writer': resolve(root, 'builder/src/collector/writer-thread.ts') },
+  // The rehearsal's demo APIs run as their own process in the laptop namespace (rehearse-demo-apis).
+  entryPoints: { cli: resolve(root, 'builder/src/cli/main.ts'), 'collector-writer': resolve(root, 'builder/src/collector/writer-thread.ts'), 'rehearse-demo-apis': resolve(root, 'builder/src/rehearse/demo-apis/main.ts') },
   outdir: resolve(root, 'builder/dist'),
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
