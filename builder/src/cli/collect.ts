@@ -11,6 +11,7 @@ import { CredentialsError, loadJoinTargets } from '../collector/join/index.js';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { reachabilityWarnings } from '../collector/reach.js';
+import { pxeMarksFromLab } from '../collector/pxe-marks/from-lab.js';
 
 export const collectCommand: Command = {
   name: 'collect',
@@ -30,6 +31,11 @@ It also watches the clusters themselves, with the credentials only this machine 
 platform node's Talos API (version, services, etcd members), the platform's Kubernetes API
 (nodes Ready, Argo CD and its Applications) and Harvester's (its nodes Ready, kubeconfig read
 over SSH as user rancher). "Joined" and "healthy" come from these watchers.
+
+With a pxe section in the lab, it tells the PXE agent (http://<pxe.address>:<pxe.httpPort>, the
+collector token) which PXE hosts' installs are done, Talos's included, so their next network
+boot exits to disk; it retries while the agent is unreachable, and sends the marks again when
+the agent starts again (a rebooted gateway stick keeps none).
 
   --lab FILE          the lab file (default: ${LAB_DEFAULT})
   --state DIR         the lab's state directory (default: state/ beside the lab file)
@@ -73,6 +79,8 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       }
     }
     const readToken = readOnlyToken(token);
+    // Installs the collector hears of (Talos's), and marks a rebooted gateway lost, go to the PXE agent.
+    const pxeMarks = pxeMarksFromLab(ctx.lab, token);
     // Talos's streams are unauthenticated: they listen on the lab-facing address (collector.url)
     // when this machine has it, not on every network the laptop is on.
     const streams = streamListenHost(ctx.lab.collector.url, listen.host);
@@ -92,6 +100,7 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
         thresholds: ctx.lab.collector.stalls,
         log: (line) => io.err(`${line}\n`),
         ...(watch ? { join: watch } : {}),
+        ...(pxeMarks ? { pxeMarks } : {}),
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

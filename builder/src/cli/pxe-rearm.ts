@@ -13,10 +13,12 @@ export const pxeRearmCommand: Command = {
   name: 'pxe rearm',
   help: `Usage: builder pxe rearm HOST [--lab FILE] [--state DIR] [--url URL]
 
-Once a host's install is reported done (Harvester's SUCCEEDED webhook), the PXE service answers
-its network boots with iPXE \`exit\`, so the firmware boots the disk instead of reinstalling.
-This re-arms HOST: its next network boot installs again. It asks the PXE service on the lab's
-pxe.address (DELETE /v1/pxe/installed/<mac>, with the collector token).
+Once a host's install is reported done (Harvester's SUCCEEDED webhook, or a Talos install the
+collector saw), the PXE service answers its network boots with iPXE \`exit\`, so the firmware
+boots the disk instead of reinstalling. This re-arms HOST: its next network boot installs again.
+It asks the PXE service on the lab's pxe.address (DELETE /v1/pxe/installed/<mac>, with the
+collector token). To install on every network boot instead, set pxe: { reinstall: true } on the
+host in the lab and make the gateway stick again.
 
   --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
   --state DIR  the lab's state directory (default: state/ beside the lab file)

@@ -10,6 +10,7 @@ import { startKmsgListener, type KmsgListener } from './ingest/kmsg.js';
 import { PeerResolver } from './ingest/peers.js';
 import { startTalosSink, type TalosSink } from './ingest/talos-grpc.js';
 import { startJoinWatchers, type JoinTargets, type JoinWatchers, type JoinWatchOptions } from './join/index.js';
+import { startPxeMarks, type PxeMarksOptions } from './pxe-marks/index.js';
 import { registerReadRoutes } from './read.js';
 import { EventStore } from './store.js';
 import { StoreWriter } from './writer.js';
@@ -127,6 +128,8 @@ export interface CollectorOptions {
   readToken?: string;
   /** Problems an operator must see (full disk, a failing ingest path), one line each. */
   log?: (line: string) => void;
+  /** Tell the PXE agent which hosts' installs are done (see pxe-marks/). */
+  pxeMarks?: PxeMarksOptions;
 }
 
 export interface RunningCollector {
@@ -187,6 +190,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       const w = startJoinWatchers(hub, options.join.targets, options.join.options);
       watchers = w;
       closers.push(() => w.close());
+    }
+    if (options.pxeMarks) {
+      const marks = startPxeMarks(hub, options.pxeMarks);
+      closers.push(async () => marks.close());
     }
     const tick = setInterval(() => hub.refresh(), (options.tickSeconds ?? 15) * 1000);
     tick.unref();

@@ -35,7 +35,8 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
     // Its fixed address on the network it PXE-boots on (direct or relayed), reserved for it.
     const bootNet = nic.untagged && served.has(nic.untagged) ? nic.untagged : pxe.network;
     const ip = h.addresses.find((a) => a.network === bootNet)?.address;
-    return [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':'), ...(ip ? { ip } : {}) }];
+    // pxe.reinstall (the lab's re-arm switch): installs on every network boot, marks or not.
+    return [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':'), ...(ip ? { ip } : {}), ...(h.pxe?.reinstall ? { reinstall: true } : {}) }];
   });
   const subnets = relayed.map((n) => ({
     name: n.name,

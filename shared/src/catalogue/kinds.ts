@@ -102,6 +102,10 @@ export const KINDS = [
   { key: 'pxeInstalled', kind: 'pxe.installed', sources: ['pxe'], proves: [] },
   { key: 'pxeRearmed', kind: 'pxe.rearmed', sources: ['pxe'], proves: [] },
   { key: 'pxeBootLocal', kind: 'pxe.boot-local', sources: ['pxe'], proves: [] },
+  // The collector told the PXE agent a host's install is done (a Talos install, or a mark the
+  // agent lost when the gateway rebooted), or could not yet (it retries). Shown, prove nothing.
+  { key: 'pxeMarkSent', kind: 'pxe.mark-sent', sources: ['builder'], proves: [] },
+  { key: 'pxeMarkFailed', kind: 'pxe.mark-failed', sources: ['builder'], proves: [] },
   // Any event whose MAC is not in the lab counts as an unknown machine (derive.ts), this one too.
   { key: 'unknownMac', kind: 'pxe.unknown-mac', sources: ['pxe'], proves: [] },
   {

@@ -244,6 +244,7 @@ function pxeRules(r: Rules): void {
   }
   lab.hosts.forEach((h, i) => {
     if (h.boot === 'pxe' && h.role !== 'vm' && lab.pxe === undefined) add(['hosts', i, 'boot'], `host "${h.name}" boots over PXE but the lab has no pxe section`, 'add a pxe section naming where the PXE service runs');
+    if (h.pxe?.reinstall && h.boot !== 'pxe') add(['hosts', i, 'pxe', 'reinstall'], `host "${h.name}" has pxe.reinstall but boots from ${h.boot}, not the network`, 'remove pxe.reinstall, or set boot: pxe');
   });
 
   // Stall thresholds name stall rules or phase checks of the phase model.

@@ -198,6 +198,13 @@ export const HostSchema = z.strictObject({
     })
     .optional(),
   labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * How the PXE service treats this host. `reinstall: true` re-arms it: every network boot gets
+   * the installer, even after its install was reported done (otherwise those boots exit to disk
+   * until `builder pxe rearm`). Takes effect on the gateway stick made from the lab
+   * (`builder make-usb`); remove it again once the host is reinstalled.
+   */
+  pxe: z.strictObject({ reinstall: z.boolean().default(false) }).optional(),
 });
 
 export const PlatformClusterSchema = z.strictObject({
