@@ -1,20 +1,20 @@
-import { parseLab, formatProblem, type Lab, type LocatedProblem } from '@lab/shared';
+import { parseLab, formatProblem, type Lab, type LocatedProblem, type LocatedWarning } from '@lab/shared';
 import { UserError, readInput } from '../base/index.js';
 
 /** A lab file is tens of KiB; 1 MiB is thousands of hosts, and parsing stays small and quick. */
 export const MAX_LAB_BYTES = 1 << 20;
 import { DEFAULT_LAB_FILE, statePathsFor, type StatePaths } from '../state/index.js';
 
-export type ReadLabResult = { ok: true; lab: Lab; file: string } | { ok: false; file: string; problems: LocatedProblem[] };
+export type ReadLabResult = { ok: true; lab: Lab; file: string; warnings: LocatedWarning[] } | { ok: false; file: string; problems: LocatedProblem[]; warnings: LocatedWarning[] };
 
 /** Reads and checks a lab file. Unreadable files are usage errors (exit 2), bad labs are problems. */
 export async function readLab(file: string, cwd: string): Promise<ReadLabResult> {
   const { text, shown } = await readInput(file, cwd, 'lab file', 'pass the lab file with --lab FILE (default examples/genesis/lab.yaml)', MAX_LAB_BYTES);
   if (text.includes('\u0000')) {
-    return { ok: false, file: shown, problems: [{ file: shown, line: 1, column: 1, path: [], message: 'the file is binary, not YAML', fix: 'point --lab at the lab.yaml text file' }] };
+    return { ok: false, file: shown, problems: [{ file: shown, line: 1, column: 1, path: [], message: 'the file is binary, not YAML', fix: 'point --lab at the lab.yaml text file' }], warnings: [] };
   }
   const result = parseLab(text, shown);
-  return result.ok ? { ok: true, lab: result.lab, file: shown } : { ok: false, file: shown, problems: result.problems };
+  return result.ok ? { ok: true, lab: result.lab, file: shown, warnings: result.warnings } : { ok: false, file: shown, problems: result.problems, warnings: result.warnings };
 }
 
 /** For commands that need a valid lab: throws a UserError listing every problem. */

@@ -1,4 +1,4 @@
-import { hostByName, networkByName, intToIp, parseCidr, type Host, type Lab } from '@lab/shared';
+import { installDevice, hostByName, networkByName, intToIp, parseCidr, type Host, type Lab } from '@lab/shared';
 import type { LabSecrets } from '../secrets/index.js';
 import { collectorEndpoints } from './collector.js';
 import { RenderError } from './errors.js';
@@ -47,9 +47,11 @@ export function harvesterConfig(lab: Lab, hostName: string, secrets: LabSecrets)
   const harvester = lab.clusters.harvester!;
   const host = hostByName(lab, hostName);
   const first = harvester.hosts[0] === hostName;
-  const device = host.installDisk?.path;
+  // By /dev/disk/by-id/… when the lab gives the disk's WWN (or serial and model): kernel names
+  // such as /dev/nvme0n1 follow enumeration order, which can change on a three-NVMe MS-02.
+  const device = installDevice(host);
   if (!device) {
-    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `Harvester host ${host.name} has no installDisk.path (Harvester installs to a device path)`, `add installDisk: { path: /dev/nvme0n1 } to host ${host.name}`);
+    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `Harvester host ${host.name} has no install disk Harvester can be told (installDisk needs a wwn, a serial with a model, or a path)`, `add installDisk: { wwn: eui.… } (from \`lsblk -o NAME,WWN\`) or installDisk: { path: /dev/nvme0n1 } to host ${host.name}`);
   }
   const c = collectorEndpoints(lab);
   const base = lab.pxe ? pxeUrls(`http://${lab.pxe.address}:${lab.pxe.httpPort}`) : undefined;
@@ -89,6 +91,10 @@ export function harvesterConfig(lab: Lab, hostName: string, secrets: LabSecrets)
       ...(base ? { iso_url: `${base.harvesterAssets(harvester.version)}/harvester-${harvester.version}-amd64.iso` } : {}),
       tty: 'tty1',
       automatic: true,
+      // Only when the lab says so: without it the automatic install stops on any preflight
+      // warning (harvester-installer v1.5.0 pkg/console/install_panels.go, Install.SkipChecks
+      // `json:"skipchecks"` in pkg/config/config.go).
+      ...(harvester.skipChecks ? { skipchecks: true } : {}),
       webhooks,
     },
   };

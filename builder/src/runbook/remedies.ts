@@ -1,6 +1,7 @@
 import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, type RemedyId } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
+import { harvesterStopBlocks } from './harvester-checks.js';
 
 /**
  * Every remedy of the catalogue (REMEDIES: what status derivation can name, and the runbook-only
@@ -65,9 +66,9 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
           items: [
             `The console says “maintenance mode” / “waiting for configuration”: the node found no config. For ${c.usbTalos.map((h) => `\`${h.name}\``).join(', ') || 'USB nodes'}, the stick was made without the embedded config or from another ISO — run \`builder media show\` on the image and rebuild with \`builder make-usb\`. For PXE nodes, the iPXE script must pass \`talos.config=\` with the host's config URL.`,
             ...talos.map((h) => `\`${h.name}\`: its config applies to MAC ${h.nics.map((n) => `\`${n.mac}\``).join(', ') || '—'}${hostAddress(h) ? ` and address \`${hostAddress(h)}\`` : ''}.`),
-            'Harvester: the installer console shows why it stopped (a wrong `install.device` or an unreachable config URL).',
           ],
         },
+        ...harvesterStopBlocks(lab),
         ...(c.usbTalos[0] && hostAddress(c.usbTalos[0]) ? [{ type: 'commands' as const, where: 'laptop', lines: [`talosctl --talosconfig ${T} --endpoints ${hostAddress(c.usbTalos[0])} --nodes ${hostAddress(c.usbTalos[0])} get machinestatus --insecure`] }] : []),
       ];
     case 'install-slow':

@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { parse, stringify } from 'yaml';
+import { parseLab, type Lab } from '@lab/shared';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dispatch } from '../../src/cli/dispatch.js';
@@ -21,4 +23,13 @@ export async function run(dir: string, ...argv: string[]) {
   const io = memoryIo(dir);
   const code = await dispatch(argv, io);
   return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** The example lab as plain data, edited by `edit`, parsed again (a test fails on any problem). */
+export async function variant<T>(edit: (data: T) => void): Promise<Lab> {
+  const data = parse(await readFile('examples/genesis/lab.yaml', 'utf8')) as T;
+  edit(data);
+  const r = parseLab(stringify(data), 'variant.yaml');
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.lab;
 }

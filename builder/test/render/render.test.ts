@@ -166,6 +166,8 @@ describe('builder render (example lab)', () => {
     expect(first.os.hostname).toBe('ms02-1');
     expect(first.os.ssh_authorized_keys).toEqual([secrets.ssh.publicKey]);
     expect(first.install.device).toBe('/dev/nvme0n1');
+    // The example lab sets clusters.harvester.skipChecks (its MS-02s manage over 2.5 GbE).
+    expect(first.install.skipchecks).toBe(true);
     expect(first.install.management_interface).toMatchObject({ interfaces: [{ hwAddr: '02:00:00:00:02:01' }], method: 'static', ip: '10.10.10.11', subnet_mask: '255.255.255.0', gateway: '10.10.10.1', vlan_id: 10 });
     // First: SUCCEEDED to the PXE service, so the next network boot exits to disk (no reinstall loop).
     expect(first.install.webhooks.map((w: { event: string }) => w.event)).toEqual(['SUCCEEDED', 'STARTED', 'SUCCEEDED', 'FAILED']);
@@ -196,6 +198,9 @@ describe('builder render (example lab)', () => {
     expect(hw.apiVersion).toBe('tinkerbell.org/v1alpha1');
     expect(hw.spec.interfaces[0].dhcp.mac).toBe('02:00:00:00:02:01');
     expect(hw.spec.interfaces[0].netboot.ipxe.url).toBe('http://10.10.20.10:8081/ipxe/02-00-00-00-02-01.ipxe');
+    // Its fixed address on the network it PXE boots on: what smee's reservation mode offers.
+    expect(hw.spec.interfaces[0].dhcp.ip).toEqual({ address: '10.10.20.11', netmask: '255.255.255.0', gateway: '10.10.20.1' });
+    expect(hw.spec.disks).toEqual([{ device: '/dev/nvme0n1' }]);
     const cp2 = parse(await readFile(join(out, 'tinkerbell/cp-2.yaml'), 'utf8'));
     expect(cp2.spec.interfaces[0].dhcp.ip).toEqual({ address: '10.10.30.11', netmask: '255.255.255.0', gateway: '10.10.30.1' });
   });

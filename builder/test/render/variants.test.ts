@@ -1,23 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { parseLab, type Lab } from '@lab/shared';
+import { parseAllDocuments } from 'yaml';
 import { statePaths } from '../../src/state/index.js';
 import { loadSecrets, type LabSecrets } from '../../src/secrets/index.js';
 import { renderLab, RenderError } from '../../src/render/index.js';
-import { labWithSecrets } from './helpers.js';
+import { labWithSecrets, variant as labVariant } from './helpers.js';
 
 // The example lab as plain data, edited loosely in each case.
 type LabData = { hosts: { name: string; nics?: unknown; installDisk?: unknown }[]; clusters: { platform: Record<string, unknown> } };
 
-async function variant(edit: (data: LabData) => void): Promise<Lab> {
-  const data = parse(await readFile('examples/genesis/lab.yaml', 'utf8')) as LabData;
-  edit(data);
-  const r = parseLab(stringify(data), 'variant.yaml');
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.lab;
-}
+const variant = (edit: (data: LabData) => void) => labVariant<LabData>(edit);
 
 describe('render variants of the lab', () => {
   let secrets: LabSecrets;

@@ -64,4 +64,23 @@ describe('runbook model', () => {
     const b = renderHtml(buildRunbook(lab(text), { labArg: 'l', stateDir: 's' }));
     expect(a).toBe(b);
   });
+
+  it("the remedy for an install that never starts lists Harvester's preflight causes with the lab's values per host", async () => {
+    const text = (await readFile('examples/genesis/lab.yaml', 'utf8'))
+      .replace('    skipChecks: true', '    skipChecks: false')
+      .replace('    cpus: 20\n    memory: 96GB\n    nics: [{ mac: "02:00:00:00:02:02"', '    cpus: 12\n    memory: 32GB\n    nics: [{ mac: "02:00:00:00:02:02"');
+    const r = buildRunbook(lab(text), { labArg: 'lab.yaml', stateDir: 'state' });
+    const section = r.chapters.flatMap((c) => c.sections).find((s) => s.id === 'install-not-started')!;
+    const md = JSON.stringify(section.blocks);
+    expect(md).toContain('this lab does not set it (clusters.harvester.skipChecks is off)');
+    const items = section.blocks.flatMap((b) => (b.type === 'list' ? b.items : [])).filter((i) => i.startsWith('`ms02-'));
+    expect(items).toEqual([
+      "`ms02-1`: CPUs 20 (Harvester: at least 16 CPUs); memory 96GB (Harvester: at least 64GiB); management NIC 2.5 Gb/s (Harvester: at least 10 Gb/s; under it, so this stops the install); install disk 1TB (931 GiB) (Harvester: at least 250 GiB); install device `/dev/nvme0n1` (a kernel name: with several disks their order can change, and the installer may find another disk there).",
+      "`ms02-2`: CPUs 12 (Harvester: at least 16 CPUs; under it, so this stops the install); memory 32GB (Harvester: at least 64GiB; under it, so this stops the install); management NIC 2.5 Gb/s (Harvester: at least 10 Gb/s; under it, so this stops the install); install disk 1TB (931 GiB) (Harvester: at least 250 GiB); install device `/dev/nvme0n1` (a kernel name: with several disks their order can change, and the installer may find another disk there).",
+      "`ms02-3`: CPUs 20 (Harvester: at least 16 CPUs); memory 96GB (Harvester: at least 64GiB); management NIC 2.5 Gb/s (Harvester: at least 10 Gb/s; under it, so this stops the install); install disk 1TB (931 GiB) (Harvester: at least 250 GiB); install device `/dev/nvme0n1` (a kernel name: with several disks their order can change, and the installer may find another disk there).",
+    ]);
+    // With the lab's switch on, the same causes read as skipped.
+    const skipped = JSON.stringify(buildRunbook(lab(await readFile('examples/genesis/lab.yaml', 'utf8')), { labArg: 'lab.yaml', stateDir: 'state' }).chapters.flatMap((c) => c.sections).find((s) => s.id === 'install-not-started')!.blocks);
+    expect(skipped).toContain('management NIC 2.5 Gb/s (Harvester: at least 10 Gb/s; under it, installed anyway: skipChecks is on)');
+  });
 });

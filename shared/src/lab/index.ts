@@ -1,7 +1,10 @@
 export * from './schema.js';
 export { parseLab, type LabParseResult } from './load.js';
 export { checkLabRules, MIN_TALOS_FOR_EMBEDDED } from './rules.js';
-export { formatProblem, formatPath, type Problem as LabProblem, type LocatedProblem } from './problem.js';
+export { formatProblem, formatWarning, formatPath, type Problem as LabProblem, type LocatedProblem, type LocatedWarning } from './problem.js';
+export { checkLabWarnings, type LabWarning } from './warnings.js';
+export { harvesterPreflight, managementNicIndex, linkGbps, HARVESTER_MIN, type PreflightFact, type PreflightCheck } from './harvester-preflight.js';
+export { sizeBytes, memoryBytes, wholeGib, installDiskOf, installDiskById, installDevice } from './disks.js';
 export * from './net.js';
 export { compareVersions } from './version.js';
 export * from './queries.js';

@@ -2,10 +2,12 @@ import { LineCounter, parseDocument, isNode, isPair, isMap, isSeq, type Document
 import type { z } from 'zod';
 import { LabSchema, type Lab } from './schema.js';
 import { checkLabRules } from './rules.js';
-import type { LocatedProblem, Problem } from './problem.js';
+import { checkLabWarnings } from './warnings.js';
+import type { LocatedProblem, LocatedWarning, Problem } from './problem.js';
 import { closest } from '../suggest.js';
 
-export type LabParseResult = { ok: true; lab: Lab; problems: [] } | { ok: false; problems: LocatedProblem[] };
+/** Warnings come with a lab that passed its schema (valid or not by the rules); none otherwise. */
+export type LabParseResult = { ok: true; lab: Lab; problems: []; warnings: LocatedWarning[] } | { ok: false; problems: LocatedProblem[]; warnings: LocatedWarning[] };
 
 /**
  * Parses and checks a lab file's text. Pure: the caller reads the file. Every problem found is
@@ -23,22 +25,24 @@ export function parseLab(text: string, file: string): LabParseResult {
     return {
       ok: false,
       problems: [{ file, line, column: e.linePos?.[0].col ?? 1, path: [], message: `YAML syntax: ${firstLine(e.message)}`, fix: `${yamlFix(e.code, text, line)}${more}` }],
+      warnings: [],
     };
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: [], message: `YAML: ${(err as Error).message}`, fix: 'remove the alias loop or the excessive aliases' }] };
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: [], message: `YAML: ${(err as Error).message}`, fix: 'remove the alias loop or the excessive aliases' }], warnings: [] };
   }
   const place = ({ atKey, ...p }: Problem): LocatedProblem => ({ file, ...locate(doc, lineCounter, p.path, atKey === true), ...p });
 
   const parsed = LabSchema.safeParse(data ?? {}, { reportInput: true });
   const source = (path: (string | number)[]) => sourceAt(doc, text, path);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((i) => issueToProblems(i, source)).map(place) };
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((i) => issueToProblems(i, source)).map(place), warnings: [] };
   const problems = checkLabRules(parsed.data).map(place);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, lab: parsed.data, problems: [] };
+  const warnings = checkLabWarnings(parsed.data).map(({ code, ...w }) => ({ ...place(w), code }));
+  if (problems.length > 0) return { ok: false, problems, warnings };
+  return { ok: true, lab: parsed.data, problems: [], warnings };
 }
 
 /** The parser's message without the "at line L, column C:" the location already says. */

@@ -24,3 +24,13 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function formatProblem(p: LocatedProblem): string {
   return `${p.file}:${p.line}:${p.column} ${formatPath(p.path)}: ${p.message} — ${p.fix}`;
 }
+
+/** A warning placed in the file: a stable code besides what a problem says. */
+export interface LocatedWarning extends LocatedProblem {
+  code: string;
+}
+
+/** `FILE:LINE:COLUMN warning: path: what may go wrong — what to do [CODE]` */
+export function formatWarning(w: LocatedWarning): string {
+  return `${w.file}:${w.line}:${w.column} warning: ${formatPath(w.path)}: ${w.message} — ${w.fix} [${w.code}]`;
+}

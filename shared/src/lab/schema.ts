@@ -162,10 +162,37 @@ export const GatewaySchema = z.strictObject({
   ssh: z.strictObject({ port: z.number().int().min(1).max(65535).default(22) }).default({ port: 22 }),
 });
 
+/** `10G`, `2.5G`, `1000M`: a link speed in Gb/s or Mb/s (what the NIC negotiates with its switch port). */
+const linkSpeed = z.string().regex(/^\d+(\.\d+)?[GM]$/, 'write a link speed such as 10G, 2.5G or 1000M');
+/** `96GiB`, `1TB`, `512 GB`: a size with its unit (GB/TB are decimal, GiB/TiB binary). */
+const byteSize = z.string().regex(/^\d+(\.\d+)?\s*(MB|GB|TB|MiB|GiB|TiB)$/, 'write a size with its unit, such as 1TB, 512GB or 96GiB');
+/**
+ * A disk's World Wide Name as the kernel reports it (`lsblk -o NAME,WWN`): `eui.0025388b91b4d1a2`
+ * or `nvme.…` for NVMe (sysfs `wwid`), `0x5002538e40a1b2c3` for SATA/SAS.
+ */
+const wwn = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'write the WWN as `lsblk -o NAME,WWN` shows it, such as eui.0025388b91b4d1a2');
+/** The drive's serial number as the kernel reports it (`lsblk -o NAME,SERIAL`). */
+const diskSerial = z.string().regex(/^[A-Za-z0-9._-]+$/, 'write the serial as `lsblk -o NAME,SERIAL` shows it, such as S6B0NL0W123456A');
+const diskType = z.enum(['ssd', 'hdd', 'nvme', 'sd']);
+
+export const DiskSchema = z.strictObject({
+  /** Capacity as sold (`1TB` is 10^12 bytes) or in binary units (`931GiB`). */
+  size: byteSize,
+  type: diskType.optional(),
+  /** Model as the kernel reports it (`lsblk -o NAME,MODEL`), such as `Samsung SSD 990 PRO 1TB`. */
+  model: z.string().min(1).optional(),
+  serial: diskSerial.optional(),
+  wwn: wwn.optional(),
+  /** The kernel's name for it today, such as /dev/nvme1n1 (enumeration order can change). */
+  path: z.string().regex(/^\/dev\//, 'write a device path such as /dev/nvme0n1').optional(),
+});
+
 export const NicSchema = z.strictObject({
   /** Interface name on the host, for documentation (Talos selects by MAC). */
   name: z.string().optional(),
   mac,
+  /** Negotiated link speed, such as 10G or 2.5G (Harvester's preflight reads it). */
+  speed: linkSpeed.optional(),
   /** Network carried untagged (the one a PXE boot happens on). */
   untagged: refName.optional(),
   /** Networks carried as VLAN sub-interfaces. */
@@ -186,13 +213,23 @@ export const HostSchema = z.strictObject({
   firmware: z.enum(['uefi', 'bios']).default('uefi'),
   nics: z.array(NicSchema).default([]),
   addresses: z.array(z.strictObject({ network: refName, address: ipv4 })).default([]),
-  /** Talos-style install disk selector. */
+  /** Logical CPUs (threads, as `nproc --all` counts them): an i9-13900H has 14 cores, 20 threads. */
+  cpus: z.number().int().positive().optional(),
+  /** Installed memory, such as 96GiB (what the DIMMs add up to; memory's GB are binary, 96GB = 96GiB). */
+  memory: byteSize.optional(),
+  /** The host's disks, as far as the lab knows them (sizes for Harvester's checks; serial or WWN to name the install disk). */
+  disks: z.array(DiskSchema).default([]),
+  /**
+   * Talos-style install disk selector. Harvester installs to a device: by `/dev/disk/by-id/…`
+   * when `wwn` (or `serial` with `model`) is given, else to `path`.
+   */
   installDisk: z
     .strictObject({
       size: z.string().optional(),
-      type: z.enum(['ssd', 'hdd', 'nvme', 'sd']).optional(),
+      type: diskType.optional(),
       model: z.string().optional(),
       serial: z.string().optional(),
+      wwn: wwn.optional(),
       /** A device path such as /dev/nvme0n1 (Harvester installs take a path). */
       path: z.string().regex(/^\/dev\//, 'write a device path such as /dev/nvme0n1').optional(),
     })
@@ -233,6 +270,13 @@ export const HarvesterClusterSchema = z.strictObject({
   /** The network the management interfaces and the VIP live on. */
   network: refName,
   hosts: z.array(hostName).min(1),
+  /**
+   * Sets `install.skipchecks` in every host's config: the automatic install goes on past
+   * Harvester's preflight warnings (CPUs, memory, NIC speed, virtualisation) instead of stopping
+   * before any webhook. Off unless the lab says so; when on, `builder validate` stops warning
+   * about those (the install disk's size is a validation Harvester never skips).
+   */
+  skipChecks: z.boolean().default(false),
 });
 
 export const CollectorSchema = z.strictObject({
@@ -286,6 +330,7 @@ export type LabInput = z.input<typeof LabSchema>;
 export type Network = z.infer<typeof NetworkSchema>;
 export type Host = z.infer<typeof HostSchema>;
 export type Nic = z.infer<typeof NicSchema>;
+export type Disk = z.infer<typeof DiskSchema>;
 export type Gateway = z.infer<typeof GatewaySchema>;
 export type GatewayPort = z.infer<typeof PortSchema>;
 export type PlatformCluster = z.infer<typeof PlatformClusterSchema>;
