@@ -1,5 +1,6 @@
 // The media toolkit's public face.
-export { embedTalosConfig, checkBase, type EmbedOptions, type EmbedResult, type Sidecar } from './embed.js';
+export { embedTalosConfig, checkBase, EMBED_STEPS, type EmbedStep, type EmbedOptions, type EmbedResult, type Sidecar } from './embed.js';
+export { type Bootloader } from './talos-media.js';
 export { inspectMedia, type MediaInfo, type BootMode } from './inspect.js';
 export { grubEntries, ukiEntries, type BootEntry } from './boot-entries.js';
 export { verifyMedia, type Problem } from './verify.js';
@@ -9,6 +10,7 @@ export { parseExtensionsYaml, renderExtensionsYaml, type ExtensionLayer, type La
 export { buildCpio, readCpio, encodeHeader, S_IFDIR, S_IFREG, S_IFLNK, type CpioHeader, type CpioMember, type CpioMemberSpec } from './cpio.js';
 export { ToolError } from './tools/run.js';
 export { sha256File } from './hash.js';
+export { extract as extractFromIso, listFiles as listIsoFiles } from './tools/xorriso.js';
 export { reportKernelArgs, withKernelArgs, grubWithKernelArgs } from './kernel-args.js';
 export { ukiStructure, effectiveSection, bootChoices, type UkiStructure, type UkiProfile } from './uki-profiles.js';
 export { parseVersion, versionFromLabels, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { EMBEDDED_CONFIG_NAME, CONFIG_PATH } from './embed-plan.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
 import { scanInitramfs } from './initramfs.js';
-import { openTalosMedia } from './talos-media.js';
+import { openTalosMedia, type Bootloader } from './talos-media.js';
 import * as squashfs from './tools/squashfs.js';
 import type { Sidecar } from './embed.js';
 import { grubEntries, ukiEntries, type BootEntry } from './boot-entries.js';
@@ -16,6 +16,8 @@ export type BootMode = 'bios' | 'uefi';
 export interface MediaInfo {
   file: string;
   kind: 'talos-iso';
+  /** dual-boot, grub or sd-boot (the imager's ISO kinds); undefined for other layouts. */
+  bootloader?: Bootloader;
   /** From the sidecar `<file>.json` when present. */
   target?: string;
   talosVersion?: string;
@@ -44,10 +46,12 @@ export async function inspectMedia(file: string): Promise<MediaInfo> {
     const media = await openTalosMedia(file, work);
     const bootModes: BootMode[] = [];
     if (media.iso.bootEntries.some((e) => e.platform === 'BIOS')) bootModes.push('bios');
-    if (media.iso.bootEntries.some((e) => e.platform === 'UEFI') && media.espListing?.hasRemovableLoader) bootModes.push('uefi');
+    // UEFI boots systemd-boot from the appended ESP, or on a grub ISO GRUB from its /efi.img.
+    if (media.iso.bootEntries.some((e) => e.platform === 'UEFI') && (media.espListing?.hasRemovableLoader || media.bootloader === 'grub')) bootModes.push('uefi');
     const info: MediaInfo = {
       file,
       kind: 'talos-iso',
+      ...(media.bootloader ? { bootloader: media.bootloader } : {}),
       talosVersion: media.version?.text,
       secureBoot: media.secureBoot,
       volumeId: media.iso.volumeId,
@@ -61,13 +65,15 @@ export async function inspectMedia(file: string): Promise<MediaInfo> {
     };
     const sidecar = await readSidecar(file);
     if (sidecar?.target) info.target = sidecar.target;
-    if (media.initramfs) {
-      const scan = await scanInitramfs(media.initramfs, (n) => n === 'extensions.yaml');
+    // Where GRUB boots, /boot/initramfs.xz; on an sd-boot ISO the UKI's .initrd.
+    const initramfs = media.initramfs ?? media.uki?.initrd;
+    if (initramfs) {
+      const scan = await scanInitramfs(initramfs, (n) => n === 'extensions.yaml');
       const yaml = scan.members.get('extensions.yaml');
       info.layers = yaml ? parseExtensionsYaml(yaml.toString('utf8')) : [];
       const embedded = info.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
       if (embedded) {
-        const images = await scanInitramfs(media.initramfs, (n) => n === embedded.image);
+        const images = await scanInitramfs(initramfs, (n) => n === embedded.image);
         const image = images.members.get(embedded.image);
         if (image) {
           const sqsh = join(work, 'embedded.sqsh');

@@ -9,6 +9,8 @@ export interface BootEntry {
   platform: 'BIOS' | 'UEFI' | string;
   loadSize: number;
   lba: number;
+  /** The boot image's path in the ISO tree, when it is a file there (GRUB's eltorito.img, /efi.img). */
+  path?: string;
 }
 
 export interface IsoFacts {
@@ -30,6 +32,11 @@ function parseBootEntries(plain: string): BootEntry[] {
   for (const line of plain.split('\n')) {
     const m = /^El Torito boot img :\s+\d+\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s+(\d+)/.exec(line);
     if (m) entries.push({ platform: m[1]!, loadSize: Number(m[2]), lba: Number(m[3]) });
+  }
+  for (const line of plain.split('\n')) {
+    const m = /^El Torito img path :\s+(\d+)\s+(\/.*)$/.exec(line);
+    const entry = m ? entries[Number(m[1]) - 1] : undefined;
+    if (entry) entry.path = m![2]!.trim();
   }
   return entries;
 }

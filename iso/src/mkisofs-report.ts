@@ -88,8 +88,16 @@ export interface RebuildInput {
   report: string[][];
   /** New contents for paths inside the ISO tree. */
   map: [string, string][];
-  /** New image for appended partition 2 (the ESP). */
-  esp: string;
+  /**
+   * Build from this directory (the base's whole tree, copied out, `map` already applied) instead
+   * of loading the base with -indev: xorriso 1.5.4 cannot rewrite a loaded grub-mkrescue image
+   * that has both HFS+ (APM block size 2048) and a GPT partition for /efi.img ("GPT partitions 1
+   * and 2 overlap"), the layout of Talos's grub ISO (pkg/imager/iso/grub.go). grub-mkrescue
+   * itself builds from a directory, with -r.
+   */
+  tree?: string;
+  /** New image for appended partition 2 (the ESP); absent: the base's is kept (a grub ISO has none). */
+  esp?: string;
   volumeSetId?: string;
   publisherId?: string;
   applicationId?: string;
@@ -108,22 +116,25 @@ export function rebuildArgs(input: RebuildInput): string[] {
   // fsyncs the finished temp file itself (beside hashing it) before renaming it into place.
   // xorriso notices the end of a write only at its next progress tick (1 s by default, measured
   // 0.92 s against 0.45 s for a 312 MB image); ticking every 0.1 s changes no byte of the image.
-  const args = ['-stdio_sync', 'off', '-pacifier', 'interval=0.1', '-indev', input.base, '-outdev', input.out];
-  for (const [isoPath, file] of input.map) {
-    // -map takes the file's times from the disk; pin all three (Rock Ridge TF records them).
-    args.push('-map', file, isoPath, '-alter_date', 'b', `=${input.epoch}`, isoPath, '--', '-alter_date', 'c', `=${input.epoch}`, isoPath, '--');
+  const args = ['-stdio_sync', 'off', '-pacifier', 'interval=0.1'];
+  if (!input.tree) {
+    args.push('-indev', input.base, '-outdev', input.out);
+    for (const [isoPath, file] of input.map) {
+      // -map takes the file's times from the disk; pin all three (Rock Ridge TF records them).
+      args.push('-map', file, isoPath, '-alter_date', 'b', `=${input.epoch}`, isoPath, '--', '-alter_date', 'c', `=${input.epoch}`, isoPath, '--');
+    }
+    args.push('-boot_image', 'any', 'discard');
   }
-  args.push('-boot_image', 'any', 'discard');
-  const opts: string[] = [];
+  const opts: string[] = input.tree ? ['-o', input.out, '-r', input.tree] : [];
   let afterAlt = false;
   for (const line of input.report) {
     const [opt] = line;
     if (opt === '-eltorito-alt-boot') afterAlt = true;
     if (opt?.startsWith('--modification-date=')) {
       opts.push(`--modification-date=${date}`);
-    } else if (opt === '-append_partition' && line[1] === '2') {
+    } else if (opt === '-append_partition' && line[1] === '2' && input.esp) {
       opts.push('-append_partition', '2', line[2]!, input.esp);
-    } else if (opt === '-e' && /appended_partition_2/.test(line[1] ?? '')) {
+    } else if (opt === '-e' && /appended_partition_2/.test(line[1] ?? '') && input.esp) {
       // The ESP may change size: point at the whole partition and let xorriso size the entry.
       opts.push('-e', '--interval:appended_partition_2:all::');
     } else if (opt === '-boot-load-size' && afterAlt) {

@@ -1,5 +1,6 @@
-// Opens a Talos ISO for reading: its facts, the Talos version, the Secure Boot signs, and copies
-// of /boot/initramfs.xz, the ESP and the UKI in a work directory (never the whole ISO in memory).
+// Opens a Talos ISO for reading: its facts, the Talos version, its kind (bootloader), the Secure
+// Boot signs, and copies of /boot/initramfs.xz, the ESP and the UKI in a work directory (never the
+// whole ISO in memory).
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyRange, listEsp, type EspListing } from './esp.js';
@@ -14,6 +15,25 @@ import * as xorriso from './tools/xorriso.js';
 export const INITRAMFS_PATH = '/boot/initramfs.xz';
 export const KERNEL_PATH = '/boot/vmlinuz';
 export const GRUB_CFG_PATH = '/boot/grub/grub.cfg';
+
+/**
+ * The ISO kinds Talos v1.12's imager builds (pkg/imager/out.go outISO, by the ISO output's
+ * `bootloader`): dual-boot (iso/hybrid.go: GRUB for BIOS, systemd-boot and a UKI on an appended
+ * ESP for UEFI), grub (iso/grub.go: grub-mkrescue alone, GRUB for BIOS and UEFI, no UKI) and
+ * sd-boot (iso/uefi.go: UEFI only, the appended ESP and its UKI, no /boot tree).
+ */
+export type Bootloader = 'dual-boot' | 'grub' | 'sd-boot';
+
+/** The kind by layout: GRUB's /boot/grub/grub.cfg in the tree, an ESP appended as partition 2. Pure. */
+export function bootloaderOf(iso: Pick<IsoFacts, 'files' | 'esp'>): Bootloader | undefined {
+  const grub = iso.files.includes(GRUB_CFG_PATH);
+  if (grub) return iso.esp ? 'dual-boot' : 'grub';
+  return iso.esp ? 'sd-boot' : undefined;
+}
+
+/** Whether this kind boots the UKI (UEFI through systemd-boot), and whether it boots GRUB's /boot tree. */
+export const bootsUki = (b: Bootloader | undefined): boolean => b === 'dual-boot' || b === 'sd-boot';
+export const bootsGrub = (b: Bootloader | undefined): boolean => b === 'dual-boot' || b === 'grub';
 
 export interface UkiFacts {
   /** Path inside the ESP, e.g. /EFI/Linux/Talos-v1.12.0.efi. */
@@ -32,6 +52,8 @@ export interface UkiFacts {
 
 export interface TalosMedia {
   iso: IsoFacts;
+  /** Undefined when the layout is none of the imager's. */
+  bootloader?: Bootloader;
   version?: TalosVersion;
   secureBoot: boolean;
   /** Why it reads as a Secure Boot image (label, signed UKI, enrolled keys). */
@@ -76,7 +98,7 @@ export async function openTalosMedia(path: string, work: string, hooks: OpenHook
   const labels = versionFromLabels(iso.volumeSetId, iso.volumeId);
   const signs: string[] = [];
   if (labels.secureBoot) signs.push(`volume label ${iso.volumeSetId || iso.volumeId}`);
-  const media: TalosMedia = { iso, version: labels.version, secureBoot: false, secureBootSigns: signs };
+  const media: TalosMedia = { iso, bootloader: bootloaderOf(iso), version: labels.version, secureBoot: false, secureBootSigns: signs };
 
   // The initramfs comes out of the ISO while the ESP chain (copy, list, UKI, sections) runs.
   const initramfs = iso.files.includes(INITRAMFS_PATH) ? join(work, 'initramfs.xz') : undefined;

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_PATH, EMBEDDED_CONFIG_NAME } from './embed-plan.js';
 import type { Sidecar } from './embed.js';
+import { listEsp } from './esp.js';
 import { MediaError } from './errors.js';
 import { parseExtensionsYaml, type ExtensionLayer } from './extensions-yaml.js';
 import { sha256, sha256File, sha256Range } from './hash.js';
 import { scanInitramfs, type InitramfsScan } from './initramfs.js';
-import { GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia, sectionLength, type TalosMedia, type UkiFacts } from './talos-media.js';
+import { bootsGrub, bootsUki, GRUB_CFG_PATH, INITRAMFS_PATH, KERNEL_PATH, openTalosMedia, sectionLength, type TalosMedia, type UkiFacts } from './talos-media.js';
 import * as mtools from './tools/mtools.js';
 import * as xorriso from './tools/xorriso.js';
 import { bootChoices, effectiveSection, structureProblems } from './uki-profiles.js';
@@ -81,6 +82,25 @@ async function treeCopyProblems(iso: string, media: TalosMedia, work: string): P
   return problems;
 }
 
+const LOADER_CONF = '/loader/loader.conf';
+
+/**
+ * A grub ISO boots UEFI through GRUB's own FAT image, El Torito's UEFI entry (grub-mkrescue's
+ * /efi.img): it must hold the removable-media loader.
+ */
+async function grubEfiProblems(iso: string, media: TalosMedia, work: string): Promise<Problem[]> {
+  const path = media.iso.bootEntries.find((e) => e.platform === 'UEFI')?.path;
+  if (!path) return [];
+  const img = join(work, 'grub-efi.img');
+  try {
+    await xorriso.extract(iso, [[path, img]]);
+    if (!(await listEsp(img)).hasRemovableLoader) return [{ check: 'el-torito', message: `GRUB's UEFI boot image ${path} has no /EFI/BOOT/BOOTX64.EFI` }];
+    return [];
+  } catch (err) {
+    return [{ check: 'el-torito', message: `GRUB's UEFI boot image ${path} cannot be read as FAT: ${(err as Error).message.split('\n')[0]}` }];
+  }
+}
+
 export async function verifyMedia(file: string): Promise<Problem[]> {
   const problems: Problem[] = [];
   const work = await mkdtemp(join(tmpdir(), 'lab-verify-'));
@@ -92,25 +112,32 @@ export async function verifyMedia(file: string): Promise<Problem[]> {
       if (err instanceof MediaError) return [{ check: 'iso', message: err.message }];
       return [{ check: 'iso', message: `cannot read ${file}: ${(err as Error).message}` }];
     }
-    const { iso } = media;
+    const { iso, bootloader } = media;
     if (!media.version) problems.push({ check: 'version', message: 'no Talos version in the volume label or the UKI .osrel' });
-    for (const p of [KERNEL_PATH, INITRAMFS_PATH, GRUB_CFG_PATH]) {
-      if (!iso.files.includes(p)) problems.push({ check: 'files', message: `${p} is missing` });
+    if (!bootloader) problems.push({ check: 'layout', message: `neither ${GRUB_CFG_PATH} nor an EFI system partition appended as partition 2: not an ISO layout of the Talos imager` });
+    if (bootsGrub(bootloader)) {
+      for (const p of [KERNEL_PATH, INITRAMFS_PATH]) if (!iso.files.includes(p)) problems.push({ check: 'files', message: `${p} is missing` });
+      if (!iso.bootEntries.some((e) => e.platform === 'BIOS')) problems.push({ check: 'el-torito', message: 'no BIOS El Torito boot entry' });
     }
-    if (!iso.bootEntries.some((e) => e.platform === 'BIOS')) problems.push({ check: 'el-torito', message: 'no BIOS El Torito boot entry' });
+    else if (iso.bootEntries.some((e) => e.platform === 'BIOS')) problems.push({ check: 'files', message: `a BIOS El Torito boot entry but no ${GRUB_CFG_PATH}` });
     if (!iso.bootEntries.some((e) => e.platform === 'UEFI')) problems.push({ check: 'el-torito', message: 'no UEFI El Torito boot entry' });
-    if (!iso.esp) problems.push({ check: 'esp', message: 'no appended partition 2 (the ESP)' });
-    else if (iso.esp.end > iso.size) problems.push({ check: 'esp', message: `the ESP ends at byte ${iso.esp.end}, past the end of the image (${iso.size})` });
-    if (media.espListing && !media.espListing.hasRemovableLoader) problems.push({ check: 'esp', message: 'the ESP has no /EFI/BOOT/BOOTX64.EFI' });
-    if (media.esp && !media.uki) problems.push({ check: 'uki', message: 'the ESP has no UKI in /EFI/Linux' });
-    if (media.uki) {
-      for (const p of structureProblems(media.uki.structure, ['.linux', '.initrd', '.cmdline'])) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath}: ${p}` });
+    if (bootloader === 'grub') problems.push(...(await grubEfiProblems(file, media, work)));
+    if (bootsUki(bootloader)) {
+      if (iso.esp && iso.esp.end > iso.size) problems.push({ check: 'esp', message: `the ESP ends at byte ${iso.esp.end}, past the end of the image (${iso.size})` });
+      if (media.espListing && !media.espListing.hasRemovableLoader) problems.push({ check: 'esp', message: 'the ESP has no /EFI/BOOT/BOOTX64.EFI' });
+      if (media.espListing && !media.espListing.files.some((f) => f.toLowerCase() === LOADER_CONF)) problems.push({ check: 'esp', message: `the ESP has no ${LOADER_CONF} (systemd-boot's settings, pkg/imager/iso/uefi.go)` });
+      if (media.esp && !media.uki) problems.push({ check: 'uki', message: 'the ESP has no UKI in /EFI/Linux' });
+      if (media.uki) {
+        for (const p of structureProblems(media.uki.structure, ['.linux', '.initrd', '.cmdline'])) problems.push({ check: 'uki', message: `the UKI ${media.uki.espPath}: ${p}` });
+      }
+      problems.push(...(await treeCopyProblems(file, media, work)));
     }
-    problems.push(...(await treeCopyProblems(file, media, work)));
-    const bios = media.initramfs ? await layersOf(INITRAMFS_PATH, media.initramfs, problems) : { layers: [] as ExtensionLayer[] };
+    // The initramfs every boot sees: /boot/initramfs.xz where GRUB boots; on an sd-boot ISO the UKI's .initrd.
+    const booted = media.initramfs ? { label: INITRAMFS_PATH, file: media.initramfs } : bootloader === 'sd-boot' && media.uki?.initrd ? { label: `the .initrd of ${media.uki.espPath}`, file: media.uki.initrd } : undefined;
+    const bios = booted ? await layersOf(booted.label, booted.file, problems) : { layers: [] as ExtensionLayer[] };
     if (media.initramfs && media.uki) problems.push(...(await initrdProblems(media.uki, await sha256File(media.initramfs))));
     const embedded = bios.layers.find((l) => l.metadata.name === EMBEDDED_CONFIG_NAME);
-    const image = embedded && media.initramfs && bios.scan ? (await scanInitramfs(media.initramfs, (n) => n === embedded.image)).members.get(embedded.image) : undefined;
+    const image = embedded && booted && bios.scan ? (await scanInitramfs(booted.file, (n) => n === embedded.image)).members.get(embedded.image) : undefined;
     if (embedded && image) {
       const sqsh = join(work, 'embedded.sqsh');
       await writeFile(sqsh, image);

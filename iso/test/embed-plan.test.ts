@@ -66,7 +66,7 @@ describe('Talos version and Secure Boot from the medium', () => {
     expect(versionFromOsRelease('NAME="Talos"\nVERSION_ID=v1.12.2\n')?.minor).toBe(12);
   });
 
-  const ok = { version: v('v1.12.0'), secureBoot: false, secureBootSigns: [], initramfs: '/x', uki: { espPath: '/EFI/Linux/a.efi', file: '/u', pe: {} as never, structure: { base: [{ name: '.initrd', index: 0 }], profiles: [] }, texts: new Map(), signed: false, initrd: '/i' } };
+  const ok = { bootloader: 'dual-boot' as const, version: v('v1.12.0'), secureBoot: false, secureBootSigns: [], initramfs: '/x', uki: { espPath: '/EFI/Linux/a.efi', file: '/u', pe: {} as never, structure: { base: [{ name: '.initrd', index: 0 }], profiles: [] }, texts: new Map(), signed: false, initrd: '/i' } };
   const refusal = (m: object) => {
     try {
       checkBase({ ...ok, ...m }, 'base.iso');
@@ -80,8 +80,18 @@ describe('Talos version and Secure Boot from the medium', () => {
     const checked = checkBase(ok, 'base.iso');
     expect(checked.version.text).toBe('v1.12.0');
     // The result carries the parts the embedder writes, so nothing after it asserts they exist.
-    expect([checked.initramfs, checked.uki.initrd]).toEqual(['/x', '/i']);
+    expect([checked.bootloader, checked.initramfs, checked.grub, checked.uki?.initrd]).toEqual(['dual-boot', '/x', true, '/i']);
     expect(checkBase({ ...ok, version: v('v1.13.0-alpha.1') }, 'base.iso').version.minor).toBe(13);
+  });
+  it("accepts the imager's grub ISO (no UKI) and sd-boot ISO (no /boot tree), each with the initramfs it boots", () => {
+    const grub = checkBase({ ...ok, bootloader: 'grub', uki: undefined }, 'base.iso');
+    expect([grub.initramfs, grub.grub, grub.uki]).toEqual(['/x', true, undefined]);
+    // sd-boot: the layer goes onto the UKI's .initrd, the only initramfs the ISO boots.
+    const sd = checkBase({ ...ok, bootloader: 'sd-boot', initramfs: undefined }, 'base.iso');
+    expect([sd.initramfs, sd.grub, sd.uki?.espPath]).toEqual(['/i', false, '/EFI/Linux/a.efi']);
+    expect(refusal({ bootloader: 'sd-boot', uki: undefined })?.message).toContain('has no UKI in EFI/Linux');
+    expect(refusal({ bootloader: 'grub', initramfs: undefined })?.message).toContain('no /boot/initramfs.xz');
+    expect(refusal({ bootloader: undefined })?.message).toContain('has neither /boot/grub/grub.cfg nor an EFI system partition');
   });
   it('refuses Secure Boot images, saying what to use instead', () => {
     const e = refusal({ secureBoot: true, secureBootSigns: ['volume label Talos-SB-v1.12.0'] });

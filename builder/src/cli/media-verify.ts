@@ -8,11 +8,20 @@ export const mediaVerifyCommand: Command = {
   name: 'media verify',
   help: `Usage: builder media verify FILE [--json]
 
-Checks a Talos medium: /boot/vmlinuz, /boot/initramfs.xz and grub.cfg present; BIOS and UEFI
-El Torito entries; the ESP (appended partition 2) with /EFI/BOOT/BOOTX64.EFI and a UKI with
-.linux/.initrd/.cmdline; the UKI's .initrd equal to /boot/initramfs.xz; every layer named in
-/extensions.yaml present; the embedded config matching its layer's sha256; and FILE's sha256
-against FILE.json when present.
+Checks a Talos medium by its kind. Where GRUB boots (dual-boot, grub): /boot/vmlinuz,
+/boot/initramfs.xz and grub.cfg, a BIOS El Torito entry; on a grub ISO GRUB's UEFI image
+(/efi.img) with /EFI/BOOT/BOOTX64.EFI. Where systemd-boot boots (dual-boot, sd-boot): the ESP
+(appended partition 2) with /EFI/BOOT/BOOTX64.EFI, loader/loader.conf and a UKI whose every
+profile has a .linux, .cmdline and .initrd, the ISO tree's EFI/ and loader/ equal to the ESP's;
+on a dual-boot ISO every profile's .initrd equal to /boot/initramfs.xz. Always: a UEFI El Torito
+entry, every layer named in /extensions.yaml present, the embedded config matching its layer's
+sha256, and FILE's sha256 against FILE.json when present.
+
+On the gateway stick: /lab/agent.yaml is a configuration the agent accepts, the default GRUB
+entry (and ISOLINUX's) boots the lab config (vyos-config=…/lab/config.boot module=lab), the
+layer and live/lab.module that start the agent, an agent, every lab/ file against
+/sha256sum.txt (VyOS's installer checks it), and FILE, config.boot and agent.yaml against
+FILE.json. Problems name files and fields, never secret values.
 
   --json   print {"ok": bool, "problems": [...]}
 

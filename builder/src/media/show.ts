@@ -1,7 +1,9 @@
-// media show / verify: the toolkit's inspection, with the embedded config summarised and redacted.
+// media show / verify: the toolkit's inspection, with the embedded config summarised and redacted;
+// the gateway stick's in gateway-media.ts.
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { inspectMedia, verifyMedia, type Problem } from '@lab/iso';
+import { inspectMedia, listIsoFiles, verifyMedia, type Problem } from '@lab/iso';
+import { formatGatewayShow, isGatewayStick, showGatewayStick, verifyGatewayStick, type GatewayShown } from './gateway-media.js';
 import { UsageError } from '../base/index.js';
 import { toUserError } from './errors.js';
 import { summarizeTalosConfig, type ConfigSummary } from './redact.js';
@@ -11,6 +13,8 @@ export interface Shown {
   file: string;
   target?: string;
   kind: string;
+  /** dual-boot, grub or sd-boot: which of the imager's ISO kinds. */
+  bootloader?: string;
   talosVersion?: string;
   secureBoot: boolean;
   volumeId: string;
@@ -31,14 +35,28 @@ async function existing(file: string, cwd: string): Promise<string> {
   return abs;
 }
 
-export async function showMedia(file: string, cwd: string): Promise<Shown> {
+/** The ISO's file list, or undefined when it cannot be listed (the Talos reader names why). */
+async function filesOf(file: string): Promise<string[] | undefined> {
+  try {
+    return await listIsoFiles(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Talos ISO (um760), or the gateway stick (vp6630), told apart by what /lab holds. */
+export async function showMedia(file: string, cwd: string): Promise<Shown | GatewayShown> {
   const abs = await existing(file, cwd);
   try {
+    const files = await filesOf(abs);
+    const gateway = files ? await showGatewayStick(abs, files) : undefined;
+    if (gateway) return gateway;
     const info = await inspectMedia(abs);
     const shown: Shown = {
       file: abs,
       ...(info.target ? { target: info.target } : {}),
       kind: info.kind,
+      ...(info.bootloader ? { bootloader: info.bootloader } : {}),
       talosVersion: info.talosVersion,
       secureBoot: info.secureBoot,
       volumeId: info.volumeId,
@@ -60,11 +78,13 @@ export async function showMedia(file: string, cwd: string): Promise<Shown> {
   }
 }
 
-export function formatShow(s: Shown): string {
+export function formatShow(shown: Shown | GatewayShown): string {
+  if (shown.kind === 'vyos-gateway-stick') return formatGatewayShow(shown as GatewayShown);
+  const s = shown as Shown;
   const lines = [
     `file         ${s.file}`,
     `target       ${s.target ?? '(unknown: no sidecar)'}`,
-    `kind         ${s.kind}`,
+    `kind         ${s.kind}${s.bootloader ? ` (${s.bootloader})` : ''}`,
     `talos        ${s.talosVersion ?? '(unknown)'}${s.secureBoot ? ' (Secure Boot)' : ''}`,
     `volume id    ${s.volumeId}`,
     `boot modes   ${s.bootModes.join(', ') || '(none)'}`,
@@ -98,6 +118,14 @@ export function formatShow(s: Shown): string {
 
 export async function verifyFile(file: string, cwd: string): Promise<{ file: string; problems: Problem[] }> {
   const abs = await existing(file, cwd);
+  const files = await filesOf(abs);
+  if (files && isGatewayStick(files)) {
+    try {
+      return { file: abs, problems: await verifyGatewayStick(abs) };
+    } catch (err) {
+      throw toUserError(err);
+    }
+  }
   return { file: abs, problems: await verifyMedia(abs) };
 }
 

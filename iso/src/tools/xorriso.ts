@@ -2,7 +2,9 @@ import { runText } from './run.js';
 
 // -abort_on FAILURE keeps xorriso from writing on after an error; -for_backslash style output is
 // avoided by asking for the plain report forms.
-const quiet = ['-abort_on', 'FAILURE', '-return_with', 'SORRY', '0'];
+// -return_with FAILURE 32: a failed write (libisofs FAILURE) must fail the run; SORRY-level notes
+// about the base (which `SORRY 0` let through along with the failures) stay non-fatal.
+const quiet = ['-abort_on', 'FAILURE', '-return_with', 'FAILURE', '32'];
 
 /** `-report_el_torito MODE` (plain | as_mkisofs): boot catalogue and system-area facts. */
 export async function reportElTorito(iso: string, mode: 'plain' | 'as_mkisofs'): Promise<string> {
@@ -40,7 +42,7 @@ export async function reports(iso: string): Promise<IsoReports> {
 function parsePvd(text: string): Record<string, string> {
   const info: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const m = /^([A-Za-z][A-Za-z ]*?)\s*:\s?(.*)$/.exec(line);
+    const m = /^([A-Za-z][A-Za-z. ]*?)\s*:\s?(.*)$/.exec(line);
     if (m) info[m[1]!.trim()] = m[2]!.trim().replace(/^'(.*)'$/, '$1');
   }
   return info;
@@ -64,6 +66,17 @@ export async function extract(iso: string, pairs: [string, string][]): Promise<v
   const args = [...quiet, '-osirrox', 'on', '-indev', iso];
   for (const [from, to] of pairs) args.push('-extract', from, to);
   await runText('xorriso', args, iso);
+}
+
+/**
+ * Copies the whole ISO tree out to `dest` (made writable: `-chmod_r` changes only the loaded
+ * image in memory, nothing is written back), without the boot catalogue xorriso makes anew.
+ */
+export async function extractTree(iso: string, dest: string, catalog?: string): Promise<void> {
+  const args = [...quiet, '-osirrox', 'on', '-indev', iso, '-chmod_r', 'u+w', '/', '--'];
+  if (catalog) args.push('-rm', catalog, '--');
+  // -rollback_end: end without writing the changed image anywhere (else xorriso would try to).
+  await runText('xorriso', [...args, '-extract', '/', dest, '-rollback_end'], iso);
 }
 
 /** Runs xorriso with an argument list built by the caller (the rebuild plan). */
