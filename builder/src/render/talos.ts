@@ -23,16 +23,25 @@ export interface InlineManifest {
 /** A link alias per NIC, so documents refer to NICs by MAC and never by kernel name. */
 const aliasOf = (nic: number) => `lab${nic}`;
 
+/**
+ * Talos's selector `wwid` matches `/sys/block/<dev>/wwid` (config.schema.json v1.12,
+ * InstallDiskSelector): the `eui.`/`naa.`/`nvme.`/`t10.` form. A SATA WWN as lsblk writes it
+ * (`0x5002…`) is not that form, so it selects nothing here and is left to Harvester's by-id.
+ */
+const SYSFS_WWID = /^(eui|naa|nvme|t10|uuid)\./;
+
 function installSection(host: Host, cluster: PlatformCluster): Record<string, unknown> {
   const d = host.installDisk;
-  if (!d || (!d.path && !d.size && !d.type && !d.model && !d.serial)) {
-    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `host ${host.name} has no installDisk, so Talos would not know where to install`, `add installDisk: { size: ">= 100GB" } (or type, model, serial, path) to host ${host.name}`);
+  const wwid = d?.wwn !== undefined && SYSFS_WWID.test(d.wwn) ? d.wwn : undefined;
+  if (!d || (!d.path && !d.size && !d.type && !d.model && !d.serial && !wwid)) {
+    throw new RenderError('ERR_LAB_NO_INSTALL_DISK', `host ${host.name} has no installDisk, so Talos would not know where to install`, `add installDisk: { size: ">= 100GB" } (or type, model, serial, wwn, path) to host ${host.name}`);
   }
   const selector: Record<string, string> = {};
   if (d.size) selector.size = d.size;
   if (d.model) selector.model = d.model;
   if (d.serial) selector.serial = d.serial;
   if (d.type) selector.type = d.type;
+  if (wwid) selector.wwid = wwid;
   return {
     ...(Object.keys(selector).length > 0 ? { diskSelector: selector } : { disk: d.path }),
     image: `ghcr.io/siderolabs/installer:${cluster.talos}`,

@@ -1,4 +1,4 @@
-import { PHASES, STAGES, type Host, type PhaseId, type StageId } from '@lab/shared';
+import { PHASES, STAGES, installDevice, type Host, type PhaseId, type StageId } from '@lab/shared';
 import type { Block, Chapter, DoneWhen, Step } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
 
@@ -203,7 +203,7 @@ function phase3(c: RunbookContext): Step[] {
       title: `Power on the Harvester hosts for PXE (${hosts.map((h) => `\`${h.name}\``).join(', ')})`,
       purpose: `Each ${first.model} network-boots from the PXE service${lab.pxe ? ` at \`${lab.pxe.address}\` on ${vlanText(lab, lab.pxe.network)}` : ''}, which recognises it by MAC and hands it the Harvester installer with its own configuration (${hosts.length > 1 ? `\`${first.name}\` creates the cluster, the others join it` : 'it creates the cluster'}).`,
       blocks: [
-        { type: 'table', head: ['Host', 'PXE MAC', 'Address', 'Install disk', 'Mode'], rows: hosts.map((h, i) => [`\`${h.name}\``, `\`${h.nics.find((n) => n.untagged)?.mac ?? h.nics[0]?.mac ?? '—'}\``, `\`${hostAddress(h) ?? '—'}\``, `\`${h.installDisk?.path ?? '—'}\``, i === 0 ? 'create' : 'join']) },
+        { type: 'table', head: ['Host', 'PXE MAC', 'Address', 'Install disk', 'Mode'], rows: hosts.map((h, i) => [`\`${h.name}\``, `\`${h.nics.find((n) => n.untagged)?.mac ?? h.nics[0]?.mac ?? '—'}\``, `\`${hostAddress(h) ?? '—'}\``, `\`${installDevice(h) ?? '—'}\``, i === 0 ? 'create' : 'join']) },
         { type: 'list', ordered: true, items: [`Power on \`${first.name}\` first; wait until the dashboard shows it Installing.`, ...hosts.slice(1).map((h) => `Then power on \`${h.name}\`.`)] },
         proofOf(['pxe-dhcp', 'pxe-tftp', 'pxe-http'], HARVESTER),
       ],

@@ -1,4 +1,4 @@
-import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, type RemedyId } from '@lab/shared';
+import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, installDevice, type RemedyId } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
 import { harvesterStopBlocks } from './harvester-checks.js';
@@ -79,7 +79,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
     case 'install-failed':
       return [
         { type: 'p', text: 'The installer reported a failure (Harvester webhook FAILED, or an agent report).' },
-        { type: 'list', items: ["Harvester's FAILED webhook carries no reason: read the installer's screen on the host's console, or its log `/var/log/console.log` (harvester-installer writes it there).", `Wrong install disk: ${lab.hosts.filter((h) => h.installDisk?.path).map((h) => `\`${h.name}\` → \`${h.installDisk!.path}\``).join(', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
+        { type: 'list', items: ["Harvester's FAILED webhook carries no reason: read the installer's screen on the host's console, or its log `/var/log/console.log` (harvester-installer writes it there).", `Wrong install disk: ${lab.hosts.filter((h) => installDevice(h)).map((h) => `\`${h.name}\` → \`${installDevice(h)!}\``).join(', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
       ];
     case 'config-error':
       return [

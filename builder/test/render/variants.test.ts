@@ -58,6 +58,19 @@ describe('render variants of the lab', () => {
     expect(() => renderLab({ lab, secrets })).toThrow(RenderError);
     expect(() => renderLab({ lab, secrets })).toThrow(/host cp-3 has no installDisk/);
   });
+
+  it('a Talos install disk by WWN selects by wwid (the sysfs form only)', async () => {
+    const lab = await variant((d) => {
+      d.hosts.find((h) => h.name === 'cp-3')!.installDisk = { wwn: 'eui.0025388b91b4d1a2' };
+      d.hosts.find((h) => h.name === 'cp-2')!.installDisk = { wwn: '0x5002538e40a1b2c3', size: '>= 100GB' };
+      delete d.clusters.platform.gitops;
+    });
+    const files = renderLab({ lab, secrets });
+    const install = (host: string) => parseAllDocuments(files.find((f) => f.path === `talos/${host}.yaml`)!.content)[0]!.toJS().machine.install;
+    expect(install('cp-3').diskSelector).toEqual({ wwid: 'eui.0025388b91b4d1a2' });
+    expect(install('cp-2').diskSelector).toEqual({ size: '>= 100GB' });
+    for (const host of ['cp-2', 'cp-3']) for (const d of parseAllDocuments(files.find((f) => f.path === `talos/${host}.yaml`)!.content).map((x) => x.toJS())) expect(validate(d), d.kind).toBe(true);
+  });
 });
 
 describe('certificate expiry', () => {

@@ -83,4 +83,12 @@ describe('runbook model', () => {
     const skipped = JSON.stringify(buildRunbook(lab(await readFile('examples/genesis/lab.yaml', 'utf8')), { labArg: 'lab.yaml', stateDir: 'state' }).chapters.flatMap((c) => c.sections).find((s) => s.id === 'install-not-started')!.blocks);
     expect(skipped).toContain('management NIC 2.5 Gb/s (Harvester: at least 10 Gb/s; under it, installed anyway: skipChecks is on)');
   });
+
+  it('the Harvester install table and the remedies name the by-id device the config installs to', async () => {
+    const text = (await readFile('examples/genesis/lab.yaml', 'utf8')).replace('      - { size: 1TB, type: nvme, path: /dev/nvme0n1 }\n', '      - { size: 1TB, type: nvme, path: /dev/nvme0n1, wwn: eui.0025388b91b4d1a2 }\n');
+    const md = renderMarkdown(buildRunbook(lab(text), { labArg: 'lab.yaml', stateDir: 'state' }));
+    expect(md).toContain('| `ms02-1` | `02:00:00:00:02:01` | `10.10.10.11` | `/dev/disk/by-id/nvme-eui.0025388b91b4d1a2` | create |');
+    expect(md).toContain('| `ms02-2` | `02:00:00:00:02:02` | `10.10.10.12` | `/dev/nvme0n1` | join |');
+    expect(md).toContain('Wrong install disk: `ms02-1` → `/dev/disk/by-id/nvme-eui.0025388b91b4d1a2`, `ms02-2` → `/dev/nvme0n1`');
+  });
 });
