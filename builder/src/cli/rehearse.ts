@@ -12,7 +12,7 @@ import { statePathsFor } from '../state/index.js';
 export const rehearseCommand: Command = {
   name: 'rehearse',
   help: `Usage: builder rehearse --clean [--lab FILE] [--state DIR]
-       builder rehearse --demo [--phases 1] [--keep] [--timeout S] [--lab FILE] [--state DIR]
+       builder rehearse --demo [--phases 1,3] [--keep] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
 
 Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
 lab's networks out inside network namespaces it creates (a VLAN-aware lab switch carrying the
@@ -27,12 +27,16 @@ apt-get download, busybox-static and curl), each saying "demo" on its console an
 the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (a
 platform host) reads its embedded Talos machine config (rendered with the rehearsal's own
 secrets), matches its install disk selector against its demo disk and sends Talos's event-sink
-messages over gRPC, in Talos's sequencer order, through the gateway to the collector. What the
-demo does not rehearse yet: the boot media (the VMs boot the payload directly), PXE, a real
-install, etcd and Kubernetes, Harvester, and phases 2 to 4.
+messages over gRPC, in Talos's sequencer order, through the gateway to the collector. In phase 3
+the MS-02s boot by their firmware's own PXE (OVMF, no option ROM) from the real agent's PXE
+service (full-mode DHCP, TFTP, HTTP at pxe.address, in a namespace of its own: the demo gateway
+cannot run Node) into a demo Harvester installer that fetches its rendered config and calls its
+webhooks in harvester-installer v1.5's order. What the demo does not rehearse yet: the boot media
+(the direct-boot VMs boot the payload directly), a real install or reboot, etcd and Kubernetes,
+the Harvester cluster, and phases 2 and 4.
 
 Phase 1 reaches its demo goal when the gateway has reached "booted" and cp-1 "installed" in the
-collector (joined and healthy need the join watchers, which the demo does not feed, so the
+collector, phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook) (joined and healthy need the join watchers, which the demo does not feed, so the
 dashboard keeps phase 1 active); a failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
@@ -40,7 +44,9 @@ kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/state), never to the lab's.
 
   --demo          boot the demo payloads (required: real Talos/VyOS/Harvester guests are not built)
-  --phases LIST   phases to rehearse (default 1; only phase 1 can be rehearsed today)
+  --phases LIST   phases to rehearse (default 1; phases 1 and 3 can be rehearsed today, 3 with 1)
+  --mac HOST=MAC  boot HOST's VM with the MAC its machine really has, not the lab's (comma-separated
+                  pairs): rehearses a lab whose MAC for a machine is wrong
   --keep          keep the lab and the dashboard up after the phases until Ctrl-C
   --clean         finish the teardown of an interrupted rehearsal and exit
   --timeout S     seconds a phase may take (default 240)
@@ -56,6 +62,7 @@ failed or teardown left something, 2 usage error.`,
       keep: { type: 'boolean' },
       clean: { type: 'boolean' },
       timeout: { type: 'string' },
+      mac: { type: 'string' },
       lab: { type: 'string' },
       state: { type: 'string' },
     });
@@ -74,6 +81,7 @@ failed or teardown left something, 2 usage error.`,
     const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
     const phases = parsePhases(values.phases ?? '1');
+    const machineMacs = parseMachineMacs(values.mac);
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     let stop: () => void = () => undefined;
     const stopRequested = new Promise<void>((resolve) => (stop = resolve));
@@ -94,6 +102,7 @@ failed or teardown left something, 2 usage error.`,
         phaseTimeoutS: timeout,
         log: (t) => io.out(t),
         stopRequested,
+        ...(machineMacs ? { machineMacs } : {}),
       });
       const ok = result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
       io.out(`\nrehearse: ${ok ? 'every rehearsed phase reached its demo goal (joined and healthy are not rehearsed: the dashboard shows phase 1 still active)' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
@@ -105,3 +114,15 @@ failed or teardown left something, 2 usage error.`,
     }
   },
 };
+
+/** `--mac ms02-2=02:00:00:00:02:99,…`: host → MAC. */
+function parseMachineMacs(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const m = /^\s*([^=\s]+)=((?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2})\s*$/.exec(pair);
+    if (!m) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --mac "${pair}" is not HOST=MAC`, 'write it like --mac ms02-2=02:00:00:00:02:99');
+    out[m[1]!] = m[2]!.toLowerCase().replace(/-/g, ':');
+  }
+  return out;
+}

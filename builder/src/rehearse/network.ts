@@ -14,7 +14,7 @@ export interface NetStep {
 const ip = (...args: string[]): NetStep => ({ args });
 
 function taps(plan: RehearsalPlan): TapEnd[] {
-  return [plan.laptop, ...(plan.uplink ? [plan.uplink] : [])];
+  return [plan.laptop, ...(plan.uplink ? [plan.uplink] : []), ...(plan.pxe ? [plan.pxe] : [])];
 }
 
 /** Namespaces, and the taps QEMU opens in the lab namespace. */

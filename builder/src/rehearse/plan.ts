@@ -17,6 +17,10 @@ import { UserError, UsageError } from '../base/index.js';
  *              the switch moved into it. The collector runs here.
  *   <id>-up    the upstream router on the gateway's transit link (its `peer` address): a tap
  *              from the gateway's WAN port, and a blackhole default route — NAT to nowhere.
+ *   <id>-px    the PXE service (the agent's DHCP, TFTP and HTTP) at pxe.address on pxe.network,
+ *              when a rehearsed phase boots a host by PXE: a tap from an access port of the
+ *              switch. The lab puts it on the gateway (pxe.host); the demo gateway is a busybox
+ *              VM that cannot run Node, so the agent runs here, at the gateway's PXE address.
  */
 
 /** One end of a VM's NIC. */
@@ -84,12 +88,14 @@ export interface TapEnd {
 
 export interface RehearsalPlan {
   id: string;
-  namespaces: { lab: string; uplink: string; laptop: string };
+  namespaces: { lab: string; uplink: string; laptop: string; pxe?: string };
   switchPorts: SwitchPort[];
   /** VLAN ids the switch carries. */
   vlans: number[];
   laptop: TapEnd & { network: string; vlan: number };
   uplink?: TapEnd;
+  /** Where the PXE service runs, when a rehearsed phase boots a host by PXE. */
+  pxe?: TapEnd & { network: string; vlan: number; httpPort: number };
   collectorPort: number;
   /** The switch first, then the lab's hosts in file order. */
   vms: VmPlan[];
@@ -99,7 +105,7 @@ export interface RehearsalPlan {
 
 /** Demo guests are a kernel and a busybox initramfs: this is plenty and keeps 2 cores usable. */
 export const DEMO_MEMORY_MB = 160;
-/** The Talos-shaped payload carries curl and its libraries: OVMF needs room to load it. */
+/** The Talos-shaped payload carries curl and its libraries: OVMF needs room to load it (and a PXE guest's iPXE room for the kernel and initrd it fetches). */
 export const DEMO_TALOS_MEMORY_MB = 256;
 export const SWITCH_NAME = 'lab-switch';
 /** First UDP port of the VM-to-VM links, on the lab namespace's loopback. */
@@ -144,9 +150,32 @@ function laptopNetwork(lab: Lab): { net: Network & { vlan: number }; address: st
   return { net: { ...net, vlan: net.vlan }, address, port };
 }
 
-export function planRehearsal(lab: Lab, options: { id: string; phases: number[] }): RehearsalPlan {
+/** The PXE service's place on the lab switch (pxe.address on pxe.network), or undefined when no rehearsed host boots by PXE. */
+function pxeEnd(lab: Lab, ns: string, needed: boolean): RehearsalPlan['pxe'] {
+  if (!needed) return undefined;
+  const pxe = lab.pxe;
+  if (!pxe) fail('a rehearsed host boots by PXE but the lab has no pxe section', 'add pxe: { host, network, address } to the lab');
+  const net = lab.networks.find((n) => n.name === pxe.network);
+  if (!net || net.vlan === undefined) fail(`pxe.network ${pxe.network} is not a VLAN network of the lab`, 'put the PXE service on a VLAN network such as LAB_PROV');
+  return { ifname: 'pxe', ns, address: pxe.address, prefix: prefixLength(net), ...(net.gateway ? { gateway: net.gateway } : {}), network: net.name, vlan: net.vlan, httpPort: pxe.httpPort };
+}
+
+export interface PlanOptions {
+  id: string;
+  phases: number[];
+  /**
+   * The MAC a host's machine really has, when it is not the lab's (`--mac HOST=MAC`): its VM's
+   * first NIC gets it, so a lab with a wrong MAC is rehearsed as the day would go.
+   */
+  machineMacs?: Record<string, string>;
+}
+
+export function planRehearsal(lab: Lab, options: PlanOptions): RehearsalPlan {
   const { id } = options;
-  const namespaces = { lab: `${id}-lab`, uplink: `${id}-up`, laptop: `${id}-lt` };
+  for (const name of Object.keys(options.machineMacs ?? {})) {
+    if (!lab.hosts.some((h) => h.name === name && h.nics.length > 0)) fail(`--mac names ${name}, which is no host with NICs in the lab`, 'give --mac HOST=MAC for a host the lab lists with nics');
+  }
+  const namespaces: RehearsalPlan['namespaces'] = { lab: `${id}-lab`, uplink: `${id}-up`, laptop: `${id}-lt` };
   const genesis = planFromLab(lab);
   let nextPort = FIRST_LINK_PORT;
   const cable = (): [NicLink, NicLink] => {
@@ -171,7 +200,7 @@ export function planRehearsal(lab: Lab, options: { id: string; phases: number[] 
     const phase = genesis.hosts.find((p) => p.name === h.name)!.phase;
     const disk = DEMO_DISKS[h.model];
     const talos = (lab.clusters.platform?.hosts ?? []).includes(h.name);
-    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: talos ? DEMO_TALOS_MEMORY_MB : DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway', ...(disk && h.role !== 'gateway' ? { disk } : {}), talos };
+    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: talos || h.boot === 'pxe' ? DEMO_TALOS_MEMORY_MB : DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway', ...(disk && h.role !== 'gateway' ? { disk } : {}), talos };
     const hostIndex = lab.hosts.indexOf(h);
     if (h.role === 'gateway') {
       const gw = lab.gateway;
@@ -198,7 +227,8 @@ export function planRehearsal(lab: Lab, options: { id: string; phases: number[] 
     } else {
       h.nics.forEach((nic, i) => {
         const what = `${h.name} nic ${i}${nic.name ? ` (${nic.name})` : ''}`;
-        const mac = nic.mac.toLowerCase().replace(/-/g, ':');
+        const real = i === 0 ? options.machineMacs?.[h.name] : undefined;
+        const mac = (real ?? nic.mac).toLowerCase().replace(/-/g, ':');
         if (nic.port) {
           const end = gatewayEnds.get(nic.port);
           if (!end) fail(`${what} is cabled to gateway port ${nic.port}, which is not a lan port of the gateway`, 'cable it to a lan port, or drop `port:` to put it on the lab switch');
@@ -221,7 +251,12 @@ export function planRehearsal(lab: Lab, options: { id: string; phases: number[] 
   const { net, address, port } = laptopNetwork(lab);
   const laptop = { ifname: 'laptop', ns: namespaces.laptop, address, prefix: prefixLength(net), ...(net.gateway ? { gateway: net.gateway } : {}), network: net.name, vlan: net.vlan };
   addSwitchPort(`the laptop (collector) on ${net.name}`, net.vlan, [], { kind: 'tap', ifname: laptop.ifname, ns: namespaces.laptop });
+  const pxe = pxeEnd(lab, `${id}-px`, vms.some((v) => v.boot === 'pxe' && options.phases.includes(v.phaseNumber)));
+  if (pxe) {
+    namespaces.pxe = pxe.ns;
+    addSwitchPort(`the PXE service (agent) on ${pxe.network}`, pxe.vlan, [], { kind: 'tap', ifname: pxe.ifname, ns: pxe.ns });
+  }
   const vlans = [...new Set(switchPorts.flatMap((p) => [...(p.pvid !== undefined ? [p.pvid] : []), ...p.tagged]))].sort((a, b) => a - b);
   const switchVm: VmPlan = { host: SWITCH_NAME, role: 'switch', phaseNumber: 0, firmware: 'bios', boot: 'usb', memoryMb: DEMO_MEMORY_MB, nics: switchNics, demoMacs: true, talos: false };
-  return { id, namespaces, switchPorts, vlans, laptop, ...(uplink ? { uplink } : {}), collectorPort: port, vms: [switchVm, ...vms], phases: options.phases };
+  return { id, namespaces, switchPorts, vlans, laptop, ...(uplink ? { uplink } : {}), ...(pxe ? { pxe } : {}), collectorPort: port, vms: [switchVm, ...vms], phases: options.phases };
 }

@@ -7,7 +7,11 @@ import { stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shar
 import { UserError, UsageError } from '../base/index.js';
 import { fetchStatus } from '../collector/client.js';
 import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
-import { applySecretsPlan, loadSecrets, planSecrets, secretPaths } from '../secrets/index.js';
+import { applySecretsPlan, loadSecrets, planSecrets, secretPaths, type LabSecrets } from '../secrets/index.js';
+import { builtAgent } from '../media/rendered.js';
+import { buildHarvesterInstaller } from './payload/initramfs.js';
+import { planPxeRoot, writePxeRoot } from './pxe-root.js';
+import { pxeAgentYaml } from './pxe-service.js';
 import { renderTalosConfig } from '../render/index.js';
 import { open as openFile } from 'node:fs/promises';
 import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
@@ -64,6 +68,8 @@ export interface RehearsalOptions {
   log(text: string): void;
   /** Resolves when the operator asks to stop (Ctrl-C, SIGTERM). */
   stopRequested: Promise<void>;
+  /** `--mac HOST=MAC`: the MAC a host's machine really has, when the lab's is wrong. */
+  machineMacs?: Record<string, string>;
 }
 
 export interface RehearsalResult {
@@ -79,11 +85,16 @@ export interface RehearsalResult {
  * join watchers, which the demo does not feed yet); any other host must have booted and reported
  * through the lab's networks.
  */
-export function demoGoal(vm: Pick<VmPlan, 'talos'>): StageId {
-  return vm.talos ? 'installed' : 'booted';
+export function demoGoal(vm: Pick<VmPlan, 'talos' | 'role'>): StageId {
+  if (vm.talos) return 'installed';
+  // Harvester's installer reports up to SUCCEEDED, sent before its reboot (the rebooting stage).
+  if (vm.role === 'harvester') return 'rebooting';
+  return 'booted';
 }
 /** Phases the demo payloads can rehearse today. */
-export const REHEARSED_PHASES = [1];
+export const REHEARSED_PHASES = [1, 3];
+/** How long a host may stay unheard while an unknown MAC PXE boots before its phase fails (the lab's MAC is likely wrong). */
+const UNKNOWN_MAC_GRACE_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -117,19 +128,39 @@ async function preflight(paths: RehearsalPaths): Promise<void> {
  * init`): the collector token the payloads report with, and the Talos bundle its nodes' demo
  * machine configs are rendered from. Never the lab's own secrets.
  */
-async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; talosConfig(host: string): string }> {
+async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab: LabSecrets; talosConfig(host: string): string }> {
   const sp = statePaths(o.labFile, o.paths.labState);
   const plan = planSecrets(secretPaths(sp), existsSync, new Date(), { comment: 'rehearsal' });
   if (plan.create.length > 0) await applySecretsPlan(sp, plan);
   const secrets = await loadSecrets(sp);
   const token = (await readFile(o.paths.token, 'utf8')).trim();
   // Without the Argo CD bootstrap: the demo node runs no Kubernetes to apply it to.
-  return { token, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, []) };
+  return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, []) };
 }
 
 function selectorWords(lab: Lab, host: string): string {
   const d = lab.hosts.find((h) => h.name === host)?.installDisk ?? {};
   return Object.entries(d).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none';
+}
+
+/**
+ * The PXE service: the real agent (agent/dist/agent.cjs) with its PXE role, in the namespace at
+ * pxe.address, serving the PXE tree `pxe-root.ts` plans. Started once the lab switch holds its tap.
+ */
+async function startPxeService(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, secrets: Secrets, kernel: DemoKernel): Promise<void> {
+  const ns = plan.namespaces.pxe!;
+  const bundle = builtAgent().bundle;
+  if (!bundle) throw new UserError('ERR_AGENT_NOT_BUILT', 'rehearse: the agent is not built, so the PXE service cannot run', 'run `npm run build` (it writes agent/dist/agent.cjs)');
+  const dir = join(o.paths.root, 'pxe');
+  const root = join(dir, 'root');
+  const harvesterInitrd = o.lab.clusters.harvester ? await buildHarvesterInstaller(kernel) : undefined;
+  await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}) }));
+  const config = join(dir, 'agent.yaml');
+  await rm(join(dir, 'var'), { recursive: true, force: true });
+  await writeFileAtomic(config, pxeAgentYaml(o.lab, secrets.token, { root, spool: join(dir, 'var', 'spool'), installedFile: join(dir, 'var', 'pxe-installed.json') }), { mode: 0o600 });
+  const agent = spawnInNetns(ns, process.execPath, [bundle, '--config', config], join(o.paths.logs, 'pxe-agent.log'));
+  await ledger.addProcess(agent.pid, 'PXE service (the agent, PXE namespace)');
+  o.log(`rehearse: PXE service (the agent's DHCP, TFTP and HTTP) at ${plan.pxe!.address} on ${plan.pxe!.network}, namespace ${ns}: the demo gateway cannot run Node, so the agent runs beside it at its PXE address\n`);
 }
 
 async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> {
@@ -161,6 +192,7 @@ async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: 
 async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, secrets: Secrets, ledger: Ledger): Promise<void> {
   const dir = join(o.paths.vms, vm.host);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const pxe = vm.boot === 'pxe';
   const initrd = join(dir, 'payload.cpio');
   // The payload carries the rehearsal's collector token: 0600, like every secret.
   const host = o.lab.hosts.find((h) => h.name === vm.host);
@@ -168,7 +200,8 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
     ? { config: secrets.talosConfig(vm.host), hostname: vm.host, addresses: host.addresses.map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selectorWords(o.lab, vm.host)}) (demo)`, idPrefix: `demo-${plan.id}-${vm.host}-` }
     : undefined;
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
-  await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
+  // A PXE host has none: its firmware boots what the PXE service serves.
+  if (!pxe) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
   let diskFile: string | undefined;
   if (vm.disk) {
     diskFile = join(dir, 'disk.raw');
@@ -180,7 +213,8 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   const varsFile = join(dir, 'OVMF_VARS.fd');
   if (vm.firmware === 'uefi') await copyFile(OVMF_VARS, varsFile);
   const serialLog = join(o.paths.logs, `${vm.host}.console.log`);
-  const args = qemuArgs(vm, { varsFile, serialLog, kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}`, ...(diskFile ? { diskFile } : {}) });
+  const direct = { kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}` };
+  const args = qemuArgs(vm, { varsFile, serialLog, ...(pxe ? {} : direct), ...(diskFile ? { diskFile } : {}) });
   const q = startQemu(plan.namespaces.lab, args, join(o.paths.logs, `${vm.host}.qemu.log`));
   await ledger.addProcess(q.pid, `VM ${vm.host} (QEMU)`);
   const steps = tapSteps(plan, vm);
@@ -219,6 +253,7 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
   }
   let peak = 0;
   let status: GenesisStatus | undefined;
+  const unknownSince = new Map<string, number>();
   const deadline = started + o.phaseTimeoutS * 1000;
   const reached = () => vms.map((vm) => ({ name: vm.host, stage: (status?.hosts.find((h) => h.name === vm.host)?.stage ?? 'expected') as StageId, goal: demoGoal(vm) }));
   const title = status?.phases[n - 1]?.title ?? `phase ${n}`;
@@ -235,6 +270,8 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
       const last = [...(hs?.steps ?? [])].reverse().find((st) => st.stage !== 'failed')?.stage ?? 'expected';
       return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: broken.name, stage: last, reason: hs?.problem?.reason ?? 'it reported a failure', remedy: hs?.problem?.remedy ?? 'host-failed' } };
     }
+    const unheard = unknownMacFailure(o.lab, status, hosts, vms, started, unknownSince);
+    if (unheard) return { ...base, ok: false, wallMs: Date.now() - started, failure: unheard };
     const dead = vms.find((vm) => {
       const p = ledger.data.processes.find((x) => x.what === `VM ${vm.host} (QEMU)`);
       return p !== undefined && !isSameProcess(p);
@@ -249,14 +286,31 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
   }
 }
 
+/**
+ * A PXE host of the phase never heard from while a MAC the lab does not know PXE boots: the
+ * lab's MAC for it is likely wrong (the agent answers no DHCP for an unknown MAC). Reported once
+ * the unknown MAC has been seen for UNKNOWN_MAC_GRACE_MS, naming both MACs.
+ */
+function unknownMacFailure(lab: Lab, status: GenesisStatus | undefined, hosts: { name: string; stage: StageId }[], vms: VmPlan[], started: number, since: Map<string, number>): PhaseResult['failure'] {
+  for (const u of status?.unknownMacs ?? []) if (Date.parse(u.lastSeen) >= started - 1000 && !since.has(u.mac)) since.set(u.mac, Date.now());
+  const first = Math.min(...since.values());
+  if (since.size === 0 || Date.now() - first < UNKNOWN_MAC_GRACE_MS) return undefined;
+  const silent = hosts.find((h) => h.stage === 'expected' && vms.find((v) => v.host === h.name)?.boot === 'pxe');
+  if (!silent) return undefined;
+  const labMac = lab.hosts.find((h) => h.name === silent.name)?.nics[0]?.mac;
+  return { host: silent.name, stage: 'expected', reason: `no DHCP or PXE request from its MAC${labMac ? ` ${labMac}` : ''} reached the PXE service, while unknown MAC ${[...since.keys()].join(', ')} asked for a network boot: the lab's MAC for ${silent.name} is likely wrong`, remedy: 'unknown-mac' };
+}
+
 /** The whole rehearsal: networks, collector, the VMs phase by phase, then teardown. */
 export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
   const unsupported = o.phases.filter((p) => !REHEARSED_PHASES.includes(p));
-  if (unsupported.length > 0) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, 'run `builder rehearse --demo --phases 1`');
+  if (unsupported.length > 0) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, `run \`builder rehearse --demo --phases ${REHEARSED_PHASES.join(',')}\``);
+  // Every later phase reaches the collector through phase 1's gateway (it routes the VLANs).
+  if (!o.phases.includes(1)) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${o.phases.join(', ')} needs phase 1: its gateway routes the lab's VLANs to the collector`, `run \`builder rehearse --demo --phases 1,${o.phases.join(',')}\``);
   await mkdir(o.paths.root, { recursive: true, mode: 0o700 });
   await preflight(o.paths);
   const id = `rh${randomBytes(2).toString('hex')}`;
-  const plan = planRehearsal(o.lab, { id, phases: o.phases });
+  const plan = planRehearsal(o.lab, { id, phases: o.phases, ...(o.machineMacs ? { machineMacs: o.machineMacs } : {}) });
   await mkdir(o.paths.logs, { recursive: true, mode: 0o700 });
   const ledger = await Ledger.create(o.paths.ledger, id);
   // Each rehearsal is a fresh Genesis: the previous rehearsal's events would count as progress.
@@ -279,6 +333,7 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
       o.log(`rehearse: booting ${vm.host} (demo: ${vm.nics.length} ports, VLANs ${plan.vlans.join(', ')})\n`);
       await bootVm(o, plan, vm, kernel, secrets, ledger);
     }
+    if (plan.pxe) await startPxeService(o, plan, ledger, secrets, kernel);
     for (const n of o.phases) {
       if (interrupted) break;
       o.log(`rehearse: phase ${n}\n`);

@@ -9,9 +9,10 @@ export interface VmFiles {
   /** This VM's copy of the OVMF variable store (UEFI only). */
   varsFile: string;
   serialLog: string;
-  kernel: string;
-  initrd: string;
-  cmdline: string;
+  /** Direct kernel boot (a VM that boots from the lab's USB stick, stood in by the payload); absent for a PXE boot. */
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
   /** The sparse raw file behind the VM's disk, when it has one. */
   diskFile?: string;
 }
@@ -19,23 +20,28 @@ export interface VmFiles {
 /**
  * The QEMU command line of one rehearsal VM (pure). The demo payload is booted by the firmware
  * the lab names (OVMF for `uefi`, SeaBIOS for `bios`) through QEMU's direct kernel boot; the
- * NICs carry the lab's MACs on the links `plan.ts` laid out. No option ROM: nothing here boots
- * from the network through QEMU's iPXE.
+ * NICs carry the lab's MACs on the links `plan.ts` laid out. A host the lab boots by PXE boots
+ * from its first NIC by its firmware's own PXE: OVMF with the NIC's option ROM disabled
+ * (`romfile=` empty: EDK2's UefiPxeBcDxe, not QEMU's iPXE, reads the offers), SeaBIOS with
+ * QEMU's iPXE ROM (SeaBIOS has no PXE of its own). Other NICs carry no ROM.
  */
 export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
   const args = ['-name', `rehearsal-${vm.host}`, '-accel', 'tcg', '-m', String(vm.memoryMb), '-smp', '1', '-display', 'none', '-monitor', 'none', '-nodefaults', '-no-reboot', '-serial', `file:${files.serialLog}`];
   if (vm.firmware === 'uefi') args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${files.varsFile}`);
-  else args.push('-bios', SEABIOS);
+  // SeaBIOS named with -bios ran no NIC ROM here: a BIOS PXE guest takes QEMU's default SeaBIOS.
+  else if (vm.boot !== 'pxe') args.push('-bios', SEABIOS);
+  const pxe = vm.boot === 'pxe';
   vm.nics.forEach((nic, i) => {
     const l = nic.link;
     // A cable is UDP between two ports of the lab namespace's loopback; QEMU sends each frame as one datagram.
     const netdev = l.kind === 'tap' ? `tap,id=n${i},ifname=${l.ifname},script=no,downscript=no` : `dgram,id=n${i},local.type=inet,local.host=127.0.0.1,local.port=${l.localPort},remote.type=inet,remote.host=127.0.0.1,remote.port=${l.remotePort}`;
-    args.push('-netdev', netdev, '-device', `virtio-net-pci,netdev=n${i},mac=${nic.mac},romfile=`);
+    const rom = pxe && i === 0 ? (vm.firmware === 'bios' ? ',bootindex=1' : ',romfile=,bootindex=1') : ',romfile=';
+    args.push('-netdev', netdev, '-device', `virtio-net-pci,netdev=n${i},mac=${nic.mac}${rom}`);
   });
   if (vm.disk && files.diskFile) {
     args.push('-drive', `file=${files.diskFile},if=none,id=d0,format=raw`);
     args.push('-device', vm.disk.bus === 'nvme' ? `nvme,drive=d0,serial=demo-${vm.host}` : 'virtio-blk-pci,drive=d0');
   }
-  args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline);
+  if (files.kernel && files.initrd) args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline ?? '');
   return args;
 }

@@ -7,6 +7,7 @@ import type { Lab } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
 import { gatewayScript, nodeScript, switchScript, talosScript } from './scripts.js';
+import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
 import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, type DemoTalosEvent } from './talos-events.js';
 import { sharedLibraries } from '../tools/ldd.js';
 
@@ -62,14 +63,10 @@ async function binaryWithLibraries(binary: string): Promise<CpioMemberSpec[]> {
  * the archive a secret: write it 0600.
  */
 export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, talos?: TalosPayloadInputs): Promise<Buffer> {
-  const order = moduleLoadOrder(await moduleFiles(kernel.modules), (p) => readFileSync(p), MODULES);
-  const names = order.map((p) => basename(p));
+  const { members, modules: names } = await baseMembers(kernel);
   const host = lab.hosts.find((h) => h.name === vm.host);
   const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : vm.role === 'gateway' ? gatewayScript(lab, vm, names) : talos ? talosScript(lab, host, vm, names) : nodeScript(lab, host, vm, names);
   const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
-  const members: CpioMemberSpec[] = ['bin', 'dev', 'etc', 'etc/demo', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'].map(dir);
-  members.push({ name: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(BUSYBOX) }, { name: 'bin/sh', mode: S_IFLNK | 0o777, data: Buffer.from('busybox') });
-  for (const p of order) members.push({ name: `lib/modules/${basename(p)}`, mode: S_IFREG | 0o644, data: await readFile(p) });
   members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
   if (talos) {
     members.push(...(await binaryWithLibraries(CURL)));
@@ -84,5 +81,29 @@ export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, ke
   members.push({ name: 'etc/demo/token', mode: S_IFREG | 0o600, data: Buffer.from(token) });
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo payload for ${vm.host}, built by builder rehearse --demo from ${kernel.pkg} and busybox-static\n`) });
   // gzip: the kernel unpacks it itself, and the firmware has a third as much to load.
+  return gzipSync(buildCpio(members, 0), { level: 6 });
+}
+
+/** The busybox base every payload starts from: directories, busybox, and the kernel modules it loads (in load order). */
+async function baseMembers(kernel: DemoKernel): Promise<{ members: CpioMemberSpec[]; modules: string[] }> {
+  const order = moduleLoadOrder(await moduleFiles(kernel.modules), (p) => readFileSync(p), MODULES);
+  const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
+  const members: CpioMemberSpec[] = ['bin', 'dev', 'etc', 'etc/demo', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'].map(dir);
+  members.push({ name: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(BUSYBOX) }, { name: 'bin/sh', mode: S_IFLNK | 0o777, data: Buffer.from('busybox') });
+  for (const p of order) members.push({ name: `lib/modules/${basename(p)}`, mode: S_IFREG | 0o644, data: await readFile(p) });
+  return { members, modules: order.map((p) => basename(p)) };
+}
+
+/**
+ * The demo Harvester installer's initrd (gzip cpio newc), one for every Harvester host: busybox,
+ * curl with its libraries, the init script of harvester-installer.ts. It holds no secret: like
+ * the real installer it fetches its config (and the webhooks' token) from the PXE service.
+ */
+export async function buildHarvesterInstaller(kernel: DemoKernel): Promise<Buffer> {
+  const { members, modules } = await baseMembers(kernel);
+  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(harvesterInstallerScript(modules)) });
+  members.push({ name: 'etc/udhcpc.sh', mode: S_IFREG | 0o755, data: Buffer.from(UDHCPC_SCRIPT) });
+  members.push(...(await binaryWithLibraries(CURL)));
+  members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Harvester installer, built by builder rehearse --demo from ${kernel.pkg}, busybox-static and curl: not Harvester\n`) });
   return gzipSync(buildCpio(members, 0), { level: 6 });
 }
