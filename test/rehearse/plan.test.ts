@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLab, type Lab } from '@lab/shared';
+import { parse } from 'yaml';
 import { networkSteps, planRehearsal, qemuArgs, tapSteps, parsePhases, gatewayScript, nodeScript, switchScript } from '../../builder/src/rehearse/index.js';
+import { planPxeRoot, scriptFetches } from '../../builder/src/rehearse/pxe-root.js';
+import { pxeAgentYaml } from '../../builder/src/rehearse/pxe-service.js';
+import { generateTalosBundle, issueAdminCredentials, type LabSecrets } from '../../builder/src/secrets/index.js';
 
 const LAB_FILE = 'examples/genesis/lab.yaml';
 function lab(edit: (text: string) => string = (t) => t): Lab {
@@ -117,5 +121,62 @@ describe('what the planner refuses', () => {
     expect(parsePhases('3-1')).toEqual([1, 2, 3]);
     expect(parsePhases('1,4')).toEqual([1, 4]);
     expect(() => parsePhases('5')).toThrow(/--phases "5" is not a phase list/);
+  });
+});
+
+describe('the PXE part of the rehearsal plan (pure)', () => {
+  const plan = planRehearsal(lab(), { id: 'rhpx', phases: [1, 3] });
+
+  it('puts the PXE service in a namespace of its own at pxe.address, on an access port of LAB_PROV, routed by the gateway', () => {
+    expect(plan.namespaces.pxe).toBe('rhpx-px');
+    expect(plan.pxe).toMatchObject({ ifname: 'pxe', ns: 'rhpx-px', address: '10.10.20.10', prefix: 24, gateway: '10.10.20.1', network: 'LAB_PROV', vlan: 20, httpPort: 8081 });
+    expect(plan.switchPorts.at(-1)).toMatchObject({ pvid: 20, tagged: [], what: 'the PXE service (agent) on LAB_PROV' });
+    expect(networkSteps(plan).map((s) => s.args.join(' '))).toContain('-n rhpx-lab tuntap add dev pxe mode tap');
+    // Phase 1 alone boots nobody by PXE: no PXE namespace.
+    expect(planRehearsal(lab(), { id: 'rh1', phases: [1] }).namespaces.pxe).toBeUndefined();
+  });
+
+  it("boots an MS-02 by OVMF's own PXE: no kernel, the NIC's ROM disabled and first in the boot order", () => {
+    const ms = plan.vms.find((v) => v.host === 'ms02-1')!;
+    const args = qemuArgs(ms, { varsFile: '/v.fd', serialLog: '/s.log', diskFile: '/d.raw' });
+    expect(args).not.toContain('-kernel');
+    expect(args.join(' ')).toContain(`virtio-net-pci,netdev=n0,mac=02:00:00:00:02:01,romfile=,bootindex=1`);
+    expect(args.join(' ')).toContain('OVMF_CODE');
+  });
+
+  it('gives a machine whose lab MAC is wrong its real MAC (--mac), and refuses a host it does not know', () => {
+    const p = planRehearsal(lab(), { id: 'rhm', phases: [1, 3], machineMacs: { 'ms02-2': '02:00:00:00:02:99' } });
+    expect(p.vms.find((v) => v.host === 'ms02-2')!.nics[0]!.mac).toBe('02:00:00:00:02:99');
+    expect(() => planRehearsal(lab(), { id: 'rhm', phases: [1], machineMacs: { nobody: '02:00:00:00:02:99' } })).toThrow(/--mac names nobody/);
+  });
+});
+
+describe("the rehearsal's PXE tree and agent (pure)", () => {
+  // Real Talos secrets (the Talos configs are rendered too); the rest as `secrets init` shapes them.
+  const talos = generateTalosBundle(new Date());
+  const secrets = { talos, admin: issueAdminCredentials(talos, new Date()), collectorToken: 'c'.repeat(32), harvesterToken: 'h'.repeat(32), ssh: { publicKey: 'ssh-ed25519 AAAAC3Nza test' }, login: { passwordHash: '$6$x$y' } } as unknown as LabSecrets;
+
+  it("serves the rendered scripts and configs, Debian's loaders, and the demo boot files at the URLs the scripts fetch", () => {
+    const files = planPxeRoot(lab(), secrets, { kernel: '/k/vmlinuz', harvesterInitrd: Buffer.from('initrd') });
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const script = String(byPath.get('ipxe/02-00-00-00-02-01.ipxe')!.data);
+    const fetches = scriptFetches(script, 'http://10.10.20.10:8081');
+    expect(fetches).toEqual({ kernel: 'assets/harvester/v1.5.0/harvester-v1.5.0-vmlinuz-amd64', initrd: 'assets/harvester/v1.5.0/harvester-v1.5.0-initrd-amd64', live: 'assets/harvester/v1.5.0/harvester-v1.5.0-rootfs-amd64.squashfs' });
+    expect(byPath.get(fetches.kernel!)).toMatchObject({ src: '/k/vmlinuz' });
+    expect(String(byPath.get(fetches.initrd!)!.data)).toBe('initrd');
+    expect(byPath.get('ipxe.efi')).toMatchObject({ src: '/usr/lib/ipxe/ipxe.efi' });
+    // The Harvester configs hold the webhooks' token: served, but 0600 on disk.
+    expect(byPath.get('harvester/ms02-1.yaml')).toMatchObject({ mode: 0o600 });
+    expect(String(byPath.get('assets/harvester/v1.5.0/README.demo')!.data)).toContain('demo stand-ins');
+    // Nothing of the admin side (talosconfig, kubeconfig, the VyOS config) is served.
+    expect(files.some((f) => /^(talosconfig|kubeconfig|vyos\/)/.test(f.path))).toBe(false);
+  });
+
+  it("runs the gateway agent's own PXE configuration, with only its files moved into the rehearsal", () => {
+    const cfg = parse(pxeAgentYaml(lab(), secrets.collectorToken, { root: '/r/root', spool: '/r/spool', installedFile: '/r/installed.json' }));
+    expect(cfg.roles).toEqual(['pxe']);
+    expect(cfg.pxe).toMatchObject({ mode: 'full', address: '10.10.20.10', root: '/r/root', installedFile: '/r/installed.json', httpPort: 8081, range: ['10.10.20.100', '10.10.20.199'] });
+    expect(cfg.pxe.hosts.map((h: { name: string }) => h.name)).toEqual(['ms02-1', 'ms02-2', 'ms02-3', 'cp-2', 'cp-3']);
+    expect(cfg.pxe.subnets.map((s: { name: string }) => s.name)).toEqual(['LAB_PLATFORM']);
   });
 });

@@ -1,0 +1,109 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canUseNetns } from '../fixtures/netns/ip.js';
+
+// The demo rehearsal through PXE, as an operator runs it: the built CLI as root on the example
+// lab. The MS-02s are QEMU VMs booted by OVMF's own PXE (no option ROM) from the real agent's PXE
+// service (agent/dist/agent.cjs, full-mode DHCP, TFTP, HTTP) in a namespace at pxe.address, into
+// the demo Harvester installer (builder/src/rehearse/payload/harvester-installer.ts), which
+// fetches its rendered config and calls its webhooks as harvester-installer v1.5.0 does.
+// Not modelled (docs/rehearse.md): Harvester's preflight checks, the disk write, the reboot and
+// the Harvester cluster (so the MS-02s stop at `rebooting`, the stage SUCCEEDED proves).
+if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
+
+const CLI = join(process.cwd(), 'builder/bin/builder.js');
+const LAB = 'examples/genesis/lab.yaml';
+const MS02 = ['ms02-1', 'ms02-2', 'ms02-3'];
+const started: ResultPromise[] = [];
+afterAll(async () => {
+  for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+interface Step {
+  stage: string;
+  source: string;
+}
+interface Event {
+  kind: string;
+  source: string;
+  attrs: Record<string, unknown>;
+}
+
+async function collectorGet<T>(url: string, token: string): Promise<T> {
+  const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  return (await r.json()) as T;
+}
+
+describe('builder rehearse --demo: phase 3 by PXE through the agent', () => {
+  it('phases 1 and 3 in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook from the PXE service and its installer', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'rehearse-pxe-'));
+    const proc = execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--keep', '--lab', LAB, '--state', state, '--timeout', '300'], { reject: false, all: true, buffer: true });
+    started.push(proc);
+    let out = '';
+    proc.all!.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 560_000;
+    while (!out.includes('--keep: the lab stays up') && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    expect(out).toContain('--keep: the lab stays up');
+    // Every phase done, in order.
+    const p1 = out.indexOf('rehearse: phase 1 (Direct boot): demo goal reached');
+    const p3 = out.indexOf('rehearse: phase 3 (Harvester online): demo goal reached');
+    expect(p1, out).toBeGreaterThan(0);
+    expect(p3, out).toBeGreaterThan(p1);
+    expect(out).toMatch(/ms02-1: rebooting\n\s+ms02-2: rebooting\n\s+ms02-3: rebooting/);
+
+    const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
+    const token = readFileSync(join(state, 'rehearsal', 'state', 'secrets', 'collector-token'), 'utf8').trim();
+    const status = await collectorGet<{ hosts: { name: string; stage: string; steps: Step[] }[] }>(`${url}/v1/status`, token);
+    const um760 = status.hosts.find((h) => h.name === 'cp-1')!;
+    expect(um760.steps.map((s) => s.stage)).toEqual(['booted', 'installing', 'rebooting', 'installed']);
+    for (const name of MS02) {
+      const h = status.hosts.find((x) => x.name === name)!;
+      // The PXE service saw its MAC at each step; the installer's webhooks gave the rest.
+      expect(h.steps.map((s) => [s.stage, s.source]), name).toEqual([
+        ['pxe-dhcp', 'pxe'],
+        ['pxe-tftp', 'pxe'],
+        ['pxe-http', 'pxe'],
+        ['installing', 'harvester'],
+        ['rebooting', 'harvester'],
+      ]);
+      const events = (await collectorGet<{ events: Event[] }>(`${url}/v1/events?host=${name}&limit=1000`, token)).events;
+      // The first DISCOVER is OVMF's own PXE (arch 7, no iPXE user class); it got ipxe.efi over TFTP.
+      const discover = events.find((e) => e.kind === 'dhcp.discover');
+      expect(discover?.attrs, name).toMatchObject({ arch: 7, userClass: null });
+      expect(events.find((e) => e.kind === 'tftp.done')?.attrs).toMatchObject({ file: 'ipxe.efi' });
+      // iPXE fetched the rendered script, the demo kernel and installer at the script's URLs, then the installer its config.
+      const fetched = events.filter((e) => e.kind === 'http.fetch' && e.attrs.status === 200).map((e) => String(e.attrs.file));
+      expect(fetched).toEqual(expect.arrayContaining([expect.stringMatching(/^\/ipxe\/02-00-00-00-02-0\d\.ipxe$/), '/assets/harvester/v1.5.0/harvester-v1.5.0-vmlinuz-amd64', '/assets/harvester/v1.5.0/harvester-v1.5.0-initrd-amd64', `/harvester/${name}.yaml`]));
+      expect(fetched.indexOf(`/harvester/${name}.yaml`)).toBeGreaterThan(fetched.indexOf('/assets/harvester/v1.5.0/harvester-v1.5.0-initrd-amd64'));
+      // STARTED before SUCCEEDED; the SUCCEEDED webhook to the PXE service marked the MAC installed.
+      const kinds = events.map((e) => e.kind);
+      expect(kinds.indexOf('install.started')).toBeLessThan(kinds.indexOf('install.succeeded'));
+      expect(events.find((e) => e.kind === 'pxe.installed')?.attrs).toMatchObject({ source: 'harvester' });
+      const console = readFileSync(join(state, 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
+      expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/harvester/${name}.yaml`);
+      expect(console).toContain(`mode ${name === 'ms02-1' ? 'create' : 'join'}, install device /dev/nvme0n1`);
+      // The webhooks' bearer token came in the config; it is never on a console.
+      expect(console).not.toContain(token);
+    }
+    proc.kill('SIGINT');
+    expect((await proc).exitCode).toBe(0);
+    expect(existsSync(join(state, 'rehearsal', 'rehearsal.json'))).toBe(false);
+  }, 600_000);
+
+  it("a lab with the wrong MAC for ms02-2 fails at ms02-2 with no DHCP/PXE (stage expected) and the unknown-mac remedy", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rehearse-mac-'));
+    // The lab file has a typo in ms02-2's MAC; the machine (its VM) has the real one.
+    writeFileSync(join(dir, 'lab.yaml'), readFileSync(LAB, 'utf8').replace('mac: "02:00:00:00:02:02"', 'mac: "02:00:00:00:02:22"'));
+    const r = await execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--mac', 'ms02-2=02:00:00:00:02:02', '--lab', join(dir, 'lab.yaml'), '--timeout', '300'], { reject: false, all: true });
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toContain('rehearse: phase 1 (Direct boot): demo goal reached');
+    expect(r.stdout).toContain('rehearse: phase 3 (Harvester online): FAILED');
+    expect(r.stdout).toContain('failed at ms02-2, stage expected: no DHCP or PXE request from its MAC 02:00:00:00:02:22 reached the PXE service, while unknown MAC 02:00:00:00:02:02 asked for a network boot');
+    expect(r.stdout).toContain('remedy: runbook section #unknown-mac');
+    expect(existsSync(join(dir, 'state', 'rehearsal', 'rehearsal.json'))).toBe(false);
+  }, 600_000);
+});
