@@ -23,6 +23,7 @@ let dir: string;
 let stick: string;
 let lab: Lab;
 let secrets: LabSecrets;
+let made: { code: number; stdout: string; stderr: string };
 
 async function builder(...argv: string[]) {
   const io = memoryIo(dir);
@@ -59,13 +60,27 @@ beforeAll(async () => {
   const agent = join(dir, 'agent.cjs');
   await writeFile(agent, '// a placeholder agent bundle\n');
   stick = join(dir, 'gateway-vp6630.iso');
-  const r = await builder('make-usb', '--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', agent, '--pxe-root', pxe, '--out', stick);
+  const r = await builder('make-usb', '--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', agent, '--pxe-root', pxe, '--out', stick, '--json');
   expect(r.stderr).not.toContain('internal error');
   expect(r.code).toBe(0);
+  made = r;
 }, 600_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('make-usb --target vp6630 --json', () => {
+  it('prints one JSON document of what was written, no bar (not a terminal), no secret', async () => {
+    const j = JSON.parse(made.stdout);
+    expect(j).toMatchObject({ out: stick, sidecar: `${stick}.json`, target: 'vp6630', configSha256: sha256(renderGateway(lab, secrets).configBoot) });
+    expect(j.sha256).toBe(JSON.parse(await readFile(`${stick}.json`, 'utf8')).output.sha256);
+    expect(j.entry).toMatch(/^Lab genesis: VyOS 2025\.11/);
+    expect(Array.isArray(j.warnings)).toBe(true);
+    expect(made.stderr).not.toContain('\r');
+    expect(made.stderr).not.toContain('\u001b');
+    for (const s of secretStrings(secrets)) expect(made.stdout + made.stderr).not.toContain(s);
+  });
 });
 
 describe('media show on the gateway stick', () => {

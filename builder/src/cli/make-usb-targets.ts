@@ -65,6 +65,11 @@ renders in memory and refuses, naming the files and document keys that differ, u
 talos.logging.kernel= for the lab's collector to every GRUB entry and UKI profile (the lab's
 collector.kernelArgs: false switches that off).
 
+Takes each ISO kind Talos v1.12's imager builds: dual-boot (GRUB for BIOS, systemd-boot + UKI for
+UEFI), grub (GRUB for both, no UKI: the config goes into /boot/initramfs.xz) and sd-boot (UEFI
+only, no /boot: the config goes into the UKI's .initrd). On a terminal, a bar on stderr shows the
+step running; nothing when stdout is not a terminal or under --json.
+
 Refuses Secure Boot ISOs, Talos older than v1.12 and a base whose sha256 is not the cached one.
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
 
@@ -93,12 +98,16 @@ its sha256 and every input's. The same inputs give the same bytes.
   --pxe-root DIR       the tree the gateway's PXE service serves (default: ipxe/, harvester/ and
                        talos/ of <state>/rendered, when the lab's pxe.host is the gateway)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
+  --json               print {out, sha256, sidecar, target, entry, configSha256, warnings, seconds}
   --without-argocd, --argocd-manifest FILE
                        the render the served files are checked against (as for builder render)
 
 Without --pxe-root, the served files of <state>/rendered must be what the lab and its secrets
 render now: make-usb refuses, naming the files and document keys that differ, until
 \`builder render\` has run.
+
+On a terminal, a bar on stderr shows the step running (read, plan, stage, write, hash, sidecar);
+nothing when stdout is not a terminal or under --json.
 
 Exit codes: 0 written, 1 refused or failed, 2 usage error.`;
 
@@ -107,7 +116,7 @@ export const MEDIA_TARGETS: readonly MediaTarget[] = [
   {
     name: 'vp6630',
     help: GATEWAY_STICK_HELP,
-    flags: { ...COMMON, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' } },
+    flags: { ...COMMON, json: { type: 'boolean' }, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' } },
     load: () => import('./make-usb-vp6630.js'),
   },
 ];

@@ -1,12 +1,15 @@
 // make-usb --target um760: the Talos ISO with the host's rendered config embedded.
 import type { Io } from '../base/index.js';
-import { makeUsb } from '../media/make-usb.js';
+import { MAKE_USB_STEPS, makeUsb } from '../media/make-usb.js';
+import { stepBar } from '../media/step-bar.js';
 import { EXIT } from './exit.js';
 import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
 
 
 export async function run(values: Values, io: Io): Promise<number> {
   const started = Date.now();
+  // The bar goes to stderr beside the log lines; only on a terminal, never under --json.
+  const bar = stepBar({ steps: MAKE_USB_STEPS, tty: io.isTTY && !values.json, write: io.err });
   const r = await makeUsb({
     target: 'um760',
     lab: str(values.lab),
@@ -21,7 +24,8 @@ export async function run(values: Values, io: Io): Promise<number> {
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),
-  });
+    onStep: (s) => bar.step(s),
+  }).finally(() => bar.end());
   if (values.json) {
     const summary = {
       out: r.out,

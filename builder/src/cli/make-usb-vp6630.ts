@@ -11,7 +11,8 @@ import { requireLabAndState } from '../lab/index.js';
 import { loadSecrets } from '../secrets/index.js';
 import { resolveImage } from '../images/index.js';
 import { buildRunbook, renderHtml, renderMarkdown } from '../runbook/index.js';
-import { makeGatewayStick, type RunbookFile } from '../gateway-stick/index.js';
+import { GATEWAY_STICK_STEPS, makeGatewayStick, type RunbookFile } from '../gateway-stick/index.js';
+import { stepBar } from '../media/step-bar.js';
 import { builtAgent, filesUnder, renderedPxeTree, servedTree, SERVED_PXE_DIRS } from '../media/rendered.js';
 import { requireFreshRender } from '../media/fresh-render.js';
 
@@ -79,6 +80,8 @@ export async function run(values: Values, io: Io): Promise<number> {
 
   const started = Date.now();
   io.err(`make-usb: base ISO   ${base}\n`);
+  // The bar goes to stderr beside the log lines; only on a terminal, never under --json.
+  const bar = stepBar({ steps: GATEWAY_STICK_STEPS, tty: io.isTTY && !values.json, write: io.err });
   const r = await makeGatewayStick({
     lab,
     secrets,
@@ -89,9 +92,16 @@ export async function run(values: Values, io: Io): Promise<number> {
     runbook,
     pxeFiles,
     ...(str(values['collector-url']) ? { collectorUrl: str(values['collector-url'])! } : {}),
-  });
+    onStep: (s) => bar.step(s),
+  }).finally(() => bar.end());
   for (const w of r.warnings) io.err(`make-usb: warning: ${w}\n`);
-  io.out(`wrote ${r.out} (VyOS gateway stick, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
+  if (values.json) {
+    const summary = { out: r.out, sha256: r.sha256, sidecar: r.sidecar, target: 'vp6630', entry: r.entryTitle, configSha256: r.configSha256, warnings: r.warnings, seconds };
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.out(`wrote ${r.out} (VyOS gateway stick, ${seconds.toFixed(1)} s)\n`);
   io.out(`  sha256   ${r.sha256}\n`);
   io.out(`  entry    ${r.entryTitle} (default; the ISO's own entries follow)\n`);
   io.out(`  config   sha256 ${r.configSha256}\n`);

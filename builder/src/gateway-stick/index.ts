@@ -1,4 +1,4 @@
-export { makeGatewayStick, type GatewayStickOptions, type GatewayStickResult } from './make.js';
+export { makeGatewayStick, GATEWAY_STICK_STEPS, type GatewayStickStep, type GatewayStickOptions, type GatewayStickResult } from './make.js';
 export { planGatewayStick, type StickPlan, type StickInputs, type BaseFacts, type StagedFile } from './plan.js';
 export { gatewayAgentYaml, type AgentConfigOptions } from './agent-config.js';
 export { startAgentScript, agentUnit, stickReadme } from './scripts.js';

@@ -22,7 +22,13 @@ export interface GatewayStickOptions {
   runbook?: RunbookFile[];
   pxeFiles?: { path: string; src: string; mode?: number }[];
   collectorUrl?: string;
+  /** Called as each of GATEWAY_STICK_STEPS starts (the progress bar). */
+  onStep?: (step: GatewayStickStep) => void;
 }
+
+/** makeGatewayStick's steps, in order. */
+export const GATEWAY_STICK_STEPS = ['read the base ISO', 'plan the stick', 'stage the lab files and the layer', 'write the ISO', 'hash and sync the output', 'write the sidecar'] as const;
+export type GatewayStickStep = (typeof GATEWAY_STICK_STEPS)[number];
 
 export interface GatewayStickResult {
   out: string;
@@ -194,16 +200,24 @@ export async function makeGatewayStick(o: GatewayStickOptions): Promise<GatewayS
   const work = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.parts`);
   const tmpOut = join(outDir, `.${basename(o.out)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
+    const step = o.onStep ?? (() => undefined);
     await mkdir(work, { recursive: true, mode: 0o700 });
+    step('read the base ISO');
     const base = await readBaseOrRefuse(o.base, work);
+    step('plan the stick');
     const plan = planOrRefuse(o, rendered, base.facts);
+    step('stage the lab files and the layer');
     const parts = await stageParts(work, plan, base.epoch);
-    const { dropped } = await remasterIso(o.base, tmpOut, await isoPuts(work, plan, parts, base), base.epoch);
+    const puts = await isoPuts(work, plan, parts, base);
+    step('write the ISO');
+    const { dropped } = await remasterIso(o.base, tmpOut, puts, base.epoch);
     await chmod(tmpOut, 0o600);
+    step('hash and sync the output');
     const sha256 = await sha256File(tmpOut);
     const fh = await open(tmpOut, 'r+');
     await fh.sync();
     await fh.close();
+    step('write the sidecar');
     const sidecar = `${o.out}.json`;
     const doc = await sidecarDoc(o, plan, rendered, sha256, dropped);
     await rename(tmpOut, o.out);

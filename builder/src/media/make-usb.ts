@@ -2,7 +2,7 @@
 // and has the media toolkit embed one into the other.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { embedTalosConfig, reportKernelArgs, sha256File, type EmbedResult } from '@lab/iso';
+import { EMBED_STEPS, embedTalosConfig, reportKernelArgs, sha256File, type EmbedResult } from '@lab/iso';
 import type { Host, Lab } from '@lab/shared';
 // The lab loader (zod, yaml) and the image cache load only when a run needs them: with --base,
 // --config and --out given, neither is read and start-up stays short.
@@ -29,7 +29,12 @@ export interface MakeUsbOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Called as each of MAKE_USB_STEPS starts (the progress bar). */
+  onStep?: (step: string) => void;
 }
+
+/** The UM760 stick's steps: the render check, then the embedder's. */
+export const MAKE_USB_STEPS = ['check the rendered config', ...EMBED_STEPS] as const;
 
 /** SOURCE_DATE_EPOCH (reproducible builds): every timestamp on the medium, when it is set. */
 function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
@@ -68,6 +73,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
 
   const configPath = o.config ? resolve(o.cwd, o.config) : renderedTalosConfig(paths, host!);
   if (!o.config && lab) {
+    o.onStep?.('check the rendered config');
     // An explicit --config is embedded as given; the rendered one must be what renders now.
     const { loadSecrets } = await import('../secrets/index.js');
     const { requireFreshRender } = await import('./fresh-render.js');
@@ -110,7 +116,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   if (needLab) inputs.lab = await sha256File(labFile);
   try {
     const epoch = sourceDateEpoch(o.env);
-    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs, ...(epoch === undefined ? {} : { epoch }) });
+    const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs, ...(o.onStep ? { onStep: o.onStep } : {}), ...(epoch === undefined ? {} : { epoch }) });
     return { ...result, host };
   } catch (err) {
     throw toUserError(err);
