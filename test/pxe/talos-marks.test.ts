@@ -31,6 +31,13 @@ import { exampleLab } from '../join/lab-credentials.js';
  */
 const TOKEN = 'talos-marks-token-0123456789abcdef';
 const CP2_MAC = '02:00:00:00:03:02';
+const CP3_MAC = '02:00:00:00:03:03';
+/** The example lab with the re-arm switch on cp-3 (hosts[].pxe.reinstall). */
+function lab() {
+  const l = exampleLab();
+  l.hosts.find((h) => h.name === 'cp-3')!.pxe = { reinstall: true };
+  return l;
+}
 const NODE_ADDR = '127.0.0.12';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,10 +60,10 @@ async function freePort(): Promise<number> {
 
 /** The gateway's agent.yaml as make-usb renders it, moved onto loopback; `record` is its install-mark file. */
 async function agentConfig(record: string): Promise<string> {
-  const cfg = parse(gatewayAgentYaml(exampleLab(), TOKEN, { collectorUrl: `http://127.0.0.1:${collector.httpPort}` })) as AgentConfigInput;
+  const cfg = parse(gatewayAgentYaml(lab(), TOKEN, { collectorUrl: `http://127.0.0.1:${collector.httpPort}` })) as AgentConfigInput;
   const root = join(dir, 'root');
   mkdirSync(join(root, 'ipxe'), { recursive: true });
-  writeFileSync(join(root, 'ipxe', `${CP2_MAC.replace(/:/g, '-')}.ipxe`), '#!ipxe\necho cp-2 installer\n');
+  for (const [mac, name] of [[CP2_MAC, 'cp-2'], [CP3_MAC, 'cp-3']]) writeFileSync(join(root, 'ipxe', `${mac!.replace(/:/g, '-')}.ipxe`), `#!ipxe\necho ${name!} installer\n`);
   cfg.spool = { dir: join(dir, 'spool') };
   delete cfg.status;
   cfg.pxe = { ...cfg.pxe!, address: '127.0.0.1', root, installedFile: record, httpPort: agentPort, dhcpPort: await freePort(), tftpPort: await freePort() };
@@ -79,7 +86,7 @@ async function stopAgent(): Promise<void> {
 const auth = { authorization: `Bearer ${TOKEN}` };
 const stored = (kind: string): StoredEvent[] => collector.hub.store.list({ since: 0, limit: 10_000 }).filter((e) => e.kind === kind && e.mac === CP2_MAC);
 const marks = async () => (await (await fetch(`${agentBase}/v1/pxe/installed`, { headers: auth })).json()) as { mac: string; source: string }[];
-const script = async () => (await fetch(`${agentBase}/ipxe/${CP2_MAC.replace(/:/g, '-')}.ipxe`)).text();
+const script = async (mac = CP2_MAC) => (await fetch(`${agentBase}/ipxe/${mac.replace(/:/g, '-')}.ipxe`)).text();
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -94,9 +101,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'talos-marks-'));
   agentPort = await freePort();
   agentBase = `http://127.0.0.1:${agentPort}`;
-  const lab = exampleLab();
-  const pxeMarks = { ...pxeMarksFromLab(lab, TOKEN)!, base: agentBase, firstRetryMs: 200, maxRetryMs: 800 };
-  collector = await startCollector({ plan: planFromLab(lab), dbFile: join(dir, 'events.db'), token: TOKEN, host: '127.0.0.1', port: 0, talosPort: 0, kmsgPort: 0, log: (l) => logs.push(l), pxeMarks });
+  const pxeMarks = { ...pxeMarksFromLab(lab(), TOKEN)!, base: agentBase, firstRetryMs: 200, maxRetryMs: 800 };
+  collector = await startCollector({ plan: planFromLab(lab()), dbFile: join(dir, 'events.db'), token: TOKEN, host: '127.0.0.1', port: 0, talosPort: 0, kmsgPort: 0, log: (l) => logs.push(l), pxeMarks });
   // cp-2 sends from 127.0.0.12 instead of its lab address: record it as cp-2's, as a PXE lease would.
   collector.hub.directory.leased(NODE_ADDR, 'cp-2');
   node = new TalosNode(NODE_ADDR, collector.talos.port, collector.kmsg.port);
@@ -109,7 +115,8 @@ afterAll(async () => {
 
 describe('Talos installed → the PXE agent’s install mark (real collector, real agent process, loopback)', () => {
   it('retries while the agent is down, saying so; marks cp-2 once it is up, and its script becomes iPXE exit', async () => {
-    expect(pxeMarksFromLab(exampleLab(), TOKEN)?.hosts.map((h) => h.name)).toEqual(['ms02-1', 'ms02-2', 'ms02-3', 'cp-2', 'cp-3']);
+    // cp-3 has the lab's re-arm switch: the collector never marks it.
+    expect(pxeMarksFromLab(lab(), TOKEN)?.hosts.map((h) => h.name)).toEqual(['ms02-1', 'ms02-2', 'ms02-3', 'cp-2']);
     await node.publish(installerBoot('cp-2', ['10.10.30.11/24']));
     await until(() => stored('pxe.mark-failed').length > 0, 'the failed delivery is an event');
     expect(stored('pxe.mark-failed')[0]).toMatchObject({ host: 'cp-2', source: 'builder', attrs: { code: 'ERR_PXE_UNREACHABLE', installedBy: 'talos', attempts: 1 } });
@@ -124,6 +131,14 @@ describe('Talos installed → the PXE agent’s install mark (real collector, re
     // Only cp-2 installed: nobody else is marked.
     expect((await marks()).map((m) => m.mac)).toEqual([CP2_MAC]);
   }, 60_000);
+
+  it('pxe.reinstall in the lab: the agent made from it hands cp-3 the installer even when marked', async () => {
+    const cp3 = `${agentBase}/v1/pxe/installed/${CP3_MAC.replace(/:/g, '-')}`;
+    expect((await fetch(`${cp3}?source=talos`, { method: 'POST', headers: auth })).status).toBe(200);
+    expect(await script(CP3_MAC)).toContain('cp-3 installer');
+    expect(await script()).toContain('exit');
+    expect((await fetch(cp3, { method: 'DELETE', headers: auth })).status).toBe(200);
+  });
 
   it('gives a restarted agent with an empty record (the live gateway rebooted) its marks back', async () => {
     const sent = stored('pxe.mark-sent').length;

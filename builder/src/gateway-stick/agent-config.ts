@@ -1,7 +1,9 @@
 import { stringify } from 'yaml';
-import { AgentConfigSchema, type AgentConfigInput, type Lab } from '@lab/shared';
+import { AgentConfigSchema, type AgentConfigInput, type Lab, type PxeConfigInput } from '@lab/shared';
 import { UserError } from '../base/index.js';
 import { onMedium, SPOOL_DIR } from './layout.js';
+
+type PxeHostInput = NonNullable<PxeConfigInput['hosts']>[number];
 
 export interface AgentConfigOptions {
   /** Overrides lab.collector.url (a VM test, or a laptop on another address). */
@@ -18,18 +20,22 @@ function gatewayMac(lab: Lab, host: string): string | undefined {
   return lab.hosts.find((h) => h.name === host)?.nics[0]?.mac.toLowerCase().replace(/-/g, ':');
 }
 
-/** The PXE section when the lab runs its PXE service on the gateway. */
-function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
+/** Networks whose DHCP the gateway relays to the PXE service: answered by giaddr (full mode). */
+function relayedNetworks(lab: Lab) {
   const pxe = lab.pxe!;
-  const net = lab.networks.find((n) => n.name === pxe.network);
-  if (!net) throw new UserError('ERR_LAB_PXE_NETWORK_UNKNOWN', `pxe.network ${pxe.network} is not a network of the lab`, 'name one of networks[].name under pxe.network');
-  if (pxe.mode === 'full' && !net.dhcp) {
-    throw new UserError('ERR_LAB_PXE_NO_RANGE', `pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
-  }
-  // Networks whose DHCP the gateway relays to this service: answered by giaddr (full mode).
-  const relayed = pxe.mode === 'full' ? lab.networks.filter((n) => n.name !== net.name && n.dhcp?.server === 'pxe') : [];
-  const served = new Set([net.name, ...relayed.map((n) => n.name)]);
-  const hosts = lab.hosts.flatMap((h) => {
+  return pxe.mode === 'full' ? lab.networks.filter((n) => n.name !== pxe.network && n.dhcp?.server === 'pxe') : [];
+}
+
+/**
+ * The hosts the PXE agent knows (pure), by the MAC of the NIC each boots from: the one on
+ * pxe.network, else one on a relayed network, else the first. The collector marks installs by
+ * the same MACs (collector/pxe-marks).
+ */
+export function pxeAgentHosts(lab: Lab): PxeHostInput[] {
+  if (!lab.pxe) return [];
+  const pxe = lab.pxe;
+  const served = new Set([pxe.network, ...relayedNetworks(lab).map((n) => n.name)]);
+  return lab.hosts.flatMap((h) => {
     const nic = h.boot === 'pxe' ? (h.nics.find((n) => n.untagged === pxe.network) ?? h.nics.find((n) => n.untagged && served.has(n.untagged)) ?? h.nics[0]) : undefined;
     if (!nic) return [];
     // Its fixed address on the network it PXE-boots on (direct or relayed), reserved for it.
@@ -38,6 +44,18 @@ function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
     // pxe.reinstall (the lab's re-arm switch): installs on every network boot, marks or not.
     return [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':'), ...(ip ? { ip } : {}), ...(h.pxe?.reinstall ? { reinstall: true } : {}) }];
   });
+}
+
+/** The PXE section when the lab runs its PXE service on the gateway. */
+function pxeSection(lab: Lab): AgentConfigInput['pxe'] {
+  const pxe = lab.pxe!;
+  const net = lab.networks.find((n) => n.name === pxe.network);
+  if (!net) throw new UserError('ERR_LAB_PXE_NETWORK_UNKNOWN', `pxe.network ${pxe.network} is not a network of the lab`, 'name one of networks[].name under pxe.network');
+  if (pxe.mode === 'full' && !net.dhcp) {
+    throw new UserError('ERR_LAB_PXE_NO_RANGE', `pxe.mode is full but network ${net.name} has no dhcp range to lease from`, `add dhcp: {start, end} to network ${net.name}, or set pxe.mode: proxy`);
+  }
+  const relayed = relayedNetworks(lab);
+  const hosts = pxeAgentHosts(lab);
   const subnets = relayed.map((n) => ({
     name: n.name,
     network: n.cidr.split('/')[0]!,

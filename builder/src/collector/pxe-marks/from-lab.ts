@@ -1,20 +1,17 @@
 import type { Lab } from '@lab/shared';
-import { pxeNic } from '../../render/ipxe.js';
+import { pxeAgentHosts } from '../../gateway-stick/index.js';
 import { pxeBase } from '../../render/pxe-urls.js';
 import type { PxeMarksOptions } from './index.js';
 
 /**
  * What the collector needs to mark installs at the lab's PXE agent (pure): the agent's HTTP
- * service on pxe.address, the hosts that boot by PXE with the MAC the agent knows them by (the
- * one `builder pxe rearm` names), and the host the agent runs on. Hosts with `pxe.reinstall`
+ * service on pxe.address, the hosts that boot by PXE with the MAC the agent knows them by (its
+ * agent.yaml is made from the same list), and the host the agent runs on. Hosts with `pxe.reinstall`
  * are left out: the lab asks for an install on every network boot. None without a pxe section.
  */
 export function pxeMarksFromLab(lab: Lab, token: string): PxeMarksOptions | undefined {
   const base = pxeBase(lab);
   if (!lab.pxe || !base) return undefined;
-  const hosts = lab.hosts.flatMap((h) => {
-    const nic = h.boot === 'pxe' ? pxeNic(h) : undefined;
-    return nic && !h.pxe?.reinstall ? [{ name: h.name, mac: nic.mac.toLowerCase().replace(/-/g, ':') }] : [];
-  });
+  const hosts = pxeAgentHosts(lab).flatMap((h) => (h.reinstall ? [] : [{ name: h.name, mac: h.mac }]));
   return { base, token, hosts, agentHost: lab.pxe.host };
 }
