@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectFacts, primaryMac, redactCmdline } from '../src/roles/host/facts.js';
@@ -31,6 +31,12 @@ describe('host facts', () => {
       'sys/firmware/efi/fw_platform_size': '64',
       'proc/cmdline': 'BOOT_IMAGE=/vmlinuz harvester.install.automatic=true token=s3cr3t console=ttyS0',
       'proc/uptime': '12.34 40.00',
+      'proc/meminfo': 'MemTotal:       98304000 kB\nMemFree:        90000000 kB',
+      'sys/devices/system/cpu/cpu0/online': '1',
+      'sys/devices/system/cpu/cpu1/online': '1',
+      'sys/devices/system/cpu/cpu19/online': '1',
+      'sys/devices/system/cpu/cpufreq/boost': '1',
+      'sys/devices/system/cpu/possible': '0-19',
     });
     const facts = collectFacts(systemReader(root), { enp1s0: ['172.31.5.100/24'] });
     expect(facts.product).toBe('MS-02');
@@ -38,6 +44,8 @@ describe('host facts', () => {
     expect(facts.serial).toBeNull();
     expect(facts.bootMode).toBe('uefi');
     expect(facts.uptimeSeconds).toBe(12.34);
+    expect(facts.cpus).toBe(3);
+    expect(facts.memoryBytes).toBe(98304000 * 1024);
     expect(facts.interfaces).toEqual([{ name: 'enp1s0', mac: '38:05:25:34:25:d0', addresses: ['172.31.5.100/24'], operstate: 'up' }]);
     expect(facts.disks).toEqual([{ name: 'nvme0n1', size: 2000409264 * 512, model: 'Samsung SSD 990 PRO 1TB', removable: false, rotational: false }]);
     expect(facts.cmdline).toBe('BOOT_IMAGE=/vmlinuz harvester.install.automatic=true token=<redacted> console=ttyS0');
@@ -46,7 +54,14 @@ describe('host facts', () => {
 
   it('reports BIOS boot and copes with a tree that lacks DMI (a busybox initramfs without it)', () => {
     const facts = collectFacts(systemReader(tree({ 'proc/cmdline': 'console=ttyS0' })), {});
-    expect(facts).toMatchObject({ product: null, bootMode: 'bios', interfaces: [], disks: [], uptimeSeconds: null });
+    expect(facts).toMatchObject({ product: null, bootMode: 'bios', interfaces: [], disks: [], uptimeSeconds: null, cpus: null, memoryBytes: null });
+  });
+
+  it('reads this machine\'s CPUs and memory as the kernel reports them', () => {
+    const facts = collectFacts(systemReader('/'), {});
+    // Node reads MemTotal too (libuv uv_get_total_memory); /sys lists every present CPU.
+    expect(facts.memoryBytes).toBe(totalmem());
+    expect(facts.cpus).toBeGreaterThanOrEqual(cpus().length);
   });
 
   it('redacts credential-looking kernel arguments only', () => {

@@ -172,6 +172,14 @@ describe('dashboard in headless Chromium', () => {
     expect(missing).toEqual([]);
   });
 
+  it("shows the agent's boot facts (model, CPUs, memory) with the host", async () => {
+    // What the gateway stick's agent sends at boot (agent/src/roles/host/facts.ts).
+    await post([{ id: 'dash-boot', host: 'gateway', source: 'agent', kind: 'boot', time: new Date().toISOString(), attrs: { vendor: 'Protectli', product: 'VP6630', cpus: 4, memoryBytes: 16_229_000 * 1024, macs: ['64:62:66:22:00:01'], bootMode: 'uefi' } }]);
+    await page.waitForSelector('tr[data-host="gateway"] .stage[data-stage="booted"]');
+    await page.locator('tr[data-host="gateway"] details summary').click();
+    expect(await page.locator('tr[data-host="gateway"] .facts').textContent()).toBe('MAC 64:62:66:22:00:01 · Protectli VP6630 · 4 CPUs · 15 GiB memory');
+  });
+
   it('made no request that leaves the collector', () => {
     expect(requests.length).toBeGreaterThanOrEqual(3);
     const away = requests.filter((u) => !u.startsWith(`${base}/`));

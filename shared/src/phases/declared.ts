@@ -25,6 +25,8 @@ export interface ObservedHost {
   node?: { name: string; addresses: string[]; roles: string[] };
   disk?: { device: string; size: number; model: string; serial: string; type: string };
   macs?: string[];
+  /** What the host's agent reported at boot: its DMI vendor and product, CPUs and memory. */
+  machine?: { vendor?: string; product?: string; cpus?: number; memoryBytes?: number };
 }
 
 const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40, PIB: 2 ** 50, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };

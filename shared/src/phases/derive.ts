@@ -129,6 +129,8 @@ interface HostTrack {
   observed: ObservedHost;
   kernelErrors?: { count: number; last: string; at: string };
   etcdWaiting?: boolean;
+  /** Set when a host that reached Healthy stops being so (its node out of Ready, a service unhealthy). */
+  degraded?: { at: string; kind: string };
 }
 
 const newTrack = (): HostTrack => ({ steps: [], pastFailures: [], observed: {} });
@@ -190,6 +192,10 @@ export class FactFolder {
     if (c) this.apply(t, e, c.stage, c.reason, c.remedy);
     // Healthy for a Talos node: its Kubernetes node Ready and every service healthy on its Talos API.
     if (t.nodeReady && t.servicesHealthy && (e.kind === 'join.node-ready' || e.kind === 'join.talos-services')) this.apply(t, e, 'healthy');
+    // Healthy is a state, not a milestone: a node that drops out of Ready (or a Talos service that
+    // turns unhealthy) afterwards is back to Joined until the watchers see it healthy again.
+    const dropped = e.kind === 'join.node-not-ready' || e.kind === 'join.harvester-not-ready' || (e.kind === 'join.talos-services' && t.servicesHealthy === false);
+    if (dropped && !t.degraded && t.steps.some((s) => s.stage === 'healthy')) t.degraded = { at: e.received, kind: e.kind };
   }
 
   private apply(t: HostTrack, e: ModelEvent, stage: StageId, reason?: string, remedy?: RemedyId): void {
@@ -206,6 +212,7 @@ export class FactFolder {
       if (t.pastFailures.length > 20) t.pastFailures.shift();
       t.failure = undefined;
     }
+    if (stage === 'healthy') t.degraded = undefined;
     if (!t.steps.some((s) => s.stage === stage)) t.steps.push({ stage, at: e.received, kind: e.kind, source: e.source });
   }
 
@@ -243,6 +250,14 @@ export class FactFolder {
       case 'boot': {
         const macs = asStrings(a.macs);
         if (macs.length > 0) t.observed.macs = macs;
+        // The agent's boot facts (agent/src/roles/host/facts.ts), for the page's host facts.
+        const machine = {
+          ...(typeof a.vendor === 'string' && a.vendor !== '' ? { vendor: a.vendor.slice(0, 100) } : {}),
+          ...(typeof a.product === 'string' && a.product !== '' ? { product: a.product.slice(0, 100) } : {}),
+          ...(typeof a.cpus === 'number' && Number.isInteger(a.cpus) && a.cpus > 0 ? { cpus: a.cpus } : {}),
+          ...(typeof a.memoryBytes === 'number' && Number.isFinite(a.memoryBytes) && a.memoryBytes > 0 ? { memoryBytes: a.memoryBytes } : {}),
+        };
+        if (Object.keys(machine).length > 0) t.observed.machine = machine;
         return;
       }
       default:
@@ -258,6 +273,7 @@ function currentStage(t: HostTrack): { stage: StageId; since?: string } {
   if (t.failure) return { stage: 'failed', since: t.failure.at };
   let best: StageStep | undefined;
   for (const s of t.steps) if (!best || stageRank(s.stage) > stageRank(best.stage)) best = s;
+  if (best?.stage === 'healthy' && t.degraded) return { stage: 'joined', since: t.degraded.at };
   return best ? { stage: best.stage, since: best.at } : { stage: 'expected' };
 }
 
@@ -320,7 +336,7 @@ export function statusFromFacts(plan: GenesisPlan, facts: GenesisFacts, options:
         failures: t.pastFailures,
         mismatches,
       };
-      if (t.observed.node || t.observed.disk || t.observed.macs) hs.observed = t.observed;
+      if (t.observed.node || t.observed.disk || t.observed.macs || t.observed.machine) hs.observed = t.observed;
       if (t.unmet && !done && stage !== 'failed') hs.unmet = t.unmet;
       if (t.kernelErrors) hs.kernelErrors = t.kernelErrors;
       if (t.etcdWaiting) hs.waitingBootstrap = true;

@@ -117,7 +117,7 @@ export const STAGES: readonly StageDef[] = [
   {
     id: 'healthy',
     title: 'Healthy',
-    meaning: 'The cluster reports the host ready: for Talos, its node Ready and every service healthy on its Talos API; for Harvester, its node Ready in Harvester.',
+    meaning: 'The cluster reports the host ready: for Talos, its node Ready and every service healthy on its Talos API; for Harvester, its node Ready in Harvester. A host that stops being so (its node out of Ready, a service unhealthy) goes back to Joined until it is again.',
     rank: 9,
     provenBy: provenBy('healthy'),
   },

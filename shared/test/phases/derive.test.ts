@@ -170,6 +170,34 @@ describe('deriveStatus', () => {
     expect(hostOf(deriveStatus(plan(), sick, { startedAt: at(0), now: at(5) }), 'cp-1').stage).toBe('joined');
   });
 
+  it('a node that drops out of Ready after Healthy goes back to Joined, stalls as not healthy, and recovers', () => {
+    const healthy = [
+      e(1, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] }),
+      e(2, 'cp-1', 'join', 'join.talos-services', { services: [{ id: 'etcd', state: 'Running', healthy: true }], unhealthy: [] }),
+    ];
+    expect(hostOf(deriveStatus(plan(), healthy, { startedAt: at(0), now: at(3) }), 'cp-1')).toMatchObject({ stage: 'healthy', done: true });
+    const dropped = [...healthy, e(5, 'cp-1', 'join', 'join.node-not-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] })];
+    const h = hostOf(deriveStatus(plan(), dropped, { startedAt: at(0), now: at(30) }), 'cp-1');
+    expect(h).toMatchObject({ stage: 'joined', done: false, since: at(5) });
+    // The timeline keeps the Healthy it reached; the stall rule for Joined applies from the drop.
+    expect(h.steps.map((x) => x.stage)).toContain('healthy');
+    expect(h.problem).toMatchObject({ kind: 'stalled', remedy: 'not-healthy', reason: 'cp-1: joined but not healthy for 25 min' });
+    const back = [...dropped, e(31, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] })];
+    expect(hostOf(deriveStatus(plan(), back, { startedAt: at(0), now: at(32) }), 'cp-1')).toMatchObject({ stage: 'healthy', done: true });
+    // A Talos service turning unhealthy does the same; a Harvester node out of Ready too.
+    const sick = [...healthy, e(5, 'cp-1', 'join', 'join.talos-services', { services: [{ id: 'etcd', state: 'Running', healthy: false }], unhealthy: ['etcd: x'] })];
+    expect(hostOf(deriveStatus(plan(), sick, { startedAt: at(0), now: at(6) }), 'cp-1').stage).toBe('joined');
+    const hv = [e(1, 'ms02-1', 'join', 'join.harvester-ready', { node: 'ms02-1' }), e(2, 'ms02-1', 'join', 'join.harvester-not-ready', { node: 'ms02-1' })];
+    expect(hostOf(deriveStatus(plan(), hv, { startedAt: at(0), now: at(3) }), 'ms02-1')).toMatchObject({ stage: 'joined', done: false });
+    expect(hostOf(deriveStatus(plan(), [...hv, e(3, 'ms02-1', 'join', 'join.harvester-ready', { node: 'ms02-1' })], { startedAt: at(0), now: at(4) }), 'ms02-1')).toMatchObject({ stage: 'healthy', done: true });
+  });
+
+  it("keeps the agent's boot facts as the host's observed machine, and ignores malformed ones", () => {
+    const boot = (attrs: Record<string, unknown>) => hostOf(deriveStatus(plan(), [e(1, 'gateway', 'agent', 'boot', attrs)], { startedAt: at(0), now: at(2) }), 'gateway').observed;
+    expect(boot({ vendor: 'Protectli', product: 'VP6630', cpus: 4, memoryBytes: 16e9, macs: ['64:62:66:22:00:01'] })).toEqual({ macs: ['64:62:66:22:00:01'], machine: { vendor: 'Protectli', product: 'VP6630', cpus: 4, memoryBytes: 16e9 } });
+    expect(boot({ vendor: '', cpus: 2.5, memoryBytes: 'lots' })).toBeUndefined();
+  });
+
   it('done means observed equals declared: a Talos install on the wrong disk is a problem', () => {
     const healthy = [
       e(1, 'cp-1', 'join', 'join.node-ready', { node: 'cp-1', addresses: ['10.10.30.10'], roles: ['control-plane'] }),

@@ -28,6 +28,10 @@ export interface HostFacts {
   uptimeSeconds: number | null;
   kernel: string | null;
   hostname: string | null;
+  /** Logical CPUs the kernel knows (`/sys/devices/system/cpu/cpuN`, what `nproc --all` counts). */
+  cpus: number | null;
+  /** MemTotal from /proc/meminfo in bytes: a little under what the DIMMs add up to (the kernel's own reservations). */
+  memoryBytes: number | null;
   interfaces: NetFact[];
   disks: DiskFact[];
 }
@@ -71,6 +75,8 @@ export function collectFacts(r: FactReader, addresses: AddressMap): HostFacts {
       };
     });
   const uptime = r.read('/proc/uptime');
+  const cpus = r.list('/sys/devices/system/cpu').filter((n) => /^cpu\d+$/.test(n)).length;
+  const memKib = /^MemTotal:\s+(\d+) kB$/m.exec(r.read('/proc/meminfo') ?? '')?.[1];
   return {
     product: dmi('product_name'),
     vendor: dmi('sys_vendor'),
@@ -81,6 +87,8 @@ export function collectFacts(r: FactReader, addresses: AddressMap): HostFacts {
     uptimeSeconds: uptime ? Number.parseFloat(uptime.split(/\s+/)[0] ?? '') || null : null,
     kernel: r.read('/proc/sys/kernel/osrelease'),
     hostname: r.read('/proc/sys/kernel/hostname'),
+    cpus: cpus > 0 ? cpus : null,
+    memoryBytes: memKib !== undefined ? Number(memKib) * 1024 : null,
     interfaces,
     disks,
   };
