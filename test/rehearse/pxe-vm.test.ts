@@ -11,8 +11,12 @@ import { canUseNetns } from '../fixtures/netns/ip.js';
 // service (agent/dist/agent.cjs, full-mode DHCP, TFTP, HTTP) in a namespace at pxe.address, into
 // the demo Harvester installer (builder/src/rehearse/payload/harvester-installer.ts), which
 // fetches its rendered config and calls its webhooks as harvester-installer v1.5.0 does.
+// In phase 4 cp-2 and cp-3 boot the same way on LAB_PLATFORM, their DHCP relayed by the demo
+// gateway's ISC dhcrelay (VyOS's relay) to the PXE service, into the demo Talos node, which
+// fetches its machine config from talos.config= and reports to the sink from talos.events.sink=.
 // Not modelled (docs/rehearse.md): Harvester's preflight checks, the disk write, the reboot and
-// the Harvester cluster (so the MS-02s stop at `rebooting`, the stage SUCCEEDED proves).
+// the Harvester cluster (so the MS-02s stop at `rebooting`, the stage SUCCEEDED proves); Talos's
+// install, kexec, etcd and kubelet (cp-2 and cp-3 stop at `installed`).
 if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 
 const CLI = join(process.cwd(), 'builder/bin/builder.js');
@@ -38,10 +42,10 @@ async function collectorGet<T>(url: string, token: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-describe('builder rehearse --demo: phase 3 by PXE through the agent', () => {
-  it('phases 1 and 3 in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook from the PXE service and its installer', async () => {
+describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () => {
+  it('builder rehearse --demo: every phase it covers (1, 3, 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed', async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-pxe-'));
-    const proc = execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--keep', '--lab', LAB, '--state', state, '--timeout', '300'], { reject: false, all: true, buffer: true });
+    const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', LAB, '--state', state, '--timeout', '300'], { reject: false, all: true, buffer: true });
     started.push(proc);
     let out = '';
     proc.all!.on('data', (d: Buffer) => (out += d.toString()));
@@ -51,8 +55,10 @@ describe('builder rehearse --demo: phase 3 by PXE through the agent', () => {
     // Every phase done, in order.
     const p1 = out.indexOf('rehearse: phase 1 (Direct boot): demo goal reached');
     const p3 = out.indexOf('rehearse: phase 3 (Harvester online): demo goal reached');
+    const p4 = out.indexOf('rehearse: phase 4 (Full platform): demo goal reached');
     expect(p1, out).toBeGreaterThan(0);
     expect(p3, out).toBeGreaterThan(p1);
+    expect(p4, out).toBeGreaterThan(p3);
     expect(out).toMatch(/ms02-1: rebooting\n\s+ms02-2: rebooting\n\s+ms02-3: rebooting/);
 
     const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
@@ -89,6 +95,26 @@ describe('builder rehearse --demo: phase 3 by PXE through the agent', () => {
       // The webhooks' bearer token came in the config; it is never on a console.
       expect(console).not.toContain(token);
     }
+    for (const name of ['cp-2', 'cp-3']) {
+      const h = status.hosts.find((x) => x.name === name)!;
+      expect(h.steps.map((s) => [s.stage, s.source]), name).toEqual([
+        ['pxe-dhcp', 'pxe'],
+        ['pxe-tftp', 'pxe'],
+        ['pxe-http', 'pxe'],
+        ['booted', 'talos'],
+        ['installing', 'talos'],
+        ['rebooting', 'talos'],
+        ['installed', 'talos'],
+      ]);
+      const events = (await collectorGet<{ events: Event[] }>(`${url}/v1/events?host=${name}&limit=1000`, token)).events;
+      // OVMF's own DISCOVER reached the PXE service through the gateway's relay (giaddr on LAB_PLATFORM's br30).
+      expect(events.find((e) => e.kind === 'dhcp.discover')?.attrs, name).toMatchObject({ arch: 7, giaddr: '10.10.30.1' });
+      expect(events.find((e) => e.kind === 'dhcp.offer')?.attrs).toMatchObject({ subnet: 'LAB_PLATFORM', router: '10.10.30.1' });
+      const fetched = events.filter((e) => e.kind === 'http.fetch' && e.attrs.status === 200).map((e) => String(e.attrs.file));
+      expect(fetched).toEqual(expect.arrayContaining(['/assets/talos/v1.12.0/vmlinuz-amd64', '/assets/talos/v1.12.0/initramfs-amd64.xz', `/talos/${name}.yaml`]));
+      const console = readFileSync(join(state, 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
+      expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/talos/${name}.yaml`);
+    }
     proc.kill('SIGINT');
     expect((await proc).exitCode).toBe(0);
     expect(existsSync(join(state, 'rehearsal', 'rehearsal.json'))).toBe(false);
@@ -96,7 +122,7 @@ describe('builder rehearse --demo: phase 3 by PXE through the agent', () => {
 
   it("a lab with the wrong MAC for ms02-2 fails at ms02-2 with no DHCP/PXE (stage expected) and the unknown-mac remedy", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rehearse-mac-'));
-    // The lab file has a typo in ms02-2's MAC; the machine (its VM) has the real one.
+    // The lab file has a typo in ms02-2's MAC; the machine (its VM) has the real one. Phase 4 is never reached.
     writeFileSync(join(dir, 'lab.yaml'), readFileSync(LAB, 'utf8').replace('mac: "02:00:00:00:02:02"', 'mac: "02:00:00:00:02:22"'));
     const r = await execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--mac', 'ms02-2=02:00:00:00:02:02', '--lab', join(dir, 'lab.yaml'), '--timeout', '300'], { reject: false, all: true });
     expect(r.exitCode, r.all).toBe(1);

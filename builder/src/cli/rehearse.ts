@@ -6,13 +6,13 @@ import { UsageError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { defaultCacheDir } from '../images/cache.js';
-import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
+import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse, REHEARSED_PHASES } from '../rehearse/index.js';
 import { statePathsFor } from '../state/index.js';
 
 export const rehearseCommand: Command = {
   name: 'rehearse',
   help: `Usage: builder rehearse --clean [--lab FILE] [--state DIR]
-       builder rehearse --demo [--phases 1,3] [--keep] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
+       builder rehearse --demo [--phases 1,3,4] [--keep] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
 
 Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
 lab's networks out inside network namespaces it creates (a VLAN-aware lab switch carrying the
@@ -31,12 +31,15 @@ messages over gRPC, in Talos's sequencer order, through the gateway to the colle
 the MS-02s boot by their firmware's own PXE (OVMF, no option ROM) from the real agent's PXE
 service (full-mode DHCP, TFTP, HTTP at pxe.address, in a namespace of its own: the demo gateway
 cannot run Node) into a demo Harvester installer that fetches its rendered config and calls its
-webhooks in harvester-installer v1.5's order. What the demo does not rehearse yet: the boot media
-(the direct-boot VMs boot the payload directly), a real install or reboot, etcd and Kubernetes,
-the Harvester cluster, and phases 2 and 4.
+webhooks in harvester-installer v1.5's order. In phase 4 cp-2 and cp-3 boot the same way on
+LAB_PLATFORM, their DHCP relayed by the demo gateway (ISC dhcrelay, as VyOS runs it), into a demo
+Talos node that fetches its machine config from talos.config= and reports to the sink. What the
+demo does not rehearse yet: the boot media (the direct-boot VMs boot the payload directly), a
+real install or reboot, etcd and Kubernetes, the Harvester cluster, and phase 2.
 
 Phase 1 reaches its demo goal when the gateway has reached "booted" and cp-1 "installed" in the
-collector, phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook) (joined and healthy need the join watchers, which the demo does not feed, so the
+collector, phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook), phase 4 when cp-2 and
+cp-3 have reached "installed" (joined and healthy need the join watchers, which the demo does not feed, so the
 dashboard keeps phase 1 active); a failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
@@ -44,7 +47,8 @@ kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/state), never to the lab's.
 
   --demo          boot the demo payloads (required: real Talos/VyOS/Harvester guests are not built)
-  --phases LIST   phases to rehearse (default 1; phases 1 and 3 can be rehearsed today, 3 with 1)
+  --phases LIST   phases to rehearse (default: every phase the demo covers, 1, 3 and 4; later
+                  phases need 1, whose gateway routes to the collector)
   --mac HOST=MAC  boot HOST's VM with the MAC its machine really has, not the lab's (comma-separated
                   pairs): rehearses a lab whose MAC for a machine is wrong
   --keep          keep the lab and the dashboard up after the phases until Ctrl-C
@@ -80,7 +84,7 @@ failed or teardown left something, 2 usage error.`,
     if (!values.demo) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
     const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
-    const phases = parsePhases(values.phases ?? '1');
+    const phases = values.phases === undefined ? REHEARSED_PHASES : parsePhases(values.phases);
     const machineMacs = parseMachineMacs(values.mac);
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     let stop: () => void = () => undefined;

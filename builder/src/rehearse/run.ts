@@ -9,7 +9,7 @@ import { fetchStatus } from '../collector/client.js';
 import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
 import { applySecretsPlan, loadSecrets, planSecrets, secretPaths, type LabSecrets } from '../secrets/index.js';
 import { builtAgent } from '../media/rendered.js';
-import { buildHarvesterInstaller } from './payload/initramfs.js';
+import { buildHarvesterInstaller, buildTalosPxeInitrd, type TalosPayloadInputs } from './payload/initramfs.js';
 import { planPxeRoot, writePxeRoot } from './pxe-root.js';
 import { pxeAgentYaml } from './pxe-service.js';
 import { renderTalosConfig } from '../render/index.js';
@@ -92,7 +92,7 @@ export function demoGoal(vm: Pick<VmPlan, 'talos' | 'role'>): StageId {
   return 'booted';
 }
 /** Phases the demo payloads can rehearse today. */
-export const REHEARSED_PHASES = [1, 3];
+export const REHEARSED_PHASES = [1, 3, 4];
 /** How long a host may stay unheard while an unknown MAC PXE boots before its phase fails (the lab's MAC is likely wrong). */
 const UNKNOWN_MAC_GRACE_MS = 30_000;
 
@@ -138,6 +138,12 @@ async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab:
   return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, []) };
 }
 
+/** A demo Talos node's events: its hostname and addresses, the words of a failed disk match, unique ids. */
+function talosInputs(o: RehearsalOptions, plan: RehearsalPlan, host: string): Omit<TalosPayloadInputs, 'config'> {
+  const h = o.lab.hosts.find((x) => x.name === host);
+  return { hostname: host, addresses: (h?.addresses ?? []).map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selectorWords(o.lab, host)}) (demo)`, idPrefix: `demo-${plan.id}-${host}-` };
+}
+
 function selectorWords(lab: Lab, host: string): string {
   const d = lab.hosts.find((h) => h.name === host)?.installDisk ?? {};
   return Object.entries(d).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none';
@@ -154,7 +160,10 @@ async function startPxeService(o: RehearsalOptions, plan: RehearsalPlan, ledger:
   const dir = join(o.paths.root, 'pxe');
   const root = join(dir, 'root');
   const harvesterInitrd = o.lab.clusters.harvester ? await buildHarvesterInstaller(kernel) : undefined;
-  await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}) }));
+  // The platform's PXE-booted hosts (phase 4) share one demo Talos initramfs with each one's events.
+  const talosHosts = plan.vms.filter((v) => v.talos && v.boot === 'pxe').map((v) => talosInputs(o, plan, v.host));
+  const talosInitrd = talosHosts.length > 0 ? await buildTalosPxeInitrd(kernel, talosHosts) : undefined;
+  await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}), ...(talosInitrd ? { talosInitrd } : {}) }));
   const config = join(dir, 'agent.yaml');
   await rm(join(dir, 'var'), { recursive: true, force: true });
   await writeFileAtomic(config, pxeAgentYaml(o.lab, secrets.token, { root, spool: join(dir, 'var', 'spool'), installedFile: join(dir, 'var', 'pxe-installed.json') }), { mode: 0o600 });
@@ -196,9 +205,7 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   const initrd = join(dir, 'payload.cpio');
   // The payload carries the rehearsal's collector token: 0600, like every secret.
   const host = o.lab.hosts.find((h) => h.name === vm.host);
-  const talos = vm.talos && host
-    ? { config: secrets.talosConfig(vm.host), hostname: vm.host, addresses: host.addresses.map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selectorWords(o.lab, vm.host)}) (demo)`, idPrefix: `demo-${plan.id}-${vm.host}-` }
-    : undefined;
+  const talos = vm.talos && host ? { config: secrets.talosConfig(vm.host), ...talosInputs(o, plan, vm.host) } : undefined;
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
   // A PXE host has none: its firmware boots what the PXE service serves.
   if (!pxe) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });

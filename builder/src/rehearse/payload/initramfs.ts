@@ -6,7 +6,7 @@ import { buildCpio, S_IFDIR, S_IFLNK, S_IFREG, type CpioMemberSpec } from '@lab/
 import type { Lab } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
-import { gatewayScript, nodeScript, switchScript, talosScript } from './scripts.js';
+import { gatewayScript, nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
 import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
 import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, type DemoTalosEvent } from './talos-events.js';
 import { sharedLibraries } from '../tools/ldd.js';
@@ -17,6 +17,8 @@ export const BUSYBOX = '/bin/busybox';
 const MODULES = ['virtio_pci', 'virtio_net', 'virtio_blk', '8021q', 'bridge'];
 /** Debian's curl speaks plaintext HTTP/2, which is all a gRPC unary call to the sink needs. */
 export const CURL = '/usr/bin/curl';
+/** Debian's isc-dhcp-relay: the relay VyOS itself runs for `service dhcp-relay`. */
+export const DHCRELAY = '/usr/sbin/dhcrelay';
 /** Where Talos's embedded-config extension puts the machine config (DESIGN.md). */
 export const TALOS_CONFIG = 'usr/local/etc/talos/config.yaml';
 
@@ -35,8 +37,18 @@ function eventFiles(dir: string, events: DemoTalosEvent[], idPrefix: string, sta
   return events.map((e, i) => {
     const n = String(start + i).padStart(2, '0');
     // A fixed-width id: `demo` + rehearsal + sequence number.
-    return { name: `talos/${dir}/${n}-${e.type}.bin`, mode: S_IFREG | 0o644, data: grpcFrame(e, `${idPrefix}${n}`) };
+    return { name: `${dir}/${n}-${e.type}.bin`, mode: S_IFREG | 0o644, data: grpcFrame(e, `${idPrefix}${n}`) };
   });
+}
+
+/** A Talos node's prepared events under `dir`: boot/, then installed/ or failed/ (the script picks). */
+function talosEvents(dir: string, t: Omit<TalosPayloadInputs, 'config'>): CpioMemberSpec[] {
+  const out: CpioMemberSpec[] = ['boot', 'installed', 'failed'].map((d) => ({ name: `${dir}/${d}`, mode: S_IFDIR | 0o755 }));
+  const boot = isoBootEvents(t.hostname, t.addresses);
+  out.push(...eventFiles(`${dir}/boot`, boot, t.idPrefix, 0));
+  out.push(...eventFiles(`${dir}/installed`, installedEvents(t.hostname, t.addresses), t.idPrefix, boot.length));
+  out.push(...eventFiles(`${dir}/failed`, installFailedEvents(t.noDiskReason), t.idPrefix, 50));
+  return out;
 }
 
 async function binaryWithLibraries(binary: string): Promise<CpioMemberSpec[]> {
@@ -68,15 +80,13 @@ export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, ke
   const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : vm.role === 'gateway' ? gatewayScript(lab, vm, names) : talos ? talosScript(lab, host, vm, names) : nodeScript(lab, host, vm, names);
   const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
   members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
+  if (vm.role === 'gateway' && lab.gateway?.dhcpRelay) members.push(...(await binaryWithLibraries(DHCRELAY)), { name: 'var', mode: S_IFDIR | 0o755 }, { name: 'var/run', mode: S_IFDIR | 0o755 });
   if (talos) {
     members.push(...(await binaryWithLibraries(CURL)));
-    members.push(...['usr/local', 'usr/local/etc', 'usr/local/etc/talos', 'talos', 'talos/boot', 'talos/installed', 'talos/failed'].map(dir));
+    members.push(...['usr/local', 'usr/local/etc', 'usr/local/etc/talos', 'talos'].map(dir));
     // Talos v1.12.1 and later write it 0400 (DESIGN.md); the archive itself is 0600.
     members.push({ name: TALOS_CONFIG, mode: S_IFREG | 0o400, data: Buffer.from(talos.config) });
-    const boot = isoBootEvents(talos.hostname, talos.addresses);
-    members.push(...eventFiles('boot', boot, talos.idPrefix, 0));
-    members.push(...eventFiles('installed', installedEvents(talos.hostname, talos.addresses), talos.idPrefix, boot.length));
-    members.push(...eventFiles('failed', installFailedEvents(talos.noDiskReason), talos.idPrefix, 50));
+    members.push(...talosEvents('talos', talos));
   }
   members.push({ name: 'etc/demo/token', mode: S_IFREG | 0o600, data: Buffer.from(token) });
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo payload for ${vm.host}, built by builder rehearse --demo from ${kernel.pkg} and busybox-static\n`) });
@@ -105,5 +115,21 @@ export async function buildHarvesterInstaller(kernel: DemoKernel): Promise<Buffe
   members.push({ name: 'etc/udhcpc.sh', mode: S_IFREG | 0o755, data: Buffer.from(UDHCPC_SCRIPT) });
   members.push(...(await binaryWithLibraries(CURL)));
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Harvester installer, built by builder rehearse --demo from ${kernel.pkg}, busybox-static and curl: not Harvester\n`) });
+  return gzipSync(buildCpio(members, 0), { level: 6 });
+}
+
+/**
+ * The demo Talos initramfs the PXE service serves to phase 4's hosts (gzip cpio newc): busybox,
+ * curl, the PXE Talos script, and each host's prepared events under talos/<hostname>. No config
+ * and no token: the node fetches its machine config from talos.config= as Talos does.
+ */
+export async function buildTalosPxeInitrd(kernel: DemoKernel, hosts: Omit<TalosPayloadInputs, 'config'>[]): Promise<Buffer> {
+  const { members, modules } = await baseMembers(kernel);
+  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(talosPxeScript(modules)) });
+  members.push({ name: 'etc/udhcpc.sh', mode: S_IFREG | 0o755, data: Buffer.from(UDHCPC_SCRIPT) });
+  members.push(...(await binaryWithLibraries(CURL)));
+  members.push({ name: 'talos', mode: S_IFDIR | 0o755 });
+  for (const h of hosts) members.push({ name: `talos/${h.hostname}`, mode: S_IFDIR | 0o755 }, ...talosEvents(`talos/${h.hostname}`, h));
+  members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Talos node for PXE, built by builder rehearse --demo from ${kernel.pkg}, busybox-static and curl: not Talos\n`) });
   return gzipSync(buildCpio(members, 0), { level: 6 });
 }

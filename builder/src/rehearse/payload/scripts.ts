@@ -1,4 +1,4 @@
-import { prefixLength, type Host, type Lab, type Network } from '@lab/shared';
+import { cidrContains, parseCidr, prefixLength, type Host, type Lab, type Network } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 
 /**
@@ -13,13 +13,14 @@ export function collectorHostPort(lab: Lab): string {
   return /^https?:\/\/([^/]+)/.exec(lab.collector.url)?.[1] ?? '';
 }
 
-function prelude(vm: VmPlan, what: string, modules: string[]): string {
+/** `console`: where the payload writes; a PXE-booted payload's kernel line names the machine's screen, the demo's log is its serial port. */
+function prelude(vm: Pick<VmPlan, 'host'>, what: string, modules: string[], console = '/dev/console'): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-exec >/dev/console 2>&1
+exec >${console} 2>&1
 echo "demo: ${what} for ${vm.host} (a rehearsal payload, not the real system)"
 for m in ${modules.join(' ')}; do insmod /lib/modules/$m || echo "demo: insmod $m failed"; done
 ip link set lo up
@@ -96,9 +97,25 @@ export function gatewayScript(lab: Lab, vm: VmPlan, modules: string[]): string {
   }
   lines.push('echo 1 > /proc/sys/net/ipv4/ip_forward');
   for (const r of gw.routes) lines.push(`ip route add ${r.to} via ${r.via} || echo "demo: route ${r.to} via ${r.via} not added"`);
+  lines.push(...relayLines(lab, ifaceOf));
   const vlans = gw.ports.flatMap((p) => p.vlans).filter((v, i, a) => a.indexOf(v) === i);
   lines.push(`report gateway boot ',"vlans":${JSON.stringify(vlans)}'`, idle);
   return lines.join('\n');
+}
+
+/**
+ * The lab's DHCP relay (gateway.dhcpRelay) with ISC dhcrelay, the relay VyOS runs: downstream on
+ * each relayed network's interface (it sets giaddr to the gateway's address there), upstream on
+ * the interface of the network holding the server (the PXE service).
+ */
+export function relayLines(lab: Lab, ifaceOf: Map<string, string>): string[] {
+  const relay = lab.gateway?.dhcpRelay;
+  if (!relay) return [];
+  const up = lab.networks.find((n) => cidrContains(parseCidr(n.cidr), relay.server));
+  const upIf = up ? ifaceOf.get(up.name) : undefined;
+  const down = relay.networks.map((n) => ifaceOf.get(n)).filter((d): d is string => d !== undefined);
+  if (!upIf || down.length === 0) return [`echo "demo: no interface for the DHCP relay to ${relay.server}"`];
+  return [`dhcrelay -4 -d -pf /tmp/dhcrelay.pid -iu ${upIf} ${down.map((d) => `-id ${d}`).join(' ')} ${relay.server} >/tmp/dhcrelay.log 2>&1 &`, `echo "demo: DHCP relay (ISC dhcrelay) for ${relay.networks.join(', ')} to ${relay.server}"`];
 }
 
 /** A node's NICs by MAC and its static addresses on its VLANs, routed by its first network's gateway. */
@@ -148,7 +165,19 @@ export function talosScript(lab: Lab, host: Host, vm: VmPlan, modules: string[])
 if [ ! -f $cfg ]; then echo "demo: no embedded config: Talos would stay in maintenance mode"; while :; do sleep 3600; done; fi
 echo "demo: embedded config found: $cfg ($(sha256sum $cfg | cut -c1-12))"
 sink=$(awk '/^kind: EventSinkConfig/{f=1} f&&/^endpoint:/{print $2; exit}' $cfg)
-selector() { awk -v k="$1" '/diskSelector:/{f=1; match($0,/^ */); ind=RLENGTH; next} f{match($0,/^ */); if (RLENGTH<=ind) exit; sub(/^ */,""); split($0,kv,": *"); if (kv[1]==k) { v=substr($0,length(kv[1])+2); gsub(/^ *|["\\x27]/,"",v); print v } }' $cfg; }
+ev=/talos`,
+    TALOS_INSTALL,
+    idle,
+  ].join('\n');
+}
+
+/**
+ * What every demo Talos node does once it has its machine config at $cfg, its sink at $sink and
+ * its prepared events under $ev: match the install disk selector against its disks (size and
+ * type, in Talos's units: GB = 10^9, GiB = 2^30), then publish the boot events and either the
+ * install's or the failure's, each retried until the sink answers grpc-status 0.
+ */
+const TALOS_INSTALL = `selector() { awk -v k="$1" '/diskSelector:/{f=1; match($0,/^ */); ind=RLENGTH; next} f{match($0,/^ */); if (RLENGTH<=ind) exit; sub(/^ */,""); split($0,kv,": *"); if (kv[1]==k) { v=substr($0,length(kv[1])+2); gsub(/^ *|["\\x27]/,"",v); print v } }' $cfg; }
 want_size=$(selector size); want_type=$(selector type)
 echo "demo: event sink $sink; install disk selector: size \${want_size:-any}, type \${want_type:-any}"
 disk=""
@@ -161,9 +190,48 @@ for b in /sys/block/*; do
   if [ "$ok" = 1 ] && { [ -z "$want_type" ] || [ "$want_type" = "$t" ]; }; then disk=$name; break; fi
 done
 publish() { curl -s -o /dev/null -D /tmp/h --max-time 10 --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @$1 http://$sink/events.EventSinkService/Publish && grep -qi '^grpc-status: *0' /tmp/h; }
-send() { for f in $(ls /talos/$1 | sort); do until publish /talos/$1/$f; do sleep 1; done; echo "demo: published $f"; done; }
+send() { for f in $(ls $ev/$1 | sort); do until publish $ev/$1/$f; do sleep 1; done; echo "demo: published $f"; done; }
 send boot
-if [ -n "$disk" ]; then echo "demo: installing to /dev/$disk (not written)"; send installed; else echo "demo: no disk matches the install disk selector"; send failed; fi`,
+if [ -n "$disk" ]; then echo "demo: installing to /dev/$disk (not written)"; send installed; else echo "demo: no disk matches the install disk selector"; send failed; fi`;
+
+/**
+ * The demo Talos node booted by PXE (phase 4's hosts), one initramfs for all of them at the
+ * path the rendered iPXE script names. As Talos's metal platform does: a DHCP lease on its link
+ * (here through the gateway's relay), the machine config from \`talos.config=URL\`, the sink from
+ * \`talos.events.sink=\` (it reports from its first second), then the host's own network from its
+ * config (the LinkConfig address, the gateway of its network) and the install. The events were
+ * prepared per host (its hostname and addresses) under /talos/<hostname>; the node finds its
+ * own by the HostnameConfig of the config it fetched. A failed fetch: Talos retries it forever;
+ * the demo retries, every 5 s.
+ */
+export function talosPxeScript(modules: string[]): string {
+  return [
+    prelude({ host: 'a PXE-booted Talos host' }, 'demo Talos node (the sink protocol and event order of Talos v1.12; no kubelet, etcd or real install)', modules, '/dev/ttyS0'),
+    `arg() { tr ' ' '\\n' </proc/cmdline | sed -n "s/^$1=//p" | head -n 1; }
+nic=""
+while [ -z "$nic" ]; do
+  for d in /sys/class/net/*; do
+    n=\${d##*/}; [ "$n" = lo ] && continue
+    ip link set $n up
+    if udhcpc -i $n -n -q -t 5 -T 2 -s /etc/udhcpc.sh; then nic=$n; break; fi
+  done
+done
+echo "demo: $nic has $(ip -4 -o addr show $nic | awk '{print $4}') (DHCP)"
+url=$(arg talos.config); sink=$(arg talos.events.sink)
+cfg=/tmp/config.yaml
+until curl -fsS -o $cfg "$url"; do echo "demo: fetching $url failed; retrying"; sleep 5; done
+echo "demo: config fetched from $url ($(sha256sum $cfg | cut -c1-12))"
+name=$(awk '/^kind: HostnameConfig/{f=1} f&&/^hostname:/{print $2; exit}' $cfg)
+addr=$(awk '/^---/{f=0} /^kind: LinkConfig/{f=1} f&&/^  - address:/{print $NF; exit}' $cfg)
+gw=$(awk '/^---/{f=0} /^kind: LinkConfig/{f=1} f&&/gateway:/{print $NF; exit}' $cfg)
+ev=/talos/$name
+[ -d $ev ] || { echo "demo: no prepared events for host $name"; while :; do sleep 3600; done; }
+if [ -n "$addr" ]; then
+  ip addr flush dev $nic; ip addr add $addr dev $nic
+  [ -n "$gw" ] && ip route replace default via $gw
+  echo "demo: $name takes $addr from its config"
+fi`,
+    TALOS_INSTALL,
     idle,
   ].join('\n');
 }
