@@ -76,6 +76,8 @@ export interface EmbedResult {
   sha256: string;
   plan: EmbedPlan;
   version: TalosVersion;
+  /** The base's kind: where the config went (see Bootloader). */
+  bootloader: Bootloader;
   /** False when mksquashfs is older than 4.6 and the config went in without its SELinux label. */
   labelled: boolean;
   kernelArgs: string[];
@@ -341,7 +343,7 @@ export async function embedTalosConfig(opts: EmbedOptions): Promise<EmbedResult>
     step('write the sidecar');
     const sidecarPath = `${out}.json`;
     await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
-    return { out, sidecar: sidecarPath, sha256: outSha, plan, version, labelled, kernelArgs };
+    return { out, sidecar: sidecarPath, sha256: outSha, plan, version, bootloader: checked.bootloader, labelled, kernelArgs };
   } finally {
     await Promise.allSettled([scanning, baseShaPromise]);
     await rm(tmpOut, { force: true });

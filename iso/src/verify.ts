@@ -156,6 +156,9 @@ export async function verifyMedia(file: string): Promise<Problem[]> {
     } catch {
       sidecar = undefined;
     }
+    if (sidecar?.bootloader && bootloader && sidecar.bootloader !== bootloader) {
+      problems.push({ check: 'sidecar', message: `${file}.json records bootloader ${sidecar.bootloader}, but this ISO is ${bootloader}` });
+    }
     if (sidecar?.output?.sha256) {
       const actual = await sha256File(file);
       if (actual !== sidecar.output.sha256) problems.push({ check: 'sidecar', message: `sha256 ${actual} differs from ${sidecar.output.sha256} recorded in ${file}.json` });

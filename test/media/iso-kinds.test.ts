@@ -67,6 +67,7 @@ describe('an sd-boot ISO (UEFI only, no /boot tree) that already carries a layer
     const r = await builder('make-usb', '--target', 'um760', '--base', base, '--config', configFile, '--out', out);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out} (Talos v1.12.0 sd-boot ISO,`);
   }, 180_000);
 
   it("embeds the config in the UKI's .initrd, keeps the base's layer, and media show/verify read it", async () => {
@@ -101,9 +102,10 @@ describe('a grub ISO (GRUB for BIOS and UEFI, no UKI)', () => {
     expect(facts.esp).toBeUndefined();
     expect(facts.bootEntries.map((e) => `${e.platform} ${e.path}`)).toEqual(['BIOS /boot/grub/i386-pc/eltorito.img', 'UEFI /efi.img']);
     out = join(dir, 'grub.iso');
-    const r = await builder('make-usb', '--target', 'um760', '--base', base, '--config', configFile, '--out', out);
+    const r = await builder('make-usb', '--target', 'um760', '--base', base, '--config', configFile, '--out', out, '--json');
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ bootloader: 'grub', configSha256: CONFIG_SHA });
   }, 180_000);
 
   it('keeps the boot layout (El Torito BIOS and /efi.img, its GPT partition, HFS+) and media show/verify read it', async () => {
@@ -147,5 +149,9 @@ describe('a grub ISO (GRUB for BIOS and UEFI, no UKI)', () => {
     const v = await builder('media', 'verify', broken);
     expect(v.code).toBe(1);
     expect(v.stderr).toContain("GRUB's UEFI boot image /efi.img has no /EFI/BOOT/BOOTX64.EFI");
+    // A sidecar that records another kind (an sd-boot ISO's, beside this grub one) is named.
+    await writeFile(`${broken}.json`, JSON.stringify({ kind: 'talos-iso', bootloader: 'sd-boot' }));
+    const side = await builder('media', 'verify', broken);
+    expect(side.stderr).toContain('grub-no-loader.iso.json records bootloader sd-boot, but this ISO is grub');
   }, 60_000);
 });

@@ -55,7 +55,7 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --base-sha256 H  refuse a --base whose sha256 is not H
   --cache DIR      the image cache directory
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
-  --json           print {out, sha256, sidecar, talosVersion, layers, configSha256, kernelArgs, …}
+  --json           print {out, sha256, sidecar, talosVersion, bootloader, layers, configSha256, kernelArgs, …}
   --without-argocd, --argocd-manifest FILE
                    the render the rendered config is checked against (as for builder render)
 

@@ -32,6 +32,7 @@ export async function run(values: Values, io: Io): Promise<number> {
       sha256: r.sha256,
       sidecar: r.sidecar,
       talosVersion: r.version.text,
+      bootloader: r.bootloader,
       ...(r.host ? { host: r.host } : {}),
       layers: r.plan.layers.map((l) => ({ image: l.image, name: l.metadata.name })),
       configSha256: r.plan.configSha256,
@@ -42,7 +43,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     io.out(`${JSON.stringify(summary, null, 2)}\n`);
     return EXIT.ok;
   }
-  io.out(`wrote ${r.out} (Talos ${r.version.text}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  io.out(`wrote ${r.out} (Talos ${r.version.text} ${r.bootloader} ISO, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   io.out(`  sha256   ${r.sha256}\n`);
   io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
   io.out(`  config   sha256 ${r.plan.configSha256}\n`);
