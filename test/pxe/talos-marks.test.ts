@@ -24,7 +24,9 @@ import { exampleLab } from '../join/lab-credentials.js';
  * mark arrives once the agent is up, and cp-2's script becomes iPXE `exit`; a restarted agent
  * with an empty record (the gateway's live system rebooted: its /var was RAM) gets the mark
  * back from the collector; a re-arm is not undone by the node's later RUNNING, survives the
- * next agent restart, and a new install marks it again.
+ * next agent restart, and a new install marks it again; the lab switch pxe.reinstall works from
+ * the stick's agent.yaml (the agent ignores the mark) and from the lab file alone (the collector
+ * takes the mark back).
  * Not modelled: DHCP and TFTP (no client boots here; firmware-pxe.test.ts covers them), the
  * network between the laptop and the gateway (both on loopback), a collector that is down while
  * the gateway reboots (then the marks come back only when it runs again: docs/agent.md).
@@ -32,12 +34,16 @@ import { exampleLab } from '../join/lab-credentials.js';
 const TOKEN = 'talos-marks-token-0123456789abcdef';
 const CP2_MAC = '02:00:00:00:03:02';
 const CP3_MAC = '02:00:00:00:03:03';
-/** The example lab with the re-arm switch on cp-3 (hosts[].pxe.reinstall). */
-function lab() {
+const MS3_MAC = '02:00:00:00:02:03';
+/** The example lab with the re-arm switch (hosts[].pxe.reinstall) on `host`. */
+function labWithSwitch(host: string) {
   const l = exampleLab();
-  l.hosts.find((h) => h.name === 'cp-3')!.pxe = { reinstall: true };
+  l.hosts.find((h) => h.name === host)!.pxe = { reinstall: true };
   return l;
 }
+// The stick was made with the switch on ms02-3; the lab file the collector reads has it on cp-3 now.
+const stickLab = () => labWithSwitch('ms02-3');
+const lab = () => labWithSwitch('cp-3');
 const NODE_ADDR = '127.0.0.12';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,10 +66,10 @@ async function freePort(): Promise<number> {
 
 /** The gateway's agent.yaml as make-usb renders it, moved onto loopback; `record` is its install-mark file. */
 async function agentConfig(record: string): Promise<string> {
-  const cfg = parse(gatewayAgentYaml(lab(), TOKEN, { collectorUrl: `http://127.0.0.1:${collector.httpPort}` })) as AgentConfigInput;
+  const cfg = parse(gatewayAgentYaml(stickLab(), TOKEN, { collectorUrl: `http://127.0.0.1:${collector.httpPort}` })) as AgentConfigInput;
   const root = join(dir, 'root');
   mkdirSync(join(root, 'ipxe'), { recursive: true });
-  for (const [mac, name] of [[CP2_MAC, 'cp-2'], [CP3_MAC, 'cp-3']]) writeFileSync(join(root, 'ipxe', `${mac!.replace(/:/g, '-')}.ipxe`), `#!ipxe\necho ${name!} installer\n`);
+  for (const [mac, name] of [[CP2_MAC, 'cp-2'], [CP3_MAC, 'cp-3'], [MS3_MAC, 'ms02-3']]) writeFileSync(join(root, 'ipxe', `${mac!.replace(/:/g, '-')}.ipxe`), `#!ipxe\necho ${name!} installer\n`);
   cfg.spool = { dir: join(dir, 'spool') };
   delete cfg.status;
   cfg.pxe = { ...cfg.pxe!, address: '127.0.0.1', root, installedFile: record, httpPort: agentPort, dhcpPort: await freePort(), tftpPort: await freePort() };
@@ -115,8 +121,8 @@ afterAll(async () => {
 
 describe('Talos installed → the PXE agent’s install mark (real collector, real agent process, loopback)', () => {
   it('retries while the agent is down, saying so; marks cp-2 once it is up, and its script becomes iPXE exit', async () => {
-    // cp-3 has the lab's re-arm switch: the collector never marks it.
-    expect(pxeMarksFromLab(lab(), TOKEN)?.hosts.map((h) => h.name)).toEqual(['ms02-1', 'ms02-2', 'ms02-3', 'cp-2']);
+    // cp-3 has the lab's re-arm switch: the collector never marks it, it re-arms it.
+    expect(pxeMarksFromLab(lab(), TOKEN)).toMatchObject({ hosts: [{ name: 'ms02-1' }, { name: 'ms02-2' }, { name: 'ms02-3' }, { name: 'cp-2' }], reinstall: [{ name: 'cp-3', mac: CP3_MAC }] });
     await node.publish(installerBoot('cp-2', ['10.10.30.11/24']));
     await until(() => stored('pxe.mark-failed').length > 0, 'the failed delivery is an event');
     expect(stored('pxe.mark-failed')[0]).toMatchObject({ host: 'cp-2', source: 'builder', attrs: { code: 'ERR_PXE_UNREACHABLE', installedBy: 'talos', attempts: 1 } });
@@ -132,12 +138,22 @@ describe('Talos installed → the PXE agent’s install mark (real collector, re
     expect((await marks()).map((m) => m.mac)).toEqual([CP2_MAC]);
   }, 60_000);
 
-  it('pxe.reinstall in the lab: the agent made from it hands cp-3 the installer even when marked', async () => {
-    const cp3 = `${agentBase}/v1/pxe/installed/${CP3_MAC.replace(/:/g, '-')}`;
-    expect((await fetch(`${cp3}?source=talos`, { method: 'POST', headers: auth })).status).toBe(200);
-    expect(await script(CP3_MAC)).toContain('cp-3 installer');
+  it('pxe.reinstall on the stick: the agent made from it hands ms02-3 the installer even when marked', async () => {
+    const ms3 = `${agentBase}/v1/pxe/installed/${MS3_MAC.replace(/:/g, '-')}`;
+    expect((await fetch(`${ms3}?source=harvester`, { method: 'POST', headers: auth })).status).toBe(200);
+    expect(await script(MS3_MAC)).toContain('ms02-3 installer');
     expect(await script()).toContain('exit');
-    expect((await fetch(cp3, { method: 'DELETE', headers: auth })).status).toBe(200);
+    expect((await fetch(ms3, { method: 'DELETE', headers: auth })).status).toBe(200);
+    await until(() => collector.hub.store.list({ since: 0, limit: 10_000 }).some((e) => e.kind === 'pxe.rearmed' && e.mac === MS3_MAC), 'the collector hears of the re-arm');
+  });
+
+  it('pxe.reinstall set in the lab after the stick was made: the collector takes back a mark the agent is given for cp-3', async () => {
+    const rearms = () => collector.hub.store.list({ since: 0, limit: 10_000 }).filter((e) => e.kind === 'pxe.mark-sent' && e.mac === CP3_MAC && e.attrs.action === 'rearm').length;
+    const before = rearms();
+    // As Harvester's own webhook, or an install before the switch, would mark it.
+    expect((await fetch(`${agentBase}/v1/pxe/installed/${CP3_MAC.replace(/:/g, '-')}?source=talos`, { method: 'POST', headers: auth })).status).toBe(200);
+    await until(async () => rearms() > before && !(await marks()).some((m) => m.mac === CP3_MAC), 'the collector re-armed cp-3');
+    expect(await script(CP3_MAC)).toContain('cp-3 installer');
   });
 
   it('gives a restarted agent with an empty record (the live gateway rebooted) its marks back', async () => {

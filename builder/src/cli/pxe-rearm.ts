@@ -18,7 +18,8 @@ collector saw), the PXE service answers its network boots with iPXE \`exit\`, so
 boots the disk instead of reinstalling. This re-arms HOST: its next network boot installs again.
 It asks the PXE service on the lab's pxe.address (DELETE /v1/pxe/installed/<mac>, with the
 collector token). To install on every network boot instead, set pxe: { reinstall: true } on the
-host in the lab and make the gateway stick again.
+host in the lab: builder collect then takes back any mark for it, and a gateway stick made from
+that lab ignores marks for it.
 
   --lab FILE   the lab file (default ${DEFAULT_LAB_FILE})
   --state DIR  the lab's state directory (default: state/ beside the lab file)

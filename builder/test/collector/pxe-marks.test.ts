@@ -45,6 +45,16 @@ describe('PxeMarkTracker', () => {
     expect(run(t, [ev('talos', 'talos.stage', { stage: 'INSTALLING' }), ev('talos', 'talos.sequence', { sequence: 'install', reboot: 'unix.Reboot(45584543)' })])).toEqual(['cp-2:talos']);
   });
 
+  it('a pxe.reinstall host is re-armed whenever the agent’s record is unknown or it reports a mark for it', () => {
+    const CP3 = { name: 'cp-3', mac: '02:00:00:00:03:03' };
+    const t = new PxeMarkTracker([CP2], 'gateway', [CP3]);
+    expect(t.pending().map((m) => `${m.action} ${m.host}`)).toEqual(['rearm cp-3']);
+    expect(t.observe(ev('pxe', 'pxe.installed', { source: 'harvester' }, { mac: CP3.mac })).map((m) => m.action)).toEqual(['rearm']);
+    expect(t.observe(ev('agent', 'boot', {}, { host: 'gateway' })).map((m) => `${m.action} ${m.host}`)).toEqual(['rearm cp-3']);
+    // Its own install never asks for a mark.
+    expect(run(t, [ev('talos', 'talos.stage', { stage: 'RUNNING' }, { host: 'cp-3' })])).toEqual([]);
+  });
+
   it('ignores its own events and hosts it does not track', () => {
     expect(run(tracker(), [ev('builder', 'pxe.mark-sent'), ev('talos', 'talos.stage', { stage: 'RUNNING' }, { host: 'cp-1' })])).toEqual([]);
   });

@@ -238,8 +238,9 @@ export const HostSchema = z.strictObject({
   /**
    * How the PXE service treats this host. `reinstall: true` re-arms it: every network boot gets
    * the installer, even after its install was reported done (otherwise those boots exit to disk
-   * until `builder pxe rearm`). Takes effect on the gateway stick made from the lab
-   * (`builder make-usb`); remove it again once the host is reinstalled.
+   * until `builder pxe rearm`). `builder collect` takes back a mark the PXE agent holds for it,
+   * and a gateway stick made from the lab (`builder make-usb`) ignores marks for it; remove it
+   * again once the host is reinstalled, or it installs on every network boot.
    */
   pxe: z.strictObject({ reinstall: z.boolean().default(false) }).optional(),
 });

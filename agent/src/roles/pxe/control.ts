@@ -42,7 +42,8 @@ export function handleControl(
   }
   if (method === 'DELETE') {
     const had = installed.clear(mac);
-    changed(mac, false, 'rearm');
+    // Only a change is news: the collector re-arms the lab's pxe.reinstall hosts at every agent start.
+    if (had) changed(mac, false, 'rearm');
     return { status: 200, body: had ? 're-armed: the next network boot installs\n' : 'was not marked installed\n' };
   }
   return { status: 405, body: 'POST marks installed, DELETE re-arms\n' };

@@ -8,7 +8,7 @@ export { PxeMarkTracker, type MarkWanted, type PxeMarkHost } from './track.js';
  * Tells the PXE agent which hosts' installs are done (POST /v1/pxe/installed/<mac>?source=…,
  * with the collector token the agent's control API takes), read from what the collector stores:
  * Talos's installs, which only the collector hears, and after the agent starts again the marks
- * it no longer holds. A mark the agent does not take (unreachable, refused) is retried with a
+ * it no longer holds; and takes back the marks of hosts the lab re-arms (DELETE, pxe.reinstall). A mark the agent does not take (unreachable, refused) is retried with a
  * growing pause; the first failure of each is an event on the host (`pxe.mark-failed`) and a log
  * line, its delivery `pxe.mark-sent`.
  */
@@ -17,6 +17,8 @@ export interface PxeMarksOptions {
   base: string;
   token: string;
   hosts: readonly PxeMarkHost[];
+  /** Hosts with the lab's pxe.reinstall: their marks are taken back (see PxeMarkTracker). */
+  reinstall?: readonly PxeMarkHost[];
   /** The lab host the agent runs on (pxe.host). */
   agentHost?: string;
   /** First pause after a failure, doubled up to `maxRetryMs` (defaults 2 s and 60 s). */
@@ -30,7 +32,7 @@ export interface PxeMarks {
 }
 
 export function startPxeMarks(hub: CollectorHub, o: PxeMarksOptions): PxeMarks {
-  const tracker = new PxeMarkTracker(o.hosts, o.agentHost);
+  const tracker = new PxeMarkTracker(o.hosts, o.agentHost, o.reinstall ?? []);
   const inFlight = new Map<string, { attempts: number; timer?: NodeJS.Timeout }>();
   const controller = new AbortController();
   let closed = false;
@@ -44,18 +46,20 @@ export function startPxeMarks(hub: CollectorHub, o: PxeMarksOptions): PxeMarks {
     }
   };
 
+  const key = (m: MarkWanted) => `${m.action} ${m.mac}`;
   const attempt = async (m: MarkWanted): Promise<void> => {
-    const state = inFlight.get(m.mac);
+    const state = inFlight.get(key(m));
     if (!state || closed) return;
-    if (!tracker.stillWanted(m.mac)) {
-      inFlight.delete(m.mac);
+    if (!tracker.stillWanted(m)) {
+      inFlight.delete(key(m));
       return;
     }
     state.attempts += 1;
-    const url = `${o.base.replace(/\/+$/, '')}/v1/pxe/installed/${m.mac.replace(/:/g, '-')}?source=${encodeURIComponent(m.source)}`;
+    const path = `${o.base.replace(/\/+$/, '')}/v1/pxe/installed/${m.mac.replace(/:/g, '-')}`;
+    const [method, url] = m.action === 'mark' ? ['POST', `${path}?source=${encodeURIComponent(m.source)}`] : ['DELETE', path];
     let error: string | undefined;
     try {
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${o.token}` }, signal: AbortSignal.any([controller.signal, AbortSignal.timeout(o.timeoutMs ?? 10_000)]) });
+      const res = await fetch(url, { method, headers: { authorization: `Bearer ${o.token}` }, signal: AbortSignal.any([controller.signal, AbortSignal.timeout(o.timeoutMs ?? 10_000)]) });
       await res.text().catch(() => '');
       if (!res.ok) error = `HTTP ${res.status}${res.status === 401 ? ' (the agent takes the collector token: is its agent.yaml from this lab?)' : ''}`;
     } catch (err) {
@@ -63,20 +67,23 @@ export function startPxeMarks(hub: CollectorHub, o: PxeMarksOptions): PxeMarks {
     }
     if (closed) return;
     if (!error) {
-      inFlight.delete(m.mac);
-      record(m, EVENT_KINDS.pxeMarkSent, { attempts: state.attempts, agent: o.base });
+      inFlight.delete(key(m));
+      record(m, EVENT_KINDS.pxeMarkSent, { action: m.action, attempts: state.attempts, agent: o.base });
       return;
     }
     const pause = Math.min((o.firstRetryMs ?? 2000) * 2 ** (state.attempts - 1), o.maxRetryMs ?? 60_000);
-    if (state.attempts === 1) record(m, EVENT_KINDS.pxeMarkFailed, { code: 'ERR_PXE_UNREACHABLE', attempts: 1, agent: o.base, error, retryInSeconds: pause / 1000 });
-    hub.problem('pxe-unreachable', `collector: ERR_PXE_UNREACHABLE: cannot tell the PXE agent at ${o.base} that ${m.host} (${m.mac}) is installed (${error}); attempt ${state.attempts}, retrying in ${Math.round(pause / 100) / 10} s — until it takes it, a network boot of ${m.host} installs again`);
+    if (state.attempts === 1) record(m, EVENT_KINDS.pxeMarkFailed, { action: m.action, code: 'ERR_PXE_UNREACHABLE', attempts: 1, agent: o.base, error, retryInSeconds: pause / 1000 });
+    const what = m.action === 'mark' ? `that ${m.host} (${m.mac}) is installed` : `to re-arm ${m.host} (${m.mac}, pxe.reinstall in the lab)`;
+    const meanwhile = m.action === 'mark' ? `a network boot of ${m.host} installs again` : `a network boot of ${m.host} still boots from disk`;
+    // Rate-limited per host: one host's failures must not hide another's.
+    hub.problem(`pxe-unreachable-${m.host}`, `collector: ERR_PXE_UNREACHABLE: cannot tell the PXE agent at ${o.base} ${what} (${error}); attempt ${state.attempts}, retrying in ${Math.round(pause / 100) / 10} s — until it takes it, ${meanwhile}`);
     state.timer = setTimeout(() => void attempt(m), pause);
     state.timer.unref();
   };
 
   const send = (m: MarkWanted) => {
-    if (closed || inFlight.has(m.mac)) return;
-    inFlight.set(m.mac, { attempts: 0 });
+    if (closed || inFlight.has(key(m))) return;
+    inFlight.set(key(m), { attempts: 0 });
     void attempt(m);
   };
 

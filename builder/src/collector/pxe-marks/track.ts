@@ -22,6 +22,8 @@ export interface PxeMarkHost {
 }
 
 export interface MarkWanted {
+  /** `mark`: POST, the install is done; `rearm`: DELETE, the lab's pxe.reinstall asks for the installer. */
+  action: 'mark' | 'rearm';
   host: string;
   mac: string;
   /** What reported the install done: `talos` or `harvester` (the agent records it). */
@@ -45,16 +47,25 @@ export class PxeMarkTracker {
   private readonly byMac = new Map<string, PxeMarkHost>();
   private readonly state = new Map<string, HostState>();
 
+  private readonly reinstall = new Map<string, PxeMarkHost>();
+
   constructor(
     hosts: readonly PxeMarkHost[],
     /** The lab host the PXE agent runs on: its `boot` event means it started with what its disk kept. */
     private readonly agentHost: string | undefined,
+    /**
+     * Hosts with the lab's `pxe.reinstall`: never marked, and a mark the agent holds for one (set
+     * before the switch, or by Harvester's own webhook) is taken back, so the switch works with
+     * a stick made before it was set.
+     */
+    reinstall: readonly PxeMarkHost[] = [],
   ) {
     for (const h of hosts) {
       this.byName.set(h.name, h);
       this.byMac.set(h.mac, h);
       this.state.set(h.mac, { installing: false, rearmed: false, agentHas: false });
     }
+    for (const h of reinstall) this.reinstall.set(h.mac, h);
   }
 
   /**
@@ -67,6 +78,8 @@ export class PxeMarkTracker {
       for (const s of this.state.values()) s.agentHas = false;
       return this.pending();
     }
+    const again = e.mac && e.source === 'pxe' && e.kind === 'pxe.installed' ? this.reinstall.get(e.mac) : undefined;
+    if (again) return [{ action: 'rearm', host: again.name, mac: again.mac, source: 'lab', seq: e.seq }];
     const host = (e.mac ? this.byMac.get(e.mac) : undefined) ?? (e.host ? this.byName.get(e.host) : undefined);
     if (!host) return [];
     const s = this.state.get(host.mac)!;
@@ -74,7 +87,7 @@ export class PxeMarkTracker {
       if (e.kind === 'pxe.installed') {
         // The agent's own record, whoever set it (Harvester's webhook, the operator): kept here to restore.
         s.agentHas = true;
-        s.wanted ??= { host: host.name, mac: host.mac, source: typeof e.attrs.source === 'string' ? e.attrs.source : 'pxe', seq: e.seq };
+        s.wanted ??= { action: 'mark', host: host.name, mac: host.mac, source: typeof e.attrs.source === 'string' ? e.attrs.source : 'pxe', seq: e.seq };
       }
       if (e.kind === 'pxe.rearmed') {
         s.wanted = undefined;
@@ -94,18 +107,24 @@ export class PxeMarkTracker {
     const done = (stage === 'rebooting' && s.installing) || (stage === 'installed' && e.source === 'talos' && !s.rearmed);
     if (!done || s.wanted) return [];
     s.installing = false;
-    s.wanted = { host: host.name, mac: host.mac, source: e.source, seq: e.seq };
+    s.wanted = { action: 'mark', host: host.name, mac: host.mac, source: e.source, seq: e.seq };
     return s.agentHas ? [] : [s.wanted];
   }
 
-  /** Wanted marks the agent has not confirmed. */
+  /**
+   * What to send when the agent's record is unknown (the collector or the agent just started):
+   * wanted marks the agent has not confirmed, and a re-arm of each pxe.reinstall host.
+   */
   pending(): MarkWanted[] {
-    return [...this.state.values()].flatMap((s) => (s.wanted && !s.agentHas ? [s.wanted] : []));
+    const marks = [...this.state.values()].flatMap((s) => (s.wanted && !s.agentHas ? [s.wanted] : []));
+    const rearms = [...this.reinstall.values()].map((h): MarkWanted => ({ action: 'rearm', host: h.name, mac: h.mac, source: 'lab', seq: 0 }));
+    return [...marks, ...rearms];
   }
 
-  /** Whether `mac` still wants its mark (a re-arm since cancels a send under way). */
-  stillWanted(mac: string): boolean {
-    const s = this.state.get(mac);
+  /** Whether `m` is still to be sent (a re-arm since cancels a mark under way; a lab re-arm stands). */
+  stillWanted(m: Pick<MarkWanted, 'action' | 'mac'>): boolean {
+    if (m.action === 'rearm') return this.reinstall.has(m.mac);
+    const s = this.state.get(m.mac);
     return s?.wanted !== undefined && !s.agentHas;
   }
 }
