@@ -30,17 +30,48 @@ step "runbook"
 builder runbook --lab "$lab" || exit 1
 
 step "render every config"
-if ! builder render --lab "$lab" 2>/dev/null; then
-  echo "The pinned Argo CD manifest is not in the image cache; rendering without the Argo CD bootstrap."
-  builder render --lab "$lab" --without-argocd || exit 1
-  later "Argo CD bootstrap in the Talos configs: pin and fetch the manifest (\`builder images sync argocd-install\`, see examples/genesis/images.yaml), then \`builder render\` again"
-fi
+# Render refuses what this machine may lack (the pinned Argo CD manifest, the PXE boot tree:
+# iPXE loaders, Harvester and Talos kernels); each missing part is said, labelled, and the render
+# goes on without it.
+errs=$(mktemp)
+flags=""
+while ! builder render --lab "$lab" $flags 2>"$errs"; do
+  if grep -q ERR_ARGOCD_MANIFEST_MISSING "$errs" && [ "${flags#*--without-argocd}" = "$flags" ]; then
+    echo "The pinned Argo CD manifest is not in the image cache; rendering without the Argo CD bootstrap."
+    flags="$flags --without-argocd"
+    later "Argo CD bootstrap in the Talos configs: pin and fetch the manifest (\`builder images sync argocd-install\`, see examples/genesis/images.yaml), then \`builder render\` again"
+  elif grep -q ERR_BOOT_ASSET_MISSING "$errs" && [ "${flags#*--without-boot-assets}" = "$flags" ]; then
+    echo "PXE boot tree: files the iPXE scripts and DHCP answers name are not in the image cache:"
+    sed -n 's/^  \([^ ].*\) (named by .*): \(.*\)$/  [missing boot asset] \1: \2/p' "$errs"
+    echo "Rendering the scripts anyway (--without-boot-assets); the gateway stick needs them all."
+    flags="$flags --without-boot-assets"
+    later "PXE boot tree (iPXE loaders, Harvester v1.5.0 and Talos v1.12.0 kernels, Harvester rootfs and ISO): fetch or import each \`[missing boot asset]\` above (\`builder images sync NAME\`, or offline \`builder images import FILE --name NAME\`; the Harvester and Talos entries must be pinned first, see examples/genesis/images.yaml), then \`builder render\` again"
+  else
+    cat "$errs" >&2
+    rm -f "$errs"
+    exit 1
+  fi
+done
+rm -f "$errs"
 
 step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
 builder make-usb --target um760 --lab "$lab" || later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
-builder make-usb --target vp6630 --lab "$lab" || later "gateway stick: needs the VyOS base ISO — \`builder images sync vyos\` with network, or \`builder images import FILE\`"
+errs=$(mktemp)
+if ! builder make-usb --target vp6630 --lab "$lab" 2>"$errs"; then
+  cat "$errs" >&2
+  if grep -q ERR_BOOT_ASSET_MISSING "$errs"; then
+    later "gateway stick: its PXE service needs the boot tree (the \`[missing boot asset]\` files above) in the image cache"
+  elif grep -q -e ERR_IMAGE_NOT_CACHED -e ERR_IMAGE_NOT_PINNED "$errs"; then
+    later "gateway stick: needs the VyOS base ISO — \`builder images sync vyos\` with network, or \`builder images import FILE\`"
+  else
+    later "gateway stick: make-usb failed (see above)"
+  fi
+else
+  cat "$errs" >&2
+fi
+rm -f "$errs"
 
 step "rehearsal: the lab as virtual machines on this machine (demo payloads; phase 1, the one they cover)"
 if [ "$(id -u)" != 0 ]; then

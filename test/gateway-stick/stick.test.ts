@@ -22,6 +22,7 @@ import { buildVyosStandinIso } from '../fixtures/vyos-standin/vyos-standin.js';
 import { startReceiver, type Receiver } from '../agent/receiver.js';
 import { buildAgentSea, ensureAgentBundle } from './agent-sea.js';
 import { EXAMPLE_LAB, freshSecrets } from './fixture.js';
+import { bootTreeLab } from '../boot-tree/fixture.js';
 import { bootStick } from './qemu.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -146,12 +147,15 @@ describe('make-usb --target vp6630', () => {
   }, 300_000);
 
   test('with the PXE service on the gateway: agent.yaml has the pxe role and the stick carries what it serves', async () => {
-    const rendered = join(dir, 'state/rendered');
+    // The example lab with its boot tree (loaders, kernels, Harvester files) stood in and cached.
+    const pxeLab = await bootTreeLab();
+    const state = join(pxeLab.dir, 'state');
+    const rendered = join(state, 'rendered');
     const io = memoryIo(dir);
-    expect(await renderCommand.run(['--lab', EXAMPLE_LAB, '--state', join(dir, 'state'), '--without-argocd'], io), io.stderr).toBe(0);
+    expect(await renderCommand.run(['--lab', pxeLab.labFile, '--state', state, '--cache', pxeLab.cache, '--without-argocd'], io), io.stderr).toBe(0);
     const mac = (await readdir(join(rendered, 'ipxe')))[0]!;
     const out = join(dir, 'pxe-stick.iso');
-    const args = ['--target', 'vp6630', '--lab', EXAMPLE_LAB, '--state', join(dir, 'state'), '--base', base, '--agent', await ensureAgentBundle(), '--out', out];
+    const args = ['--target', 'vp6630', '--lab', pxeLab.labFile, '--state', state, '--cache', pxeLab.cache, '--base', base, '--agent', await ensureAgentBundle(), '--out', out];
     // A served file that is not what renders now: refused, named, nothing written.
     const served = join(rendered, 'harvester/ms02-1.yaml');
     const good = await readFile(served, 'utf8');
@@ -172,6 +176,7 @@ describe('make-usb --target vp6630', () => {
     expect((await xorriso(['-indev', out, '-find', '/lab', '-name', 'kubeconfig'])).trim()).toBe('');
     await rm(out);
     await rm(`${out}.json`);
+    await rm(pxeLab.dir, { recursive: true, force: true });
   }, 120_000);
 
   test('refuses a stick as the base, leaving nothing behind', async () => {

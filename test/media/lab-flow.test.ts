@@ -55,7 +55,7 @@ beforeAll(async () => {
     ['secrets', 'init', '--lab', lab],
     ['images', 'import', base, '--lab', lab, '--cache', join(dir, 'cache')],
     ['images', 'import', join(dir, 'argocd.yaml'), '--name', 'argocd-install', '--lab', lab, '--cache', join(dir, 'cache')],
-    ['render', '--lab', lab, '--cache', join(dir, 'cache')],
+    ['render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'cache')],
   ]) {
     const r = await builder(...argv);
     if (r.code !== 0) throw new Error(`builder ${argv.join(' ')} failed: ${r.stderr}`);
@@ -135,21 +135,21 @@ describe('make-usb from the lab, the rendered config and the image cache', () =>
     expect(existsSync(o)).toBe(false);
 
     // render --without-argocd, then make-usb: refused, and told which render made it.
-    expect((await builder('render', '--lab', moved, '--state', state, '--without-argocd')).code).toBe(0);
+    expect((await builder('render', '--without-boot-assets', '--lab', moved, '--state', state, '--without-argocd')).code).toBe(0);
     const noArgo = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
     expect(noArgo.code).toBe(1);
     expect(noArgo.stderr).toContain('cluster.inlineManifests');
     expect(noArgo.stderr).toContain('it was rendered with --without-argocd');
     expect((await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o, '--without-argocd')).code).toBe(0);
 
-    expect((await builder('render', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'))).code).toBe(0);
+    expect((await builder('render', '--without-boot-assets', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'))).code).toBe(0);
     const ok = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
     expect(ok.stderr).not.toContain('ERR_');
     expect(ok.code).toBe(0);
     const shown = await builder('media', 'show', o);
     expect(shown.stdout).toContain(`${newAddress}/`);
     // Put the original render back for the tests that follow.
-    expect((await builder('render', '--lab', lab, '--cache', join(dir, 'cache'))).code).toBe(0);
+    expect((await builder('render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'cache'))).code).toBe(0);
   }, 200_000);
 
   it('trusts the cache stamp of the last hash check, but not once a byte changed in place with its mtime put back', async () => {

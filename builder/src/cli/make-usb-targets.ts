@@ -106,6 +106,12 @@ Without --pxe-root, the served files of <state>/rendered must be what the lab an
 render now: make-usb refuses, naming the files and document keys that differ, until
 \`builder render\` has run.
 
+The stick also carries the boot tree under lab/pxe: every file the served iPXE scripts, the
+Harvester configs and the DHCP answers name (iPXE loaders, kernels, initrds, the Harvester rootfs
+and ISO) that the tree lacks is taken from the image cache (the image of images.yaml whose
+\`serve:\` is that path, checked by sha256). A file no image serves, or one not cached, is refused
+by name, with the script that names it and the command that fetches it.
+
 On a terminal, a bar on stderr shows the step running (read, plan, stage, write, hash, sidecar);
 nothing when stdout is not a terminal or under --json.
 

@@ -15,6 +15,7 @@ import { GATEWAY_STICK_STEPS, makeGatewayStick, type RunbookFile } from '../gate
 import { stepBar } from '../media/step-bar.js';
 import { builtAgent, filesUnder, renderedPxeTree, servedTree, SERVED_PXE_DIRS } from '../media/rendered.js';
 import { requireFreshRender } from '../media/fresh-render.js';
+import { labBootTree } from '../boot-tree/index.js';
 
 
 function existingFile(path: string, flag: string): string {
@@ -77,6 +78,9 @@ export async function run(values: Values, io: Io): Promise<number> {
   }
   const pxeFiles =
     lab.pxe?.host !== lab.gateway.host ? [] : pxeRoot ? await servedTree(existingDir(resolve(io.cwd, pxeRoot), '--pxe-root', 'render the PXE tree first, or leave --pxe-root out')) : await renderedPxeTree(paths);
+  // Every file the served scripts and the DHCP answers name: in the tree, or from the image cache.
+  const bootAssets =
+    lab.pxe?.host !== lab.gateway.host ? [] : await labBootTree({ lab, labFile, cache: str(values.cache), cwd: io.cwd, env: io.env, tree: pxeFiles.map((f) => ({ path: f.path, src: f.src })) });
 
   const started = Date.now();
   io.err(`make-usb: base ISO   ${base}\n`);
@@ -91,6 +95,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     ...(agentExe ? { agentExe } : {}),
     runbook,
     pxeFiles,
+    bootAssets,
     ...(str(values['collector-url']) ? { collectorUrl: str(values['collector-url'])! } : {}),
     onStep: (s) => bar.step(s),
   }).finally(() => bar.end());

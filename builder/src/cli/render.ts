@@ -6,12 +6,15 @@ import { parseFlags } from './args.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
+import { labBootTree } from '../boot-tree/index.js';
+import { SERVED_PXE_DIRS } from '../media/rendered.js';
 import { applyRender, ARGOCD_IMAGE, argocdManifest, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
 
 export const renderCommand: Command = {
   name: 'render',
   help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
                       [--argocd-manifest FILE | --without-argocd] [--cache DIR]
+                      [--without-boot-assets]
 
 Renders, from the lab and its secrets (\`builder secrets init\` first), into <state>/rendered:
   talos/<host>.yaml        Talos v1.12 multi-document machine config per platform host (0600)
@@ -23,6 +26,10 @@ Renders, from the lab and its secrets (\`builder secrets init\` first), into <st
 The same lab and secrets give byte-identical files; each is written atomically.
 When the platform cluster has gitops, the Talos configs carry Argo CD's install manifest from
 the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-manifest FILE.
+Every file the iPXE scripts, the Harvester configs and the PXE service's DHCP answers name (the
+iPXE loaders, kernels, initrds, the Harvester rootfs and ISO) must be rendered here or be an
+image of images.yaml served at that path (\`serve:\`) and in the cache; render refuses otherwise,
+listing each missing file, the script that names it and the command that fetches it.
 
   --lab FILE               the lab file (default: ${LAB_DEFAULT})
   --state DIR              the state directory (default: <lab dir>/state)
@@ -33,6 +40,8 @@ the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-mani
   --without-argocd         render the Talos configs without the Argo CD bootstrap (no inline
                            manifests; install Argo CD yourself after the cluster is up)
   --cache DIR              image cache directory (default: see \`builder images list --help\`)
+  --without-boot-assets    write the scripts even when the boot tree lacks files they name
+                           (make-usb --target vp6630 still refuses such a tree)
 
 Exit codes: 0 rendered (or --check found no difference), 1 failed or differences, 2 usage error.`,
   async run(argv, io) {
@@ -45,6 +54,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       'argocd-manifest': { type: 'string' },
       'without-argocd': { type: 'boolean' },
       cache: { type: 'string' },
+      'without-boot-assets': { type: 'boolean' },
     });
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     const secrets = await loadSecrets(paths);
@@ -69,6 +79,14 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     } catch (err) {
       if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
       throw err;
+    }
+
+    const servedTree = files.filter((f) => SERVED_PXE_DIRS.includes(f.path.split('/')[0]!)).map((f) => ({ path: f.path, content: f.content }));
+    if (!values.check && values['without-boot-assets'] !== true) {
+      // Before anything is written: a script naming a file nobody serves is refused here, not on the host.
+      await labBootTree({ lab, labFile, cache: values.cache, cwd: io.cwd, env: io.env, tree: servedTree });
+    } else if (values['without-boot-assets'] === true && lab.pxe) {
+      io.err('note: --without-boot-assets: the files the PXE scripts name were not checked; make-usb --target vp6630 checks them\n');
     }
 
     if (values.check) {

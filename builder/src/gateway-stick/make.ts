@@ -9,7 +9,7 @@ import { gatewayRelease, renderGateway, type GatewayLoginSecrets } from '../vyos
 import { writeFileAtomic } from '../state/index.js';
 import { gatewayAgentYaml } from './agent-config.js';
 import { LAYER_NAME } from './layout.js';
-import { planGatewayStick, type BaseFacts, type RunbookFile, type StagedFile, type StickPlan } from './plan.js';
+import { planGatewayStick, type BaseFacts, type BootTreeFile, type RunbookFile, type StagedFile, type StickPlan } from './plan.js';
 
 export interface GatewayStickOptions {
   lab: Lab;
@@ -21,6 +21,8 @@ export interface GatewayStickOptions {
   agentExe?: string;
   runbook?: RunbookFile[];
   pxeFiles?: { path: string; src: string; mode?: number }[];
+  /** Boot-tree files from the image cache (see boot-tree/), served beside pxeFiles. */
+  bootAssets?: BootTreeFile[];
   collectorUrl?: string;
   /** Called as each of GATEWAY_STICK_STEPS starts (the progress bar). */
   onStep?: (step: GatewayStickStep) => void;
@@ -113,6 +115,7 @@ function planOrRefuse(o: GatewayStickOptions, rendered: { release: string; confi
         ...(o.agentExe ? { agentExe: o.agentExe } : {}),
         runbook: o.runbook ?? [],
         pxeFiles: o.pxeFiles ?? [],
+        bootAssets: o.bootAssets ?? [],
       },
       facts,
     );
@@ -148,6 +151,11 @@ async function isoPuts(work: string, plan: StickPlan, parts: { labDir: string; l
   const sumsFor: { path: string; sha256: string }[] = [];
   for (const f of await walkFiles(labDir)) if (!(await lstat(join(labDir, f))).isSymbolicLink()) sumsFor.push({ path: `lab/${f}`, sha256: await sha256Of(join(labDir, f)) });
   sumsFor.push({ path: `live/${LAYER_NAME}`, sha256: await sha256Of(layerImage) });
+  // Cache files go in as they are, read-only and verified already: their pinned hash is their sum.
+  for (const a of plan.assets) {
+    puts.push({ iso: a.iso, src: a.src, mode: 0o644, mtime: base.epoch });
+    sumsFor.push({ path: a.iso.slice(1), sha256: a.sha256 });
+  }
   for (const [n, r] of plan.replace.entries()) {
     const file = join(work, `replace-${n}-${basename(r.iso)}`);
     await writeFile(file, r.content);
@@ -181,6 +189,7 @@ async function sidecarDoc(o: GatewayStickOptions, plan: StickPlan, rendered: { c
       ...(o.agentExe ? { agentExe: { file: o.agentExe, sha256: await sha256File(o.agentExe) } } : {}),
       runbook: await Promise.all((o.runbook ?? []).map(async (r) => ({ name: r.name, sha256: r.src !== undefined ? await sha256File(r.src) : hashOf(r.content ?? '') }))),
       pxe: await Promise.all((o.pxeFiles ?? []).map(async (p) => ({ path: p.path, sha256: await sha256File(p.src) }))),
+      bootAssets: plan.assets.map((a) => ({ path: a.path, image: a.image, sha256: a.sha256 })),
     },
     droppedBootOptions: dropped,
     warnings: plan.warnings,

@@ -45,6 +45,16 @@ export interface StickInputs {
   runbook: RunbookFile[];
   /** Files the agent's PXE role serves (path under lab/pxe; mode 0600 for secret ones). */
   pxeFiles: { path: string; src: string; mode?: number }[];
+  /** Boot-tree files from the image cache (loaders, kernels, Harvester rootfs and ISO), by path under lab/pxe. */
+  bootAssets?: BootTreeFile[];
+}
+
+/** A verified cache file served by the PXE role; mapped into the ISO as it is (never copied: a Harvester ISO is 7 GB). */
+export interface BootTreeFile {
+  path: string;
+  src: string;
+  sha256: string;
+  image: string;
 }
 
 export interface StickPlan {
@@ -55,6 +65,8 @@ export interface StickPlan {
   layer: StagedFile[];
   /** Whole files replaced or added elsewhere in the ISO (absolute ISO paths). */
   replace: { iso: string; content: string }[];
+  /** Boot-tree files put into the ISO straight from the cache (absolute ISO paths). */
+  assets: (BootTreeFile & { iso: string })[];
   warnings: string[];
 }
 
@@ -109,5 +121,6 @@ export function planGatewayStick(i: StickInputs, base: BaseFacts): StickPlan {
     { path: `etc/systemd/system/${AGENT_UNIT}`, content: agentUnit(), mode: 0o644 },
     { path: `etc/systemd/system/multi-user.target.wants/${AGENT_UNIT}`, link: `../${AGENT_UNIT}`, mode: 0o777 },
   ];
-  return { entry, lab, layer, replace, warnings };
+  const assets = i.lab.pxe?.host === host ? (i.bootAssets ?? []).map((a) => ({ ...a, iso: `/${LAB_DIR}/pxe/${a.path}` })) : [];
+  return { entry, lab, layer, replace, assets, warnings };
 }

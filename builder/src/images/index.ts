@@ -4,13 +4,14 @@
  */
 import { resolve } from 'node:path';
 import { UserError } from '../base/index.js';
-import { blobPath, cachePaths, defaultCacheDir, hasBlob, readOrigin, sameStamp, stampOf } from './cache.js';
+import { blobPath, cachePaths, defaultCacheDir, hasBlob, readOrigin, restamp, sameStamp, stampOf, type CachePaths } from './cache.js';
+import { sha256File } from './hash.js';
 import { loadManifest, manifestPathFor } from './load.js';
 import type { ImageEntry, ImageManifest } from './manifest.js';
 
 export { cachePaths, defaultCacheDir, type CachePaths } from './cache.js';
 export { loadManifest, manifestPathFor, MANIFEST_FILE } from './load.js';
-export { parseManifest, type ImageEntry, type ImageManifest } from './manifest.js';
+export { parseManifest, debianPoolUrl, type ImageEntry, type ImageManifest } from './manifest.js';
 export { schematicId, canonicalSchematic, factoryImageUrl, type Schematic, type Customization } from './schematic.js';
 export { sha256File } from './hash.js';
 
@@ -58,4 +59,23 @@ export async function resolveImage(name: string, o: ResolveOptions): Promise<Res
   const path = blobPath(c, image.sha256);
   const trusted = sameStamp((await readOrigin(c, image.sha256))?.stamp, await stampOf(path));
   return { name, path, sha256: image.sha256, url: image.url, type: image.type, hashUnchanged: trusted };
+}
+
+export type CachedCheck = { state: 'missing' } | { state: 'ok'; path: string; size: number } | { state: 'mismatch'; path: string; actual: string };
+
+/**
+ * Whether the cache holds the file with this hash, and still intact: trusted without rehashing
+ * while its stat stamp is the one recorded at its last check (see cache.ts), rehashed otherwise
+ * (and stamped again when right).
+ */
+export async function checkCached(c: CachePaths, sha256: string): Promise<CachedCheck> {
+  if (!(await hasBlob(c, sha256))) return { state: 'missing' };
+  const path = blobPath(c, sha256);
+  const stamp = await stampOf(path);
+  const origin = await readOrigin(c, sha256);
+  if (sameStamp(origin?.stamp, stamp)) return { state: 'ok', path, size: stamp.size };
+  const actual = await sha256File(path);
+  if (actual !== sha256) return { state: 'mismatch', path, actual };
+  if (origin) await restamp(c, origin);
+  return { state: 'ok', path, size: stamp.size };
 }

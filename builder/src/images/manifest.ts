@@ -37,13 +37,32 @@ const SchematicSourceSchema = z.strictObject({
   factory: z.string().regex(/^https?:\/\//, 'write an http:// or https:// URL').default(FACTORY_URL),
 });
 
+/**
+ * A file inside a Debian package (such as the iPXE loaders of Debian's `ipxe`): a fixed version
+ * gives fixed bytes, but the file has no URL of its own, so `images sync` cannot fetch it and
+ * says how to import it (`apt-get download`, `dpkg -x`, `builder images import`).
+ */
+const DebianSourceSchema = z.strictObject({
+  package: z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'write a Debian package name such as ipxe'),
+  version: z.string().regex(/^[0-9A-Za-z.+~:-]+$/, 'write the package version, as apt-cache policy shows it'),
+  /** The file's path inside the package, such as /boot/ipxe.efi. */
+  file: z.string().regex(/^\/[^\0]+$/, 'write the absolute path of the file inside the package'),
+  arch: z.string().regex(/^[a-z0-9-]+$/, 'write a Debian architecture such as all or amd64').default('all'),
+});
+
 const SourceSchema = z
   .strictObject({
     url: z.string().regex(/^https?:\/\/\S+$/, 'write an http:// or https:// URL').optional(),
     checksum: sha256Checksum.optional(),
     schematic: SchematicSourceSchema.optional(),
+    debian: DebianSourceSchema.optional(),
   })
-  .refine((s) => s.url !== undefined || s.schematic !== undefined, { message: 'a source needs a url or a schematic' });
+  .refine((s) => s.url !== undefined || s.schematic !== undefined || s.debian !== undefined, { message: 'a source needs a url, a schematic or a debian package file' });
+
+/** A path the PXE service serves (relative, no `..`, no empty segment). */
+const servePath = z
+  .string()
+  .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))(?!.*\/\/)[A-Za-z0-9._+/-]+$/, 'write a relative path under the PXE root, such as ipxe.efi or assets/talos/v1.12.0/vmlinuz-amd64');
 
 const ImageSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, . _ - (start with a letter or digit)'),
@@ -55,6 +74,11 @@ const ImageSchema = z.strictObject({
   destination: z.string().optional(),
   /** Recorded and shown, never run: the builder does its own transforms (make-usb). */
   hooks: z.record(z.string(), z.array(HookSchema)).optional(),
+  /**
+   * Part of the PXE boot tree: the path under the PXE service's root at which this file is
+   * served (what a rendered iPXE script or the DHCP answer names). Our addition.
+   */
+  serve: servePath.optional(),
 });
 
 export const ImageManifestSchema = z.strictObject({
@@ -77,6 +101,10 @@ export interface ImageEntry {
   description?: string;
   destination?: string;
   schematicId?: string;
+  /** The Debian package file it is (import only; see DebianSourceSchema). */
+  debian?: { package: string; version: string; file: string; arch: string };
+  /** Path under the PXE root it is served at (the boot tree). */
+  serve?: string;
   /** Hook kind (preUpload, transform, …) → hooks, as written. */
   hooks: Record<string, Hook[]>;
 }
@@ -114,6 +142,15 @@ function pathText(path: (string | number)[]): string {
 
 export function formatManifestProblem(p: ManifestProblem): string {
   return `${p.file}:${p.line}:${p.column} ${pathText(p.path)}: ${p.message}`;
+}
+
+/**
+ * Where Debian keeps the package (pool/main/<first letter, or lib + one>/<source>/), for
+ * showing only: the binary package name is taken as the source name, which holds for ipxe.
+ */
+export function debianPoolUrl(d: { package: string; version: string; arch: string }): string {
+  const dir = d.package.startsWith('lib') ? d.package.slice(0, 4) : d.package[0]!;
+  return `https://deb.debian.org/debian/pool/main/${dir}/${d.package}/${d.package}_${d.version.replace(/^\d+:/, '')}_${d.arch}.deb`;
 }
 
 /** Parses a manifest's text (pure: the caller reads the file). */
@@ -167,6 +204,15 @@ export function parseManifest(text: string, file: string): ManifestParseResult {
     if (img.description) entry.description = img.description;
     if (img.destination) entry.destination = img.destination;
     if (id) entry.schematicId = id;
+    if (img.source.debian) {
+      entry.debian = img.source.debian;
+      if (img.source.url === undefined && !img.source.schematic) entry.url = debianPoolUrl(img.source.debian);
+    }
+    if (img.serve) {
+      const other = images.find((o) => o.serve === img.serve);
+      if (other) at(['spec', 'images', i, 'serve'], `${other.name} is already served at ${img.serve}; each path of the boot tree comes from one image`);
+      entry.serve = img.serve;
+    }
     images.push(entry);
   });
   if (problems.length > 0) return { ok: false, problems };

@@ -48,6 +48,14 @@ export interface FetchResult {
  * hashed so the operator can pin it, but not cached.
  */
 export async function fetchImage(c: CachePaths, image: ImageEntry, o: FetchOptions): Promise<FetchResult> {
+  if (image.debian) {
+    const d = image.debian;
+    throw new UserError(
+      'ERR_IMAGE_IMPORT_ONLY',
+      `${image.name} is the file ${d.file} of the Debian package ${d.package} ${d.version}, which has no URL of its own, so \`images sync\` cannot fetch it`,
+      `import it from the package: \`apt-get download ${d.package}=${d.version}\` (or fetch ${image.url}), \`dpkg -x ${d.package}_*.deb pkg\`, then \`builder images import pkg${d.file} --name ${image.name}\``,
+    );
+  }
   await ensureCache(c);
   const part = partPath(c, image);
   return withPartLock(part, image.name, () => fetchLocked(c, image, part, o));

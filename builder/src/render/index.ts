@@ -5,5 +5,5 @@ export { talosDocuments, renderTalosConfig, type TalosDocument } from './talos.j
 export { harvesterConfig } from './harvester.js';
 export { ARGOCD_IMAGE, ARGOCD_NAMESPACE, namespaceManifest } from './argocd.js';
 export { collectorEndpoints } from './collector.js';
-export { pxeUrls, pxeBase, macFileName } from './pxe-urls.js';
+export { pxeUrls, pxeBase, macFileName, AGENT_ENDPOINTS } from './pxe-urls.js';
 export { argocdManifest, type ArgocdSourceOptions } from './argocd-source.js';

@@ -15,6 +15,9 @@ export function pxeBase(lab: Lab): string | undefined {
   return lab.pxe ? `http://${lab.pxe.address}:${lab.pxe.httpPort}` : undefined;
 }
 
+/** Top-level paths the agent answers itself (beacon, control API), never files of the tree. */
+export const AGENT_ENDPOINTS = ['beacon', 'v1'] as const;
+
 export const macFileName = (mac: string) => mac.toLowerCase().replace(/[:-]/g, '-');
 
 export const pxeUrls = (base: string) => ({

@@ -24,15 +24,15 @@ async function hashes(dir: string): Promise<Record<string, string>> {
 describe('render determinism', () => {
   it('renders byte-identical files twice from the same lab and secrets', async () => {
     const { dir, lab } = await labWithSecrets('determinism-');
-    expect((await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'a'))).code).toBe(0);
-    expect((await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'b'))).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'a'))).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'b'))).code).toBe(0);
     const a = await hashes(join(dir, 'a'));
     const b = await hashes(join(dir, 'b'));
     expect(Object.keys(a)).toHaveLength(20);
     expect(b).toEqual(a);
 
     // --json reports the same hashes as the files on disk.
-    const json = JSON.parse((await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'c'), '--json')).stdout);
+    const json = JSON.parse((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'c'), '--json')).stdout);
     for (const f of json.files) expect(a[f.path], f.path).toBe(f.sha256);
   });
 
@@ -58,7 +58,7 @@ describe('render failures', () => {
   it('refuses without secrets, names the fix, creates none', async () => {
     const { dir, lab } = await labWithSecrets('nosecrets-');
     await rm(statePaths(lab).secrets, { recursive: true });
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the lab has no secrets yet');
     expect(r.stderr).toContain('builder secrets init');
@@ -69,44 +69,44 @@ describe('render failures', () => {
   it('names each missing secret file', async () => {
     const { dir, lab } = await labWithSecrets('missing-');
     await rm(join(statePaths(lab).secrets, 'collector-token'));
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/secret files are missing:\n\s+\S+collector-token/);
   });
 
   it('fails clearly without the Argo CD manifest and writes nothing', async () => {
     const { dir, lab } = await labWithSecrets('noargo-');
-    const r = await run(dir, 'render', '--lab', lab, '--cache', join(dir, 'empty-cache'));
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/argocd-install/);
     await expect(readdir(statePaths(lab).rendered)).rejects.toThrow();
     // With the example image manifest, whose Argo CD entry is not pinned yet.
     await writeFile(join(dir, 'images.yaml'), await readFile('examples/genesis/images.yaml', 'utf8'));
-    const pinned = await run(dir, 'render', '--lab', lab, '--cache', join(dir, 'empty-cache'));
+    const pinned = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'));
     expect(pinned.code).toBe(1);
     expect(pinned.stderr).toMatch(/Argo CD.*argocd-install/);
     expect(pinned.stderr).toContain('--argocd-manifest');
-    const r2 = await run(dir, 'render', '--lab', lab, '--argocd-manifest', join(dir, 'nope.yaml'));
+    const r2 = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', join(dir, 'nope.yaml'));
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('cannot read the Argo CD manifest');
   });
 
   it('--without-argocd renders schema-valid Talos configs with no Argo CD bootstrap, and says so', async () => {
     const { dir, lab } = await labWithSecrets('withoutargo-');
-    const r = await run(dir, 'render', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--without-argocd');
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--without-argocd');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('--without-argocd: the Talos configs do not bootstrap Argo CD');
     const cp1 = await readFile(join(statePaths(lab).rendered, 'talos/cp-1.yaml'), 'utf8');
     expect(cp1).not.toContain('argocd');
     expect(cp1).toContain('kind: EventSinkConfig');
-    const both = await run(dir, 'render', '--lab', lab, '--without-argocd', '--argocd-manifest', join(dir, 'x.yaml'));
+    const both = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--without-argocd', '--argocd-manifest', join(dir, 'x.yaml'));
     expect(both.code).toBe(2);
   });
 
   it('rejects an Argo CD manifest that is not Kubernetes YAML', async () => {
     const { dir, lab } = await labWithSecrets('badargo-');
     await writeFile(join(dir, 'argo.yaml'), 'just: text\n');
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', join(dir, 'argo.yaml'));
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', join(dir, 'argo.yaml'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a Kubernetes object');
   });

@@ -26,7 +26,7 @@ describe('builder render (example lab)', () => {
   let out: string;
   beforeAll(async () => {
     ({ dir, lab } = await labWithSecrets());
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
     expect(r.code, r.stderr).toBe(0);
     out = statePaths(lab).rendered;
   });
@@ -214,20 +214,20 @@ describe('builder render (example lab)', () => {
   });
 
   it('render --check: no difference after render, lists a changed and a missing file, exit 1', async () => {
-    const clean = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
+    const clean = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toContain('up to date');
     await writeFile(join(out, 'talos/cp-2.yaml'), 'changed by hand\n', { mode: 0o600 });
     const { rm } = await import('node:fs/promises');
     await rm(join(out, 'kubeconfig'));
-    const dirty = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
+    const dirty = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toContain('differs  talos/cp-2.yaml');
     expect(dirty.stdout).toContain('missing  kubeconfig');
     expect(dirty.stdout).toContain('2 of 20 files differ');
     // --check wrote nothing.
     expect(await readFile(join(out, 'talos/cp-2.yaml'), 'utf8')).toBe('changed by hand\n');
-    expect((await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE)).code).toBe(0);
-    expect((await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check')).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE)).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check')).code).toBe(0);
   });
 });

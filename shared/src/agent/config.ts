@@ -44,6 +44,9 @@ export const PxeSubnetSchema = z.strictObject({
 });
 export type PxeSubnet = z.infer<typeof PxeSubnetSchema>;
 
+/** The loaders the DHCP answer names (under the PXE root) unless the config says otherwise. */
+export const DEFAULT_LOADERS = { bios: 'undionly.kpxe', uefi: 'ipxe.efi' } as const;
+
 export const PxeConfigSchema = z.strictObject({
   /** `full` leases addresses from `range`; `proxy` answers only the PXE part beside another DHCP server. */
   mode: z.enum(['full', 'proxy']),
@@ -61,8 +64,8 @@ export const PxeConfigSchema = z.strictObject({
   tftpPort: port.default(69),
   dhcpPort: port.default(67),
   loaders: z
-    .strictObject({ bios: z.string().min(1).default('undionly.kpxe'), uefi: z.string().min(1).default('ipxe.efi') })
-    .default({ bios: 'undionly.kpxe', uefi: 'ipxe.efi' }),
+    .strictObject({ bios: z.string().min(1).default(DEFAULT_LOADERS.bios), uefi: z.string().min(1).default(DEFAULT_LOADERS.uefi) })
+    .default(DEFAULT_LOADERS),
   /**
    * Also hand our loader to clients that already run iPXE (a NIC's iPXE ROM), until that MAC has
    * fetched it over TFTP; the chainloaded iPXE then gets the script. Off: iPXE gets the script at once.
