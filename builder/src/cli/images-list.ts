@@ -25,7 +25,8 @@ never run: make-usb does the embedding itself.`,
     io.out(`manifest ${manifest.file}\ncache    ${cache.root}\n\n`);
     for (const r of result.images) {
       io.out(`${r.name}  [${r.state}]  ${r.type}${r.size !== undefined ? `  ${formatBytes(r.size)}` : ''}\n`);
-      io.out(`  url     ${r.url}\n`);
+      io.out(`  url     ${r.url}${r.debian ? ` (the Debian package; the image is its ${r.debian.file}: import only)` : ''}\n`);
+      if (r.serve) io.out(`  serve   ${r.serve} (PXE boot tree)\n`);
       if (r.schematicId) io.out(`  schematic ${r.schematicId}\n`);
       io.out(`  sha256  ${r.sha256 ?? '(not pinned: sync will print the hash, never cache it)'}\n`);
       if (r.path) io.out(`  path    ${r.path}\n`);

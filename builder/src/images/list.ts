@@ -11,6 +11,10 @@ export interface ListRow {
   size?: number;
   schematicId?: string;
   destination?: string;
+  /** Path under the PXE root (the boot tree). */
+  serve?: string;
+  /** A Debian package file: import only. */
+  debian?: { package: string; version: string; file: string };
   hooks: { kind: string; hook: Hook }[];
 }
 
@@ -39,6 +43,8 @@ export async function listImages(c: CachePaths, images: ImageEntry[]): Promise<L
     }
     if (i.schematicId) row.schematicId = i.schematicId;
     if (i.destination) row.destination = i.destination;
+    if (i.serve) row.serve = i.serve;
+    if (i.debian) row.debian = { package: i.debian.package, version: i.debian.version, file: i.debian.file };
     return row;
   });
   const pinned = new Set(images.map((i) => i.sha256));
