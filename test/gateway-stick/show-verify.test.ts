@@ -57,6 +57,10 @@ beforeAll(async () => {
   const pxe = join(dir, 'pxe-root');
   await mkdir(join(pxe, 'ipxe'), { recursive: true });
   await writeFile(join(pxe, 'ipxe/boot.ipxe'), '#!ipxe\necho lab\n');
+  // The loaders the gateway's DHCP answer names: make-usb refuses a tree without them (placeholders
+  // here; no images.yaml sits beside this lab, so no pin to check them against).
+  await writeFile(join(pxe, 'ipxe.efi'), 'placeholder UEFI loader\n');
+  await writeFile(join(pxe, 'undionly.kpxe'), 'placeholder BIOS loader\n');
   const agent = join(dir, 'agent.cjs');
   await writeFile(agent, '// a placeholder agent bundle\n');
   stick = join(dir, 'gateway-vp6630.iso');
@@ -89,7 +93,7 @@ describe('media show on the gateway stick', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const shown = JSON.parse(r.stdout);
-    expect(shown).toMatchObject({ target: 'vp6630', kind: 'vyos-gateway-stick', layer: true, pxeFiles: 1, runbook: ['runbook.html', 'runbook.md'] });
+    expect(shown).toMatchObject({ target: 'vp6630', kind: 'vyos-gateway-stick', layer: true, pxeFiles: 3, runbook: ['runbook.html', 'runbook.md'] });
     expect(shown.defaultEntry.title).toMatch(/^Lab genesis: VyOS 2025\.11/);
     expect(shown.defaultEntry.cmdline).toContain('vyos-config=/usr/lib/live/mount/medium/lab/config.boot');
     expect(shown.defaultEntry.cmdline).toContain('module=lab');
