@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 
@@ -22,6 +24,9 @@ if (!(await canUseNetns())) throw new Error('this test needs network namespaces 
 const CLI = join(process.cwd(), 'builder/bin/builder.js');
 const LAB = 'examples/genesis/lab.yaml';
 const MS02 = ['ms02-1', 'ms02-2', 'ms02-3'];
+const SHOTS = fileURLToPath(new URL('../fixtures/out/', import.meta.url));
+// Debian's chromium, headless, with everything that would phone home switched off (as test/collector/dashboard.test.ts).
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const started: ResultPromise[] = [];
 afterAll(async () => {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
@@ -114,6 +119,23 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
       expect(fetched).toEqual(expect.arrayContaining(['/assets/talos/v1.12.0/vmlinuz-amd64', '/assets/talos/v1.12.0/initramfs-amd64.xz', `/talos/${name}.yaml`]));
       const console = readFileSync(join(state, 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
       expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/talos/${name}.yaml`);
+    }
+    // The dashboard at the end of the demo, in headless Chromium: a timeline lane per host, the
+    // MS-02s' starting with their PXE stages (docs/rehearse-dashboard.png is a copy of this shot).
+    const profile = await mkdtemp(join(tmpdir(), 'rehearse-dash-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 1000 } });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${url}/`);
+      await page.waitForSelector('#conn[data-state="live"]');
+      for (const name of MS02) await page.waitForSelector(`#timeline g.lane[data-host="${name}"] rect.seg[data-stage="pxe-dhcp"]`);
+      await page.waitForSelector('#timeline g.lane[data-host="cp-3"] rect.seg[data-stage="installed"]');
+      mkdirSync(SHOTS, { recursive: true });
+      // Its output beside the shot: each phase's wall time and peak memory (docs/rehearse.md's figures).
+      writeFileSync(join(SHOTS, 'rehearse-demo.out'), out);
+      await page.screenshot({ path: join(SHOTS, 'rehearse-dashboard.png'), fullPage: true });
+    } finally {
+      await context.close();
     }
     proc.kill('SIGINT');
     expect((await proc).exitCode).toBe(0);
