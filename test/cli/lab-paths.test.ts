@@ -115,13 +115,26 @@ describe('hints carry the flags given', () => {
     expect(here.stderr).toMatch(/^lab: \/.*examples\/genesis\/lab\.yaml \(the example lab/);
     const io = memoryIo(cwd, { ...env, BUILDER_LAB: '../../site/lab.yaml' });
     expect(await dispatch(['validate'], io)).toBe(0);
-    expect(io.stderr).toBe('lab: ../../site/lab.yaml ($BUILDER_LAB)\n');
+    expectLabLine(io.stderr, 'lab: ../../site/lab.yaml ($BUILDER_LAB)', '../../site/lab.yaml');
     expect(io.stdout).toBe('../../site/lab.yaml: valid — 7 networks, 7 hosts\n');
     const inSite = memoryIo(join(top, 'site'), { ...env, BUILDER_LAB: '/nonexistent' });
     expect(await dispatch(['validate'], inSite)).toBe(0);
-    expect(inSite.stderr).toBe('lab: lab.yaml (./lab.yaml in this directory)\n');
+    expectLabLine(inSite.stderr, 'lab: lab.yaml (./lab.yaml in this directory)', 'lab.yaml');
   });
 });
+
+/**
+ * The example lab's MS-02s install by kernel name, so validate also warns (WARN_INSTALL_DEVICE_NAME):
+ * the first line says where the lab came from, and only located warnings for that file follow.
+ */
+function expectLabLine(stderr: string, labLine: string, file: string): void {
+  const [first, ...rest] = stderr.trimEnd().split('\n');
+  expect(first).toBe(labLine);
+  for (const line of rest) {
+    expect(line.startsWith(`${file}:`)).toBe(true);
+    expect(line).toMatch(/^\S+:\d+:\d+ warning: .* \[WARN_[A-Z_]+\]$/);
+  }
+}
 
 describe('hints that point the right way', () => {
   it('render without Argo CD’s manifest offers --without-argocd and images sync argocd-install', async () => {
