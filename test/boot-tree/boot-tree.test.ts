@@ -9,6 +9,8 @@ import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLab } from '@lab/shared';
+import { HttpService, TftpService } from '@lab/agent';
+import { tftpGet } from '../pxe/tftp-load.js';
 import { isNamingFile, namedFiles } from '../../builder/src/boot-tree/index.js';
 import { parseManifest } from '../../builder/src/images/index.js';
 import { pxeBase } from '../../builder/src/render/index.js';
@@ -150,6 +152,29 @@ describe('make-usb --target vp6630 with the PXE service on the gateway', () => {
       expect(named.map((n) => n.path)).toContain(a.serve);
       expect(sha256(await readFile(join(stickTree, a.serve)))).toBe(a.sha256);
       expect(sums).toMatch(new RegExp(`^${a.sha256}\\s+\\.?/?lab/pxe/${a.serve.replace(/[.+]/g, '\\$&')}$`, 'm'));
+    }
+  });
+
+  it("the agent's PXE service rooted at the stick's lab/pxe serves each named file at its path: every one over HTTP, the loaders over TFTP too", async () => {
+    // The real HttpService and TftpService on 127.0.0.1, with the root agent.yaml gives them on
+    // the gateway (the stick's lab/pxe). The scripts' host (pxe.address) is this loopback here.
+    const http = new HttpService(stickTree, 0, {}, '127.0.0.1');
+    const tftp = new TftpService({ root: stickTree, port: 0, address: '127.0.0.1', events: {} });
+    const [httpPort, tftpPort] = [await http.listen(), await tftp.listen()];
+    try {
+      const named = await namedIn(stickTree);
+      for (const n of named) {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/${n.path}`);
+        expect(res.status, n.path).toBe(200);
+        expect(sha256(Buffer.from(await res.arrayBuffer())), n.path).toBe(sha256(await readFile(join(stickTree, n.path))));
+      }
+      for (const loader of Object.values(LOADERS)) {
+        const got = await tftpGet({ port: tftpPort, name: loader, blksize: 1468 });
+        expect(sha256(got.data), loader).toBe(t.assets.find((a) => a.serve === loader)!.sha256);
+      }
+    } finally {
+      await http.close();
+      await tftp.close();
     }
   });
 
