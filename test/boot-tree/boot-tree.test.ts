@@ -155,6 +155,11 @@ describe('make-usb --target vp6630 with the PXE service on the gateway', () => {
     }
   });
 
+  it('media verify passes the stick: every boot-tree file on it has the sha256 that sha256sum.txt lists', async () => {
+    const v = await t.builder('media', 'verify', join(t.dir, 'gateway.iso'));
+    expect(v.code, `${v.stdout}${v.stderr}`).toBe(0);
+  });
+
   it("the agent's PXE service rooted at the stick's lab/pxe serves each named file at its path: every one over HTTP, the loaders over TFTP too", async () => {
     // The real HttpService and TftpService on 127.0.0.1, with the root agent.yaml gives them on
     // the gateway (the stick's lab/pxe). The scripts' host (pxe.address) is this loopback here.

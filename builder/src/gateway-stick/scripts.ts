@@ -72,7 +72,10 @@ Files (${MEDIUM}/${LAB_DIR}/)
   commands.sh      the same configuration as set commands
   agent.yaml       the agent's configuration (holds the collector token; mode 0600)
   start-agent.sh   starts the agent by hand: sudo ${onMedium('start-agent.sh')}
-  ${f.hasAgentExe ? `${AGENT_EXE}  the agent (single executable)` : `${AGENT_BUNDLE}  the agent bundle (needs node; this stick has no single executable)`}
+${f.pxe ? `  pxe/             what the PXE service serves: ipxe/<mac>.ipxe, harvester/, talos/, the iPXE
+                   loaders (ipxe.efi, undionly.kpxe) and assets/ (kernels, initrds, Harvester
+                   rootfs and ISO), each file checked by sha256 when make-usb took it from the cache
+` : ''}  ${f.hasAgentExe ? `${AGENT_EXE}  the agent (single executable)` : `${AGENT_BUNDLE}  the agent bundle (needs node; this stick has no single executable)`}
 ${f.runbook.map((r) => `  runbook/${r}`).join('\n')}
 
 Check after boot
