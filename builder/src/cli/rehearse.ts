@@ -109,7 +109,7 @@ failed or teardown left something, 2 usage error.`,
         ...(machineMacs ? { machineMacs } : {}),
       });
       const ok = result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
-      io.out(`\nrehearse: ${ok ? 'every rehearsed phase reached its demo goal (joined and healthy are not rehearsed: the dashboard shows phase 1 still active)' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
+      io.out(`\nrehearse: ${ok ? 'every rehearsed phase reached its demo goal (joined and healthy are not rehearsed: the dashboard shows the phases still active)' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
       io.out(`rehearse: its events stay in ${rehearsalPaths(paths).labState}; \`builder collect --lab ${labFile} --state ${rehearsalPaths(paths).labState}\` serves that dashboard again\n`);
       return ok ? EXIT.ok : EXIT.failed;
     } finally {

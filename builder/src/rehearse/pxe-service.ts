@@ -1,5 +1,6 @@
 import { parse, stringify } from 'yaml';
 import type { Lab } from '@lab/shared';
+import { UserError } from '../base/index.js';
 import { gatewayAgentYaml } from '../gateway-stick/index.js';
 
 /**
@@ -11,7 +12,8 @@ import { gatewayAgentYaml } from '../gateway-stick/index.js';
  * machine's facts as the gateway's; the demo gateway reports its own boot).
  */
 export function pxeAgentYaml(lab: Lab, token: string, dirs: { root: string; spool: string; installedFile: string }): string {
-  const cfg = parse(gatewayAgentYaml(lab, token)) as { roles: string[]; spool: { dir: string }; status?: unknown; pxe: { root: string; installedFile?: string } };
+  const cfg = parse(gatewayAgentYaml(lab, token)) as { roles: string[]; spool: { dir: string }; status?: unknown; pxe?: { root: string; installedFile?: string } };
+  if (!cfg.pxe) throw new UserError('ERR_REHEARSE_LAB', `rehearse: the lab runs its PXE service on ${lab.pxe?.host ?? 'no host'}, not on the gateway; the rehearsal runs the gateway's`, `set pxe.host to the gateway (${lab.gateway?.host ?? 'gateway'}) to rehearse PXE hosts`);
   cfg.roles = ['pxe'];
   cfg.spool.dir = dirs.spool;
   delete cfg.status;
