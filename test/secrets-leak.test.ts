@@ -152,10 +152,11 @@ describe('no command prints a secret', () => {
     const cases: Case[] = commands.flatMap((c) => casesFor(c.help, c.name, ctx));
     // Beyond the generic calls: the paths that handle secrets most.
     const argocd = join(root, 'builder/test/render/fixtures/argocd-install.yaml');
+    const cilium = join(root, 'builder/test/render/fixtures/cilium-install.yaml');
     cases.push(
-      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd] },
-      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--check', '--json'] },
-      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--json'] },
+      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--cilium-manifest', cilium] },
+      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--cilium-manifest', cilium, '--check', '--json'] },
+      { argv: ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--cilium-manifest', cilium, '--json'] },
       { argv: ['secrets', 'init', '--lab', lab] },
       { argv: ['import', 'talhelper', join(root, '../shared/reference/seed-lab/talconfig.yaml'), '--lab', lab] },
       { argv: ['import', 'talhelper', secretPaths(statePaths(lab)).gateway] },
@@ -188,7 +189,7 @@ describe('no command prints a secret', () => {
     const leaks = results.flatMap((r) => needles.filter((n) => r.output.includes(n)).map(() => `builder ${r.argv.join(' ')} (exit ${r.code}${r.note ? `, ${r.note}` : ''})`));
     expect(leaks).toEqual([]);
     // The run was real: render succeeded and wrote its files.
-    const rendered = results.find((r) => r.argv.join(' ') === ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd].join(' '))!;
+    const rendered = results.find((r) => r.argv.join(' ') === ['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--cilium-manifest', cilium].join(' '))!;
     expect(rendered.code, rendered.output).toBe(0);
     expect(rendered.output).toContain('talos/cp-1.yaml');
     // And the corrupted states were really read: render on each failed naming the broken file.

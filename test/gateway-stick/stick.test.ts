@@ -152,7 +152,9 @@ describe('make-usb --target vp6630', () => {
     const state = join(pxeLab.dir, 'state');
     const rendered = join(state, 'rendered');
     const io = memoryIo(dir);
-    expect(await renderCommand.run(['--lab', pxeLab.labFile, '--state', state, '--cache', pxeLab.cache, '--without-argocd'], io), io.stderr).toBe(0);
+    // The example lab's Cilium entry is not pinned yet (images.yaml): give the test's stand-in.
+    const cilium = ['--cilium-manifest', join(import.meta.dirname, '../../builder/test/render/fixtures/cilium-install.yaml')];
+    expect(await renderCommand.run(['--lab', pxeLab.labFile, '--state', state, '--cache', pxeLab.cache, '--without-argocd', ...cilium], io), io.stderr).toBe(0);
     const mac = (await readdir(join(rendered, 'ipxe')))[0]!;
     const out = join(dir, 'pxe-stick.iso');
     const args = ['--target', 'vp6630', '--lab', pxeLab.labFile, '--state', state, '--cache', pxeLab.cache, '--base', base, '--agent', await ensureAgentBundle(), '--out', out];
@@ -160,10 +162,10 @@ describe('make-usb --target vp6630', () => {
     const served = join(rendered, 'harvester/ms02-1.yaml');
     const good = await readFile(served, 'utf8');
     await writeFile(served, good.replace(/^(\s*)token: .*$/m, '$1token: old-token'));
-    await expect(makeUsbCommand.run([...args, '--without-argocd'], memoryIo(dir))).rejects.toThrow(/harvester\/ms02-1\.yaml: .*token/);
+    await expect(makeUsbCommand.run([...args, '--without-argocd', ...cilium], memoryIo(dir))).rejects.toThrow(/harvester\/ms02-1\.yaml: .*token/);
     expect(existsSync(out)).toBe(false);
     await writeFile(served, good, { mode: 0o600 });
-    const code = await makeUsbCommand.run([...args, '--without-argocd'], io);
+    const code = await makeUsbCommand.run([...args, '--without-argocd', ...cilium], io);
     expect(code, io.stderr).toBe(0);
     await xorriso(['-osirrox', 'on', '-indev', out, '-extract', '/lab/agent.yaml', join(dir, 'pxe-agent.yaml')]);
     const agent = AgentConfigSchema.parse(parse(await readFile(join(dir, 'pxe-agent.yaml'), 'utf8')));

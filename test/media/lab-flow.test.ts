@@ -45,16 +45,20 @@ beforeAll(async () => {
   );
   const argocd = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: argocd\n';
   await writeFile(join(dir, 'argocd.yaml'), argocd);
+  const cilium = await readFile('builder/test/render/fixtures/cilium-install.yaml', 'utf8');
+  await writeFile(join(dir, 'cilium.yaml'), cilium);
   // Argo CD's manifest in the image cache too, pinned like the real one, so render and make-usb
   // both find it there.
   await appendFile(
     join(dir, 'images.yaml'),
-    ['    - name: argocd-install', '      type: file', '      source:', '        url: https://raw.githubusercontent.com/argoproj/argo-cd/v3.0.12/manifests/install.yaml', `        checksum: sha256:${createHash('sha256').update(argocd).digest('hex')}`, ''].join('\n'),
+    ['    - name: argocd-install', '      type: file', '      source:', '        url: https://raw.githubusercontent.com/argoproj/argo-cd/v3.0.12/manifests/install.yaml', `        checksum: sha256:${createHash('sha256').update(argocd).digest('hex')}`, ''].join('\n') +
+      ['    - name: cilium-install', '      type: file', '      source:', '        url: https://git.example.org/lab/raw/main/infrastructure/platform/cilium/cilium.yaml', `        checksum: sha256:${createHash('sha256').update(cilium).digest('hex')}`, ''].join('\n'),
   );
   for (const argv of [
     ['secrets', 'init', '--lab', lab],
     ['images', 'import', base, '--lab', lab, '--cache', join(dir, 'cache')],
     ['images', 'import', join(dir, 'argocd.yaml'), '--name', 'argocd-install', '--lab', lab, '--cache', join(dir, 'cache')],
+    ['images', 'import', join(dir, 'cilium.yaml'), '--name', 'cilium-install', '--lab', lab, '--cache', join(dir, 'cache')],
     ['render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'cache')],
   ]) {
     const r = await builder(...argv);

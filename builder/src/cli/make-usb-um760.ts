@@ -21,6 +21,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     out: str(values.out),
     withoutArgocd: values['without-argocd'] === true,
     argocdManifest: str(values['argocd-manifest']),
+    ciliumManifest: str(values['cilium-manifest']),
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),

@@ -8,13 +8,13 @@ import { requireLabAndState } from '../lab/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
 import { labBootTree } from '../boot-tree/index.js';
 import { SERVED_PXE_DIRS } from '../media/rendered.js';
-import { applyRender, ARGOCD_IMAGE, argocdManifest, checkRender, RenderError, renderLab, sha256 } from '../render/index.js';
+import { applyRender, ARGOCD_IMAGE, checkRender, pinnedManifests, RenderError, renderLab, sha256 } from '../render/index.js';
 
 export const renderCommand: Command = {
   name: 'render',
   help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
-                      [--argocd-manifest FILE | --without-argocd] [--cache DIR]
-                      [--without-boot-assets]
+                      [--argocd-manifest FILE | --without-argocd] [--cilium-manifest FILE]
+                      [--cache DIR] [--without-boot-assets]
 
 Renders, from the lab and its secrets (\`builder secrets init\` first), into <state>/rendered:
   talos/<host>.yaml        Talos v1.12 multi-document machine config per platform host (0600)
@@ -26,6 +26,9 @@ Renders, from the lab and its secrets (\`builder secrets init\` first), into <st
 The same lab and secrets give byte-identical files; each is written atomically.
 When the platform cluster has gitops, the Talos configs carry Argo CD's install manifest from
 the image cache (image ${ARGOCD_IMAGE}, checksum-verified) or from --argocd-manifest FILE.
+When its cni is { name: cilium, via: inline }, they carry the pre-rendered Cilium manifest pinned
+in images.yaml (image cilium-install unless cni.image says otherwise) or --cilium-manifest FILE,
+after checking it was rendered for the lab's kube-proxy and KubePrism settings.
 Every file the iPXE scripts, the Harvester configs and the PXE service's DHCP answers name (the
 iPXE loaders, kernels, initrds, the Harvester rootfs and ISO) must be rendered here or be an
 image of images.yaml served at that path (\`serve:\`) and in the cache; render refuses otherwise,
@@ -37,6 +40,7 @@ listing each missing file, the script that names it and the command that fetches
   --check                  write nothing; list files that differ from disk; exit 1 if any do
   --json                   print {"out", "files": [{path, mode, sha256}], "differences"} instead of text
   --argocd-manifest FILE   Argo CD install.yaml to embed (instead of the image cache)
+  --cilium-manifest FILE   the pre-rendered Cilium manifest to embed (instead of the image cache)
   --without-argocd         render the Talos configs without the Argo CD bootstrap (no inline
                            manifests; install Argo CD yourself after the cluster is up)
   --cache DIR              image cache directory (default: see \`builder images list --help\`)
@@ -53,6 +57,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       json: { type: 'boolean' },
       'argocd-manifest': { type: 'string' },
       'without-argocd': { type: 'boolean' },
+      'cilium-manifest': { type: 'string' },
       cache: { type: 'string' },
       'without-boot-assets': { type: 'boolean' },
     });
@@ -65,7 +70,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     if (lab.clusters.platform?.gitops && withoutArgocd) {
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
     }
-    const argocd = await argocdManifest(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], withoutArgocd, cwd: io.cwd, env: io.env });
+    const manifests = await pinnedManifests(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], ciliumManifest: values['cilium-manifest'], withoutArgocd, cwd: io.cwd, env: io.env });
 
     // Rendering never reissues anything; it only says when a certificate needs attention.
     for (const e of certificateExpiries(secrets, new Date()).filter((x) => x.daysLeft < 30)) {
@@ -75,7 +80,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
 
     let files;
     try {
-      files = renderLab({ lab, secrets, argocd, withoutArgocd });
+      files = renderLab({ lab, secrets, ...manifests, withoutArgocd });
     } catch (err) {
       if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
       throw err;

@@ -172,6 +172,11 @@ export function importTalhelper(text: string, lab?: Lab): TalhelperImport {
   const patches = patchValues([...(data.patches ?? []), ...(data.controlPlane?.patches ?? [])], notes);
   const cniName = patches.cni ?? data.cniConfig?.name ?? 'flannel';
   if (cniName !== 'flannel' && cniName !== 'none') notes.push(`CNI "${cniName}" is not one the lab renders (flannel or none); set to none — deliver it through GitOps`);
+  if (cniName !== 'flannel') notes.push('cni: none — if Argo CD is to install the CNI, the cluster never becomes Ready (Argo CD needs a CNI first): with gitops write cni: { name: cilium, via: inline } and pin the Cilium manifest in images.yaml');
+  const cpCount = (data.nodes ?? []).filter((n) => n.controlPlane).length;
+  if (cpCount > 1 && (data.nodes ?? []).some((n) => n.ipAddress && data.endpoint?.includes(`//${n.ipAddress}:`))) {
+    notes.push(`endpoint ${data.endpoint} is one node's own address, but ${cpCount} nodes are control planes: add vip: <a free address on their network> and point endpoint at it`);
+  }
   const certSans = [...new Set([...(data.additionalApiServerCertSans ?? []), ...(data.additionalMachineCertSans ?? [])])];
   const platform: Record<string, unknown> = {
     name: data.clusterName,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Lab } from '@lab/shared';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../base/index.js';
-import { argocdManifest, checkRender, RenderError, renderLab, type ArgocdSourceOptions, type Difference, type RenderedFile } from '../render/index.js';
+import { checkRender, pinnedManifests, RenderError, renderLab, type Difference, type ManifestSourceOptions, type PinnedManifest, type RenderedFile } from '../render/index.js';
 import type { LabSecrets } from '../secrets/index.js';
 
 export interface FreshnessInput {
@@ -16,7 +16,8 @@ export interface FreshnessInput {
   secrets: LabSecrets;
   /** <state>/rendered */
   rendered: string;
-  argocd: ArgocdSourceOptions;
+  /** Where the render's pinned manifests (Argo CD, Cilium) come from. */
+  manifests: ManifestSourceOptions;
   /** Which rendered files the stick carries. */
   select: (path: string) => boolean;
 }
@@ -63,9 +64,9 @@ export function yamlKeyDifferences(current: string, expected: string): string[] 
   return out.slice(0, 8);
 }
 
-function render(input: FreshnessInput, argocd: { text: string; source: string } | undefined, withoutArgocd: boolean): RenderedFile[] {
+function render(input: FreshnessInput, pinned: { argocd?: PinnedManifest; cilium?: PinnedManifest }, withoutArgocd: boolean): RenderedFile[] {
   try {
-    return renderLab({ lab: input.lab, secrets: input.secrets, argocd, withoutArgocd }).filter((f) => input.select(f.path));
+    return renderLab({ lab: input.lab, secrets: input.secrets, ...pinned, withoutArgocd }).filter((f) => input.select(f.path));
   } catch (err) {
     if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
     throw err;
@@ -82,14 +83,14 @@ async function describe(rendered: string, d: Difference, files: RenderedFile[]):
 
 /** Throws ERR_RENDERED_STALE when the selected files on disk are not what renders now. */
 export async function requireFreshRender(input: FreshnessInput): Promise<void> {
-  const argocd = await argocdManifest(input.lab, input.argocd);
-  const files = render(input, argocd, input.argocd.withoutArgocd === true);
+  const pinned = await pinnedManifests(input.lab, input.manifests);
+  const files = render(input, pinned, input.manifests.withoutArgocd === true);
   const diffs = await checkRender(input.rendered, files);
   if (diffs.length === 0) return;
   const lines = await Promise.all(diffs.slice(0, 6).map((d) => describe(input.rendered, d, files)));
-  let hint = `run \`builder render${input.argocd.withoutArgocd ? ' --without-argocd' : ''}\`, then make-usb again`;
+  let hint = `run \`builder render${input.manifests.withoutArgocd ? ' --without-argocd' : ''}\`, then make-usb again`;
   // A render made with --without-argocd is the usual cause when only the Argo CD bootstrap differs.
-  if (argocd && (await checkRender(input.rendered, render(input, undefined, true))).length === 0) {
+  if (pinned.argocd && (await checkRender(input.rendered, render(input, { ...pinned, argocd: undefined }, true))).length === 0) {
     hint = 'it was rendered with --without-argocd (no Argo CD bootstrap): run `builder render` to include it, or pass --without-argocd to make-usb to put it on the stick as it is';
   }
   throw new UserError(

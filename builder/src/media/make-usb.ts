@@ -26,6 +26,8 @@ export interface MakeUsbOptions {
   /** The render to compare with: without the Argo CD bootstrap, or with this manifest file. */
   withoutArgocd?: boolean;
   argocdManifest?: string;
+  /** --cilium-manifest FILE: the Cilium manifest the freshness check renders with. */
+  ciliumManifest?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -82,7 +84,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
       lab,
       secrets: await loadSecrets(paths),
       rendered: paths.rendered,
-      argocd: { labFile, cache: o.cache, manifest: o.argocdManifest, withoutArgocd: o.withoutArgocd, cwd: o.cwd, env: o.env },
+      manifests: { labFile, cache: o.cache, manifest: o.argocdManifest, ciliumManifest: o.ciliumManifest, withoutArgocd: o.withoutArgocd, cwd: o.cwd, env: o.env },
       select: (p) => p === rel,
     });
   }

@@ -1,13 +1,14 @@
-import type { Lab } from '@lab/shared';
+import { cniPlan, type Lab } from '@lab/shared';
 import { renderGateway } from '../vyos/gateway/index.js';
 import type { LabSecrets } from '../secrets/index.js';
 import { argocdInlineManifests } from './argocd.js';
+import { ciliumInlineManifest, type PinnedManifest } from './cilium.js';
 import { renderKubeconfig, renderTalosconfig } from './clients.js';
 import { RenderError } from './errors.js';
 import { renderHarvesterConfig } from './harvester.js';
 import { harvesterIpxe, pxeNic, talosIpxe } from './ipxe.js';
 import { macFileName, pxeBase } from './pxe-urls.js';
-import { renderTalosConfig } from './talos.js';
+import { renderTalosConfig, type InlineManifest } from './talos.js';
 import { tinkerbellHardware } from './tinkerbell.js';
 
 /** One output file, relative to the render directory. */
@@ -22,6 +23,8 @@ export interface RenderInputs {
   secrets: LabSecrets;
   /** Argo CD's install.yaml (needed when the platform cluster has gitops). */
   argocd?: { text: string; source: string };
+  /** The pre-rendered Cilium manifest (needed when the platform cluster's cni is cilium via inline). */
+  cilium?: PinnedManifest;
   /** Render the Talos configs without the Argo CD bootstrap even though the lab has gitops. */
   withoutArgocd?: boolean;
   /** Whether to render the VyOS gateway (false when the gateway renderer is unavailable). */
@@ -44,7 +47,19 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
   const base = pxeBase(lab);
 
   if (platform) {
-    let inline: ReturnType<typeof argocdInlineManifests> = [];
+    const inline: InlineManifest[] = [];
+    const cni = cniPlan(platform);
+    if (cni.ciliumImage) {
+      if (!inputs.cilium) {
+        throw new RenderError(
+          'ERR_CNI_MANIFEST_MISSING',
+          `the platform cluster's CNI is Cilium as an inline manifest, but no Cilium manifest was given`,
+          `pin it in images.yaml and run \`builder images sync ${cni.ciliumImage}\` (or \`builder images import FILE --name ${cni.ciliumImage}\`), or pass --cilium-manifest FILE`,
+        );
+      }
+      // First, so that the pod network is there before anything else needs it.
+      inline.push(ciliumInlineManifest(lab, inputs.cilium, cni.ciliumImage));
+    }
     if (platform.gitops && !inputs.withoutArgocd) {
       if (!inputs.argocd) {
         throw new RenderError(
@@ -53,7 +68,7 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
           'pin and fetch it with `builder images sync argocd-install` (see images.yaml), or pass --argocd-manifest FILE',
         );
       }
-      inline = argocdInlineManifests(lab, inputs.argocd);
+      inline.push(...argocdInlineManifests(lab, inputs.argocd));
     }
     for (const host of platform.hosts) files.push({ path: `talos/${host}.yaml`, content: renderTalosConfig(lab, host, secrets, inline), mode: SECRET });
     files.push({ path: 'talosconfig', content: renderTalosconfig(lab, secrets), mode: SECRET });

@@ -1,4 +1,4 @@
-import { hostByName, type Host, type Lab, type PlatformCluster } from '@lab/shared';
+import { cniPlan, compareVersions, hostByName, type Host, type Lab, type PlatformCluster } from '@lab/shared';
 import type { LabSecrets } from '../secrets/index.js';
 import { collectorEndpoints } from './collector.js';
 import { RenderError } from './errors.js';
@@ -46,7 +46,30 @@ function installSection(host: Host, cluster: PlatformCluster): Record<string, un
     ...(Object.keys(selector).length > 0 ? { diskSelector: selector } : { disk: d.path }),
     image: `ghcr.io/siderolabs/installer:${cluster.talos}`,
     wipe: false,
+    // As `talosctl gen config` writes it from v1.12 on (VersionContract.GrubUseUKICmdlineDefault,
+    // siderolabs/talos pkg/machinery/config/generate/init.go): GRUB boots with the UKI's command line.
+    ...(compareVersions(cluster.talos, 'v1.12.0') >= 0 ? { grubUseUKICmdline: true } : {}),
   };
+}
+
+/**
+ * The PodSecurity admission defaults `talosctl gen config` writes for every Talos after v1.0
+ * (VersionContract.PodSecurityAdmissionEnabled, pkg/machinery/config/generate/init.go at v1.12.0):
+ * enforce baseline, audit and warn restricted, kube-system exempt.
+ */
+const POD_SECURITY = {
+  name: 'PodSecurity',
+  configuration: {
+    apiVersion: 'pod-security.admission.config.k8s.io/v1alpha1',
+    kind: 'PodSecurityConfiguration',
+    defaults: { enforce: 'baseline', 'enforce-version': 'latest', audit: 'restricted', 'audit-version': 'latest', warn: 'restricted', 'warn-version': 'latest' },
+    exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system'] },
+  },
+};
+
+/** The API server's certificate names: the lab's, and the VIP the endpoint uses. */
+function apiServerSans(cluster: PlatformCluster): string[] {
+  return cluster.vip && !cluster.certSans.includes(cluster.vip) ? [...cluster.certSans, cluster.vip] : cluster.certSans;
 }
 
 export function networkDocuments(lab: Lab, host: Host): TalosDocument[] {
@@ -90,6 +113,11 @@ export function networkDocuments(lab: Lab, host: Host): TalosDocument[] {
       });
     }
   });
+  const vip = lab.clusters.platform?.vip;
+  const vipLink = vip ? links.find((l) => l.network.name === host.addresses[0]?.network && l.address) : undefined;
+  // Talos v1.12 moves the VIP from machine.network.interfaces[].vip to its own document, on the
+  // link (or VLAN) that carries the shared network (website/content/v1.12/reference/configuration/network/layer2vipconfig.md).
+  if (vip && vipLink) docs.push({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: vip, link: vipLink.vlan === undefined ? aliasOf(vipLink.nic) : `${aliasOf(vipLink.nic)}.${vipLink.vlan}` });
   const nameservers = primary ? nameserversFor(lab, primary.network) : lab.site.resolvers;
   docs.push({ apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: nameservers.map((address) => ({ address })) });
   docs.push({ apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: lab.site.ntp } });
@@ -131,7 +159,7 @@ export function machineConfig(lab: Lab, host: Host, secrets: LabSecrets, inlineM
       controlPlane: { endpoint: cluster.endpoint },
       clusterName: cluster.name,
       network: {
-        cni: { name: cluster.cni },
+        cni: { name: cniPlan(cluster).talos },
         dnsDomain: 'cluster.local',
         podSubnets: cluster.podCidrs,
         serviceSubnets: cluster.serviceCidrs,
@@ -141,7 +169,7 @@ export function machineConfig(lab: Lab, host: Host, secrets: LabSecrets, inlineM
       ca: { crt: t.certs.k8s.crt, key: t.certs.k8s.key },
       aggregatorCA: { crt: t.certs.k8saggregator.crt, key: t.certs.k8saggregator.key },
       serviceAccount: { key: t.certs.k8sserviceaccount.key },
-      apiServer: { image: `registry.k8s.io/kube-apiserver:${k8s}`, certSANs: cluster.certSans },
+      apiServer: { image: `registry.k8s.io/kube-apiserver:${k8s}`, certSANs: apiServerSans(cluster), admissionControl: [POD_SECURITY] },
       controllerManager: { image: `registry.k8s.io/kube-controller-manager:${k8s}` },
       proxy: cluster.kubeProxy ? { image: `registry.k8s.io/kube-proxy:${k8s}` } : { disabled: true },
       scheduler: { image: `registry.k8s.io/kube-scheduler:${k8s}` },

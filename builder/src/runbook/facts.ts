@@ -46,7 +46,12 @@ export function runbookContext(lab: Lab, o: { labArg: string; stateDir: string }
   if (laptopNet) ctx.laptopNet = laptopNet;
   if (gatewayHost) ctx.gatewayHost = gatewayHost;
   if (mgmt?.gateway) ctx.gatewayMgmt = mgmt.gateway;
-  if (lab.clusters.platform) ctx.platformEndpointIp = new URL(lab.clusters.platform.endpoint).hostname;
+  if (lab.clusters.platform) {
+    // talosctl talks to a node's own address, never to the control-plane VIP: the VIP follows etcd,
+    // so it is gone exactly when etcd needs repairing (Talos's VIP guide, "Caveats").
+    const first = lab.clusters.platform.hosts.map((n) => lab.hosts.find((h) => h.name === n)).find((h) => h?.addresses[0]);
+    ctx.platformEndpointIp = first ? hostAddress(first) : new URL(lab.clusters.platform.endpoint).hostname;
+  }
   return ctx;
 }
 

@@ -1,6 +1,7 @@
 import { PHASES, STAGES, installDevice, type Host, type PhaseId, type StageId } from '@lab/shared';
 import type { Block, Chapter, DoneWhen, Step } from './model.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
+import { cniBlocks } from './cni.js';
 
 /** The events that prove a host reached these stages, from the phase model. */
 export function proofOf(stages: StageId[], sources?: readonly string[]): Block {
@@ -147,6 +148,7 @@ function phase1(c: RunbookContext): Step[] {
       purpose: `Talk to the platform cluster at \`${lab.clusters.platform.endpoint}\`.`,
       blocks: [
         { type: 'commands', where: 'laptop', lines: [`talosctl --talosconfig ${T} --endpoints ${ip} --nodes ${ip} kubeconfig ${K}`, `kubectl --kubeconfig ${K} get nodes -o wide`] },
+        ...cniBlocks(c, K, T, ip),
         { type: 'checks', items: [`\`${cp.name}\` is Ready with address \`${ip}\``] },
         proofOf(['healthy'], TALOS),
       ],

@@ -1,5 +1,6 @@
 import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, installDevice, type RemedyId } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
+import { cniRemedy } from './cni.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
 import { harvesterStopBlocks } from './harvester-checks.js';
 
@@ -123,7 +124,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
       return [
         { type: 'p', text: 'The host joined but does not report healthy.' },
         { type: 'commands', where: 'laptop', lines: [`kubectl --kubeconfig ${K} get nodes -o wide`, `kubectl --kubeconfig ${K} get pods -A --field-selector=status.phase!=Running`, ...(c.platformEndpointIp ? [`talosctl --talosconfig ${T} --endpoints ${c.platformEndpointIp} --nodes ${c.platformEndpointIp} health`] : [])] },
-        ...(lab.clusters.platform?.cni === 'none' ? [{ type: 'p' as const, text: 'The lab installs its CNI through Argo CD (cni: none): nodes stay NotReady until that application syncs. Check Argo CD first.' }] : []),
+        ...cniRemedy(lab),
       ];
     case 'argocd-not-healthy':
       return [

@@ -6,7 +6,7 @@ import { parseLab } from '@lab/shared';
 import { statePaths } from '../../src/state/index.js';
 import { loadSecrets } from '../../src/secrets/index.js';
 import { renderLab } from '../../src/render/index.js';
-import { ARGOCD_FIXTURE, labWithSecrets, run } from './helpers.js';
+import { ARGOCD_FIXTURE, CILIUM_FIXTURE, labWithSecrets, run } from './helpers.js';
 
 async function hashes(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -24,15 +24,15 @@ async function hashes(dir: string): Promise<Record<string, string>> {
 describe('render determinism', () => {
   it('renders byte-identical files twice from the same lab and secrets', async () => {
     const { dir, lab } = await labWithSecrets('determinism-');
-    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'a'))).code).toBe(0);
-    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'b'))).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--out', join(dir, 'a'))).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--out', join(dir, 'b'))).code).toBe(0);
     const a = await hashes(join(dir, 'a'));
     const b = await hashes(join(dir, 'b'));
     expect(Object.keys(a)).toHaveLength(20);
     expect(b).toEqual(a);
 
     // --json reports the same hashes as the files on disk.
-    const json = JSON.parse((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--out', join(dir, 'c'), '--json')).stdout);
+    const json = JSON.parse((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--out', join(dir, 'c'), '--json')).stdout);
     for (const f of json.files) expect(a[f.path], f.path).toBe(f.sha256);
   });
 
@@ -43,8 +43,9 @@ describe('render determinism', () => {
     const parsed = parseLab(text, 'lab.yaml');
     if (!parsed.ok) throw new Error('lab invalid');
     const argocd = { text: await readFile(ARGOCD_FIXTURE, 'utf8'), source: ARGOCD_FIXTURE };
-    const r1 = renderLab({ lab: parsed.lab, secrets: await loadSecrets(statePaths(one.lab)), argocd });
-    const r2 = renderLab({ lab: parsed.lab, secrets: await loadSecrets(statePaths(two.lab)), argocd });
+    const cilium = { text: await readFile(CILIUM_FIXTURE, 'utf8'), source: CILIUM_FIXTURE };
+    const r1 = renderLab({ lab: parsed.lab, secrets: await loadSecrets(statePaths(one.lab)), argocd, cilium });
+    const r2 = renderLab({ lab: parsed.lab, secrets: await loadSecrets(statePaths(two.lab)), argocd, cilium });
     const cp1 = (files: typeof r1) => files.find((f) => f.path === 'talos/cp-1.yaml')!.content;
     expect(cp1(r1)).not.toBe(cp1(r2));
     expect(r1.map((f) => f.path)).toEqual(r2.map((f) => f.path));
@@ -58,7 +59,7 @@ describe('render failures', () => {
   it('refuses without secrets, names the fix, creates none', async () => {
     const { dir, lab } = await labWithSecrets('nosecrets-');
     await rm(statePaths(lab).secrets, { recursive: true });
-    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the lab has no secrets yet');
     expect(r.stderr).toContain('builder secrets init');
@@ -69,7 +70,7 @@ describe('render failures', () => {
   it('names each missing secret file', async () => {
     const { dir, lab } = await labWithSecrets('missing-');
     await rm(join(statePaths(lab).secrets, 'collector-token'));
-    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/secret files are missing:\n\s+\S+collector-token/);
   });
@@ -93,7 +94,7 @@ describe('render failures', () => {
 
   it('--without-argocd renders schema-valid Talos configs with no Argo CD bootstrap, and says so', async () => {
     const { dir, lab } = await labWithSecrets('withoutargo-');
-    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--without-argocd');
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--without-argocd', '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('--without-argocd: the Talos configs do not bootstrap Argo CD');
     const cp1 = await readFile(join(statePaths(lab).rendered, 'talos/cp-1.yaml'), 'utf8');
@@ -106,7 +107,7 @@ describe('render failures', () => {
   it('rejects an Argo CD manifest that is not Kubernetes YAML', async () => {
     const { dir, lab } = await labWithSecrets('badargo-');
     await writeFile(join(dir, 'argo.yaml'), 'just: text\n');
-    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', join(dir, 'argo.yaml'));
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', join(dir, 'argo.yaml'), '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a Kubernetes object');
   });

@@ -7,6 +7,7 @@ import { dispatch } from '../../src/cli/dispatch.js';
 import { memoryIo } from '../../src/base/index.js';
 
 export const ARGOCD_FIXTURE = resolve('builder/test/render/fixtures/argocd-install.yaml');
+export const CILIUM_FIXTURE = resolve('builder/test/render/fixtures/cilium-install.yaml');
 
 /** The example lab copied into a temp directory, with secrets initialised beside it. */
 export async function labWithSecrets(prefix = 'render-'): Promise<{ dir: string; lab: string }> {

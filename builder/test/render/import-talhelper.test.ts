@@ -23,20 +23,24 @@ describe('builder import talhelper', () => {
     const r = importTalhelper(await readFile(TALCONFIG, 'utf8'), lab);
     expect(r.networks).toEqual([]);
     const p = lab.clusters.platform!;
+    // The example lab decides three things beyond the talconfig: how the CNI arrives, the VIP
+    // and the endpoint on it (and so its certificate name). The import says so in its notes.
     expect(r.clusters.platform).toEqual({
       name: p.name,
       talos: p.talos,
       kubernetes: p.kubernetes,
-      endpoint: p.endpoint,
+      endpoint: 'https://10.10.30.10:6443',
       podCidrs: p.podCidrs,
       serviceCidrs: p.serviceCidrs,
-      cni: p.cni,
+      cni: 'none',
       kubeProxy: p.kubeProxy,
       kubePrism: p.kubePrism,
       allowSchedulingOnControlPlanes: p.allowSchedulingOnControlPlanes,
-      certSans: p.certSans,
+      certSans: ['platform.lab.local', '10.10.30.10'],
       hosts: p.hosts,
     });
+    expect(r.notes.some((n) => n.startsWith('cni: none') && n.includes('cni: { name: cilium, via: inline }'))).toBe(true);
+    expect(r.notes).toContain('endpoint https://10.10.30.10:6443 is one node\'s own address, but 3 nodes are control planes: add vip: <a free address on their network> and point endpoint at it');
     const cp1 = r.hosts.find((h) => h.name === 'cp-1')!;
     expect(cp1).toMatchObject({ role: 'controlplane', boot: 'usb', model: 'um760', nics: [{ mac: '38:05:25:34:25:d0', tagged: ['LAB_PLATFORM'] }], addresses: [{ network: 'LAB_PLATFORM', address: '10.10.30.10' }], installDisk: { size: '>= 256GB', type: 'nvme' } });
     const cp2 = r.hosts.find((h) => h.name === 'cp-2')!;
@@ -55,7 +59,12 @@ describe('builder import talhelper', () => {
       const at = data.hosts.findIndex((h) => h.name === imported.name);
       data.hosts[at] = imported;
     }
-    data.clusters.platform = { ...r.clusters.platform, gitops: data.clusters.platform.gitops };
+    const example = data.clusters.platform;
+    data.clusters.platform = { ...r.clusters.platform, gitops: example.gitops };
+    // As imported, with the example's gitops: refused for the CNI and the endpoint, as the notes said.
+    const asImported = parseLab(stringify(data), 'merged.yaml');
+    expect(asImported.ok ? [] : asImported.problems.map((x) => x.path.join('.'))).toEqual(['clusters.platform.cni', 'clusters.platform.endpoint']);
+    data.clusters.platform = { ...r.clusters.platform, gitops: example.gitops, cni: example.cni, vip: example.vip, endpoint: example.endpoint };
     const merged = parseLab(stringify(data), 'merged.yaml');
     expect(merged.ok, JSON.stringify(merged.ok ? [] : merged.problems)).toBe(true);
   });

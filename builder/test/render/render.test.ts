@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,9 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { parse, parseAllDocuments } from 'yaml';
 import { statePaths } from '../../src/state/index.js';
 import { fromPem, loadSecrets, unb64 } from '../../src/secrets/index.js';
-import { ARGOCD_FIXTURE, labWithSecrets, run } from './helpers.js';
+import { ARGOCD_FIXTURE, CILIUM_FIXTURE, labWithSecrets, run } from './helpers.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const TALOS_SCHEMA = '../shared/reference/talos-v1.12/config.schema.json';
 
@@ -26,7 +28,7 @@ describe('builder render (example lab)', () => {
   let out: string;
   beforeAll(async () => {
     ({ dir, lab } = await labWithSecrets());
-    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code, r.stderr).toBe(0);
     out = statePaths(lab).rendered;
   });
@@ -102,11 +104,66 @@ describe('builder render (example lab)', () => {
     expect(config.machine.install.diskSelector).toEqual({ size: '>= 256GB', type: 'nvme' });
     expect(config.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
     expect(config.machine.nodeLabels['node.kubernetes.io/instance-type']).toBe('um760');
-    expect(config.machine.certSANs).toEqual(['platform.lab.local', '10.10.30.10']);
+    expect(config.machine.certSANs).toEqual(['platform.lab.local', '10.10.30.5']);
     expect(config.cluster.network.cni).toEqual({ name: 'none' });
     expect(config.cluster.proxy).toEqual({ disabled: true });
     expect(config.cluster.allowSchedulingOnControlPlanes).toBe(true);
-    expect(config.cluster.controlPlane.endpoint).toBe('https://10.10.30.10:6443');
+    expect(config.cluster.controlPlane.endpoint).toBe('https://10.10.30.5:6443');
+  });
+
+  it('the three control-plane configs share the VIP: a Layer2VIPConfig on the platform link, the endpoint on it, the VIP in the API certificate', async () => {
+    const links: Record<string, string> = { 'cp-1': 'lab0.30', 'cp-2': 'lab0', 'cp-3': 'lab0' };
+    for (const host of ['cp-1', 'cp-2', 'cp-3']) {
+      const docs = parseAllDocuments(await readFile(join(out, 'talos', `${host}.yaml`), 'utf8')).map((d) => d.toJS());
+      expect(docs.filter((d) => d.kind === 'Layer2VIPConfig'), host).toEqual([{ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: '10.10.30.5', link: links[host] }]);
+      // The link it names is one this config defines (a VLANConfig on cp-1, the NIC's alias on the VMs).
+      expect(docs.some((d) => (d.kind === 'VLANConfig' || d.kind === 'LinkConfig') && d.name === links[host]), host).toBe(true);
+      expect(docs[0].cluster.controlPlane.endpoint, host).toBe('https://10.10.30.5:6443');
+      expect(docs[0].cluster.apiServer.certSANs, host).toContain('10.10.30.5');
+    }
+    // talosctl keeps talking to the nodes' own addresses, never to the VIP (Talos's VIP guide).
+    const talosconfig = parse(await readFile(join(out, 'talosconfig'), 'utf8'));
+    expect(talosconfig.contexts.platform.endpoints).toEqual(['10.10.30.10', '10.10.30.11', '10.10.30.12']);
+    expect(parse(await readFile(join(out, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).toBe('https://10.10.30.5:6443');
+  });
+
+  it('PodSecurity admission defaults and grubUseUKICmdline as talosctl gen config v1.12 writes them', async () => {
+    for (const host of ['cp-1', 'cp-2', 'cp-3']) {
+      const config = parseAllDocuments(await readFile(join(out, 'talos', `${host}.yaml`), 'utf8'))[0]!.toJS();
+      expect(config.machine.install.grubUseUKICmdline, host).toBe(true);
+      expect(config.cluster.apiServer.admissionControl, host).toEqual([
+        {
+          name: 'PodSecurity',
+          configuration: {
+            apiVersion: 'pod-security.admission.config.k8s.io/v1alpha1',
+            kind: 'PodSecurityConfiguration',
+            defaults: { enforce: 'baseline', 'enforce-version': 'latest', audit: 'restricted', 'audit-version': 'latest', warn: 'restricted', 'warn-version': 'latest' },
+            exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system'] },
+          },
+        },
+      ]);
+    }
+  });
+
+  it('Cilium comes first among the inline manifests, as the pinned bytes, rendered kube-proxy-free for KubePrism', async () => {
+    const pinned = await readFile(CILIUM_FIXTURE, 'utf8');
+    for (const host of ['cp-1', 'cp-2', 'cp-3']) {
+      const config = parseAllDocuments(await readFile(join(out, 'talos', `${host}.yaml`), 'utf8'))[0]!.toJS();
+      expect(config.cluster.network.cni, host).toEqual({ name: 'none' });
+      const cilium = config.cluster.inlineManifests[0] as { name: string; contents: string };
+      expect(cilium.name).toBe('cilium');
+      expect(sha256(cilium.contents)).toBe(sha256(pinned));
+      const objs = parseAllDocuments(cilium.contents).map((d) => d.toJS());
+      const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cilium-config');
+      expect(cm.data['kube-proxy-replacement']).toBe('true');
+      expect(cm.data.ipam).toBe('kubernetes');
+      const agent = objs.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'cilium').spec.template.spec.containers[0];
+      expect(agent.env.filter((e: { name: string }) => e.name.startsWith('KUBERNETES_SERVICE'))).toEqual([
+        { name: 'KUBERNETES_SERVICE_HOST', value: 'localhost' },
+        { name: 'KUBERNETES_SERVICE_PORT', value: String(config.machine.features.kubePrism.port) },
+      ]);
+      expect(config.cluster.proxy).toEqual({ disabled: true });
+    }
   });
 
   it('cp-2 (untagged on VLAN 30) gets its address on the link itself', async () => {
@@ -118,14 +175,14 @@ describe('builder render (example lab)', () => {
   it('inline manifests bootstrap Argo CD (namespaced) and a root Application for the lab repo', async () => {
     const config = parseAllDocuments(await readFile(join(out, 'talos/cp-1.yaml'), 'utf8'))[0]!.toJS();
     const inline = config.cluster.inlineManifests as { name: string; contents: string }[];
-    expect(inline.map((m) => m.name)).toEqual(['argocd-namespace', 'argocd-install', 'argocd-root-application']);
-    const install = parseAllDocuments(inline[1]!.contents).map((d) => d.toJS());
+    expect(inline.map((m) => m.name)).toEqual(['cilium', 'argocd-namespace', 'argocd-install', 'argocd-root-application']);
+    const install = parseAllDocuments(inline[2]!.contents).map((d) => d.toJS());
     expect(install.map((d) => d.kind)).toEqual(['CustomResourceDefinition', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'StatefulSet']);
     const sts = install.find((d) => d.kind === 'StatefulSet');
     expect(sts.metadata.namespace).toBe('argocd');
     expect(install.find((d) => d.kind === 'ClusterRole').metadata.namespace).toBeUndefined();
     expect(install.find((d) => d.kind === 'CustomResourceDefinition').metadata.namespace).toBeUndefined();
-    const app = parse(inline[2]!.contents);
+    const app = parse(inline[3]!.contents);
     expect(app.spec.source).toEqual({ repoURL: 'https://git.example.org/lab.git', path: 'infrastructure/platform', targetRevision: 'main' });
     expect(app.metadata.namespace).toBe('argocd');
   });
@@ -145,7 +202,7 @@ describe('builder render (example lab)', () => {
     const kc = parse(await readFile(join(out, 'kubeconfig'), 'utf8'));
     const ca = cert(kc.clusters[0].cluster['certificate-authority-data']);
     const client = cert(kc.users[0].user['client-certificate-data']);
-    expect(kc.clusters[0].cluster.server).toBe('https://10.10.30.10:6443');
+    expect(kc.clusters[0].cluster.server).toBe('https://10.10.30.5:6443');
     expect(client.checkIssued(ca)).toBe(true);
     expect(client.verify(ca.publicKey)).toBe(true);
     expect(client.subject).toContain('O=system:masters');
@@ -214,20 +271,20 @@ describe('builder render (example lab)', () => {
   });
 
   it('render --check: no difference after render, lists a changed and a missing file, exit 1', async () => {
-    const clean = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
+    const clean = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--check');
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toContain('up to date');
     await writeFile(join(out, 'talos/cp-2.yaml'), 'changed by hand\n', { mode: 0o600 });
     const { rm } = await import('node:fs/promises');
     await rm(join(out, 'kubeconfig'));
-    const dirty = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check');
+    const dirty = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--check');
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toContain('differs  talos/cp-2.yaml');
     expect(dirty.stdout).toContain('missing  kubeconfig');
     expect(dirty.stdout).toContain('2 of 20 files differ');
     // --check wrote nothing.
     expect(await readFile(join(out, 'talos/cp-2.yaml'), 'utf8')).toBe('changed by hand\n');
-    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE)).code).toBe(0);
-    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--check')).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE)).code).toBe(0);
+    expect((await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE, '--check')).code).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { statePaths } from '../../src/state/index.js';
 import { loadSecrets, type LabSecrets } from '../../src/secrets/index.js';
 import { renderLab, RenderError } from '../../src/render/index.js';
-import { labWithSecrets, variant as labVariant } from './helpers.js';
+import { CILIUM_FIXTURE, labWithSecrets, variant as labVariant } from './helpers.js';
 
 // The example lab as plain data, edited loosely in each case.
 type LabData = { hosts: { name: string; nics?: unknown; installDisk?: unknown }[]; clusters: { platform: Record<string, unknown> } };
@@ -43,7 +43,7 @@ describe('render variants of the lab', () => {
       const cp2 = d.hosts.find((h) => h.name === 'cp-2')!;
       cp2.nics = [{ mac: '02:00:00:00:03:02', untagged: 'LAB_PROV', tagged: ['LAB_PLATFORM'] }];
     });
-    const files = renderLab({ lab, secrets, argocd: { text: 'kind: ServiceAccount\napiVersion: v1\nmetadata: { name: x }\n', source: 'x.yaml' } });
+    const files = renderLab({ lab, secrets, argocd: { text: 'kind: ServiceAccount\napiVersion: v1\nmetadata: { name: x }\n', source: 'x.yaml' }, cilium: { text: await readFile(CILIUM_FIXTURE, 'utf8'), source: CILIUM_FIXTURE } });
     const docs = parseAllDocuments(files.find((f) => f.path === 'talos/cp-2.yaml')!.content).map((d) => d.toJS());
     for (const d of docs) expect(validate(d), d.kind).toBe(true);
     expect(docs.find((d) => d.kind === 'DHCPv4Config')).toEqual({ apiVersion: 'v1alpha1', kind: 'DHCPv4Config', name: 'lab0' });
@@ -54,6 +54,7 @@ describe('render variants of the lab', () => {
     const lab = await variant((d) => {
       delete d.hosts.find((h) => h.name === 'cp-3')!.installDisk;
       delete d.clusters.platform.gitops;
+      d.clusters.platform.cni = 'none';
     });
     expect(() => renderLab({ lab, secrets })).toThrow(RenderError);
     expect(() => renderLab({ lab, secrets })).toThrow(/host cp-3 has no installDisk/);

@@ -57,7 +57,8 @@ describe('secrets import of a bundle whose keys were not made by builder', () =>
 
     const r = memoryIo(dir);
     const argocd = resolve('builder/test/render/fixtures/argocd-install.yaml');
-    expect(await dispatch(['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd], r), r.stderr).toBe(0);
+    const cilium = resolve('builder/test/render/fixtures/cilium-install.yaml');
+    expect(await dispatch(['render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', argocd, '--cilium-manifest', cilium], r), r.stderr).toBe(0);
     const config = parseAllDocuments(await readFile(join(statePaths(lab).rendered, 'talos/cp-1.yaml'), 'utf8'))[0]!.toJS();
     expect(config.cluster.aescbcEncryptionSecret).toBe(bundle.secrets.aescbcencryptionsecret);
     expect(config.cluster.secretboxEncryptionSecret).toBeUndefined();

@@ -1,4 +1,4 @@
-import type { Host, Lab, Network } from './schema.js';
+import type { Host, Lab, Network, PlatformCluster } from './schema.js';
 
 /** Small lookups every renderer needs. Pure. */
 
@@ -31,4 +31,22 @@ export function hostByAddress(lab: Lab, ip: string): Host | undefined {
 
 export function prefixLength(net: Network): number {
   return Number(net.cidr.split('/')[1]);
+}
+
+/** What the platform cluster's `cni` means for a render. Pure. */
+export interface CniPlan {
+  /** `cluster.network.cni.name` in the Talos config. */
+  talos: 'flannel' | 'none';
+  /** The images.yaml entry whose pre-rendered Cilium manifest becomes an inline manifest. */
+  ciliumImage?: string;
+  /** The lab says how a CNI arrives (Talos's flannel, the inline manifest, or by hand). */
+  arrives: boolean;
+}
+
+export function cniPlan(cluster: PlatformCluster): CniPlan {
+  const c = cluster.cni;
+  if (c === 'flannel') return { talos: 'flannel', arrives: true };
+  if (c === 'none') return { talos: 'none', arrives: false };
+  if (c.name === 'cilium') return { talos: 'none', ciliumImage: c.image, arrives: true };
+  return { talos: 'none', arrives: true };
 }

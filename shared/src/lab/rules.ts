@@ -1,6 +1,7 @@
 import type { Lab } from './schema.js';
 import type { Problem } from './problem.js';
-import { cidrContains, cidrHasHostBits, cidrsOverlap, cidrToString, ipToInt, isUsableHost, parseCidr, type Cidr } from './net.js';
+import { cidrContains, cidrHasHostBits, cidrsOverlap, cidrToString, ipToInt, isIpv4, isUsableHost, parseCidr, type Cidr } from './net.js';
+import { cniPlan } from './queries.js';
 import { compareVersions } from './version.js';
 import { STALL_RULES } from '../phases/stalls.js';
 
@@ -212,6 +213,8 @@ function clusterRules(r: Rules): void {
       }
       if (h.host.addresses.length === 0) add([...p, 'hosts', k], `host "${name}" has no static address; Talos nodes here are configured statically`, 'give the host an address on the platform network');
     });
+    platformCniRules(r, platform);
+    platformVipRules(r, platform);
   }
   const harvester = lab.clusters.harvester;
   if (harvester) {
@@ -227,6 +230,60 @@ function clusterRules(r: Rules): void {
       if (h.host.role !== 'harvester') add([...p, 'hosts', k], `host "${name}" has role ${h.host.role}, not harvester`, 'set its role to harvester, or remove it from the Harvester cluster');
       if (!h.host.addresses.some((a) => a.network === harvester.network)) add([...p, 'hosts', k], `host "${name}" has no address on "${harvester.network}"`, `give it an address on ${harvester.network}`);
     });
+  }
+}
+
+type Platform = NonNullable<Lab['clusters']['platform']>;
+
+/** How the pod network arrives: without one Talos never reports Ready, and Argo CD never starts. */
+function platformCniRules(r: Rules, platform: Platform): void {
+  const p: Path = ['clusters', 'platform'];
+  const cni = cniPlan(platform);
+  if (platform.gitops && !cni.arrives) {
+    r.add(
+      [...p, 'cni'],
+      'cni: none with gitops never becomes Ready: Argo CD cannot install the CNI, because its own pods need a CNI to start',
+      'write cni: { name: cilium, via: inline } to put the pre-rendered Cilium manifest pinned in images.yaml into the Talos configs, or cni: { name: none, via: manual } if you apply a CNI yourself while bootstrap waits',
+    );
+  }
+  // Without kube-proxy, Cilium reaches the API server through KubePrism on localhost (Talos's Cilium guide).
+  if (cni.ciliumImage && !platform.kubeProxy && !platform.kubePrism.enabled) {
+    r.add([...p, 'kubePrism'], 'Cilium replaces kube-proxy here (kubeProxy: false) and reaches the API server through KubePrism on localhost, but KubePrism is disabled', 'set kubePrism: { enabled: true, port: 7445 }, or kubeProxy: true');
+  }
+}
+
+/** The control-plane VIP: a free address on the hosts' shared network, and the endpoint when there are several hosts. */
+function platformVipRules(r: Rules, platform: Platform): void {
+  const { lab, add, networks, hosts, addresses } = r;
+  const p: Path = ['clusters', 'platform'];
+  const endpointHost = /^https?:\/\/([^/:]+)/.exec(platform.endpoint)?.[1] ?? '';
+  const owner = addresses.get(endpointHost);
+  if (platform.vip === undefined) {
+    if (platform.hosts.length > 1 && owner !== undefined) {
+      add([...p, 'endpoint'], `endpoint ${platform.endpoint} is the own address of ${owner}, so the other control-plane hosts lose the API whenever it is down`, 'add vip: <a free address on the hosts\' network> to clusters.platform and point endpoint at it (https://<vip>:6443)');
+    }
+    return;
+  }
+  const vip = platform.vip;
+  const first = hosts.get(platform.hosts[0] ?? '')?.host.addresses[0];
+  const net = first ? networks.get(first.network) : undefined;
+  const netDef = first ? lab.networks.find((n) => n.name === first.network) : undefined;
+  if (first && net && !isUsableHost(net.cidr, vip)) {
+    add([...p, 'vip'], `VIP ${vip} is not a host address of "${first.network}" (${cidrToString(net.cidr)}), the network the control-plane hosts share`, `pick a free address inside ${cidrToString(net.cidr)}`);
+  }
+  const holder = addresses.get(vip);
+  if (holder !== undefined) add([...p, 'vip'], `VIP ${vip} is already used by ${holder}`, 'pick an address no host has');
+  if (netDef?.gateway === vip) add([...p, 'vip'], `VIP ${vip} is the gateway address of "${netDef.name}"`, 'pick an address the gateway does not own');
+  if (netDef?.dhcp && inRange(vip, netDef.dhcp.start, netDef.dhcp.end)) add([...p, 'vip'], `VIP ${vip} lies inside the DHCP range of "${netDef.name}" (${netDef.dhcp.start}–${netDef.dhcp.end})`, 'pick an address outside the range: a leased copy of it would fight the control plane for it');
+  if (lab.clusters.harvester?.vip === vip) add([...p, 'vip'], `VIP ${vip} is also the Harvester cluster's VIP`, 'give each cluster its own VIP');
+  if (first) {
+    platform.hosts.forEach((name, k) => {
+      const h = hosts.get(name);
+      if (h && h.host.addresses.length > 0 && !h.host.addresses.some((a) => a.network === first.network)) add([...p, 'hosts', k], `host "${name}" has no address on "${first.network}", so it cannot hold the VIP ${vip}`, `give it an address on ${first.network} (the VIP moves between control-plane hosts on one layer-2 network)`);
+    });
+  }
+  if (isIpv4(endpointHost) && endpointHost !== vip) {
+    add([...p, 'endpoint'], `endpoint ${platform.endpoint} does not use the VIP ${vip}${owner ? ` (it is the own address of ${owner})` : ''}`, `write endpoint: https://${vip}:6443`);
   }
 }
 

@@ -250,9 +250,33 @@ export const PlatformClusterSchema = z.strictObject({
   talos: version,
   kubernetes: version,
   endpoint: httpUrl,
+  /**
+   * A shared virtual IP for the control plane, on the network of the hosts' first addresses: Talos
+   * (Layer2VIPConfig) gives it to one control-plane node at a time. Needed with more than one
+   * control-plane host, and then the endpoint uses it.
+   */
+  vip: ipv4.optional(),
   podCidrs: z.array(cidr).min(1).default(['10.244.0.0/16']),
   serviceCidrs: z.array(cidr).min(1).default(['10.96.0.0/12']),
-  cni: z.enum(['flannel', 'none']).default('flannel'),
+  /**
+   * How the pod network arrives. `flannel`: Talos deploys its own. `none`: Talos deploys none and
+   * something else must (refused together with gitops: Argo CD's pods need a CNI first). The
+   * object forms say how: `{ name: cilium, via: inline }` puts the pre-rendered Cilium manifest
+   * pinned in images.yaml into the Talos configs as an inline manifest; `{ name: none, via:
+   * manual }` says the operator applies a CNI by hand while bootstrap waits.
+   */
+  cni: z
+    .union([
+      z.enum(['flannel', 'none']),
+      z.strictObject({
+        name: z.literal('cilium'),
+        via: z.literal('inline'),
+        /** The images.yaml entry holding the pre-rendered Cilium manifest. */
+        image: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an images.yaml image name such as cilium-install').default('cilium-install'),
+      }),
+      z.strictObject({ name: z.literal('none'), via: z.literal('manual') }),
+    ])
+    .default('flannel'),
   kubeProxy: z.boolean().default(true),
   kubePrism: z
     .strictObject({ enabled: z.boolean().default(true), port: z.number().int().min(1).max(65535).default(7445) })
