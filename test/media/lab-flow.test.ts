@@ -139,7 +139,7 @@ describe('make-usb from the lab, the rendered config and the image cache', () =>
     expect(existsSync(o)).toBe(false);
 
     // render --without-argocd, then make-usb: refused, and told which render made it.
-    expect((await builder('render', '--without-boot-assets', '--lab', moved, '--state', state, '--without-argocd')).code).toBe(0);
+    expect((await builder('render', '--without-boot-assets', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--without-argocd')).code).toBe(0);
     const noArgo = await builder('make-usb', '--target', 'um760', '--lab', moved, '--state', state, '--cache', join(dir, 'cache'), '--out', o);
     expect(noArgo.code).toBe(1);
     expect(noArgo.stderr).toContain('cluster.inlineManifests');
