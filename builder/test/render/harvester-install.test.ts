@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { statePaths } from '../../src/state/index.js';
 import { loadSecrets, type LabSecrets } from '../../src/secrets/index.js';
 import { harvesterConfig, renderLab } from '../../src/render/index.js';
-import { labWithSecrets, variant as labVariant } from './helpers.js';
+import { labWithSecrets, pinnedFixtures, variant as labVariant } from './helpers.js';
 
 type HostData = { name: string; installDisk?: unknown; disks?: unknown; addresses?: unknown[] };
 type LabData = { hosts: HostData[]; clusters: { harvester: Record<string, unknown>; platform: Record<string, unknown> } };
@@ -41,7 +41,7 @@ describe('Harvester install config from the lab', () => {
     expect(device('ms02-2')).toBe('/dev/disk/by-id/nvme-Samsung_SSD_990_PRO_1TB_S6B0NL0W123456A');
     expect(device('ms02-3')).toBe('/dev/nvme0n1');
     // Tinkerbell's Hardware names the same disk.
-    const hw = parse(renderLab({ lab, secrets, gateway: false, argocd: { text: 'kind: ServiceAccount\napiVersion: v1\nmetadata: { name: x }\n', source: 'x.yaml' } }).find((f) => f.path === 'tinkerbell/ms02-1.yaml')!.content);
+    const hw = parse(renderLab({ lab, secrets, gateway: false, ...(await pinnedFixtures()) }).find((f) => f.path === 'tinkerbell/ms02-1.yaml')!.content);
     expect(hw.spec.disks).toEqual([{ device: '/dev/disk/by-id/nvme-eui.0025388b91b4d1a2' }]);
   });
 
@@ -52,7 +52,7 @@ describe('Harvester install config from the lab', () => {
 
   it('Tinkerbell Hardware carries no dhcp.ip when the host has no address on its boot network', async () => {
     const lab = await variant((d) => void (ms02(d, 3).addresses = [{ network: 'LAB_MGMT', address: '10.10.10.13' }]));
-    const files = renderLab({ lab, secrets, gateway: false, argocd: { text: 'kind: ServiceAccount\napiVersion: v1\nmetadata: { name: x }\n', source: 'x.yaml' } });
+    const files = renderLab({ lab, secrets, gateway: false, ...(await pinnedFixtures()) });
     const hw = (n: number) => parse(files.find((f) => f.path === `tinkerbell/ms02-${n}.yaml`)!.content).spec.interfaces[0].dhcp;
     expect(hw(3).ip).toBeUndefined();
     expect(hw(2).ip).toEqual({ address: '10.10.20.12', netmask: '255.255.255.0', gateway: '10.10.20.1' });

@@ -9,6 +9,14 @@ import { memoryIo } from '../../src/base/index.js';
 export const ARGOCD_FIXTURE = resolve('builder/test/render/fixtures/argocd-install.yaml');
 export const CILIUM_FIXTURE = resolve('builder/test/render/fixtures/cilium-install.yaml');
 
+/** The render's pinned manifests as the tests give them: the Argo CD and Cilium stand-ins. */
+export async function pinnedFixtures(): Promise<{ argocd: { text: string; source: string }; cilium: { text: string; source: string } }> {
+  return {
+    argocd: { text: await readFile(ARGOCD_FIXTURE, 'utf8'), source: ARGOCD_FIXTURE },
+    cilium: { text: await readFile(CILIUM_FIXTURE, 'utf8'), source: CILIUM_FIXTURE },
+  };
+}
+
 /** The example lab copied into a temp directory, with secrets initialised beside it. */
 export async function labWithSecrets(prefix = 'render-'): Promise<{ dir: string; lab: string }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

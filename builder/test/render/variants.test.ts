@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { statePaths } from '../../src/state/index.js';
 import { loadSecrets, type LabSecrets } from '../../src/secrets/index.js';
 import { renderLab, RenderError } from '../../src/render/index.js';
-import { CILIUM_FIXTURE, labWithSecrets, variant as labVariant } from './helpers.js';
+import { CILIUM_FIXTURE, labWithSecrets, pinnedFixtures, variant as labVariant } from './helpers.js';
 
 // The example lab as plain data, edited loosely in each case.
 type LabData = { hosts: { name: string; nics?: unknown; installDisk?: unknown }[]; clusters: { platform: Record<string, unknown> } };
@@ -66,7 +66,7 @@ describe('render variants of the lab', () => {
       d.hosts.find((h) => h.name === 'cp-2')!.installDisk = { wwn: '0x5002538e40a1b2c3', size: '>= 100GB' };
       delete d.clusters.platform.gitops;
     });
-    const files = renderLab({ lab, secrets });
+    const files = renderLab({ lab, secrets, cilium: (await pinnedFixtures()).cilium });
     const install = (host: string) => parseAllDocuments(files.find((f) => f.path === `talos/${host}.yaml`)!.content)[0]!.toJS().machine.install;
     expect(install('cp-3').diskSelector).toEqual({ wwid: 'eui.0025388b91b4d1a2' });
     expect(install('cp-2').diskSelector).toEqual({ size: '>= 100GB' });
