@@ -8,7 +8,7 @@ import type { LabSecrets } from '../secrets/index.js';
 /**
  * The tree the rehearsal's PXE service serves (pure planning here, one write below): what
  * `builder render` writes for the PXE service (ipxe/, harvester/, talos/ — rendered with the
- * rehearsal's secrets, without the Argo CD bootstrap), Debian's iPXE loaders for TFTP, and the
+ * rehearsal's secrets, without the Argo CD bootstrap and the Cilium manifest), Debian's iPXE loaders for TFTP, and the
  * demo's boot files at the URLs the rendered iPXE scripts name, so the scripts run unchanged.
  */
 export interface ServedFile {
@@ -54,7 +54,8 @@ scripts fetch them at the paths the real assets will have.
 
 export function planPxeRoot(lab: Lab, secrets: LabSecrets, demo: DemoBootFiles): ServedFile[] {
   const base = `http://${lab.pxe!.address}:${lab.pxe!.httpPort}`;
-  const rendered: RenderedFile[] = renderLab({ lab, secrets, withoutArgocd: true, gateway: false });
+  // The demo nodes run no CNI: their configs leave out the Cilium inline manifest as they leave out Argo CD.
+  const rendered: RenderedFile[] = renderLab({ lab, secrets, withoutArgocd: true, withoutCni: true, gateway: false });
   const files = new Map<string, ServedFile>();
   for (const f of rendered) if (SERVED_PXE_DIRS.includes(f.path.split('/')[0]!)) files.set(f.path, { path: f.path, data: f.content, mode: f.mode });
   for (const [name, src] of Object.entries(IPXE_LOADERS)) files.set(name, { path: name, src, mode: 0o644 });

@@ -25,6 +25,11 @@ export interface RenderInputs {
   argocd?: { text: string; source: string };
   /** The pre-rendered Cilium manifest (needed when the platform cluster's cni is cilium via inline). */
   cilium?: PinnedManifest;
+  /**
+   * Render the Talos configs without the Cilium inline manifest even though the lab has one: only
+   * for the rehearsal's demo nodes, which run no CNI (nothing a real node boots is rendered so).
+   */
+  withoutCni?: boolean;
   /** Render the Talos configs without the Argo CD bootstrap even though the lab has gitops. */
   withoutArgocd?: boolean;
   /** Whether to render the VyOS gateway (false when the gateway renderer is unavailable). */
@@ -49,7 +54,7 @@ export function renderLab(inputs: RenderInputs): RenderedFile[] {
   if (platform) {
     const inline: InlineManifest[] = [];
     const cni = cniPlan(platform);
-    if (cni.ciliumImage) {
+    if (cni.ciliumImage && !inputs.withoutCni) {
       if (!inputs.cilium) {
         throw new RenderError(
           'ERR_CNI_MANIFEST_MISSING',
