@@ -16,7 +16,7 @@ import { parseManifest } from '../../builder/src/images/index.js';
 import { pxeBase } from '../../builder/src/render/index.js';
 import { buildVyosStandinIso } from '../fixtures/vyos-standin/vyos-standin.js';
 import { ensureAgentBundle } from '../gateway-stick/agent-sea.js';
-import { bootTreeLab, EXAMPLE_MANIFEST, type BootTreeLab } from './fixture.js';
+import { bootTreeLab, CILIUM_STANDIN, EXAMPLE_MANIFEST, type BootTreeLab } from './fixture.js';
 
 const LOADERS = { bios: 'undionly.kpxe', uefi: 'ipxe.efi' };
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe('the example lab and its manifest', () => {
   it('every file its rendered scripts and configs name is rendered or served by exactly one image of examples/genesis/images.yaml', async () => {
     const out = join(t.dir, 'names');
-    const r = await t.builder('render', '--lab', t.labFile, '--without-argocd', '--without-boot-assets', '--out', out);
+    const r = await t.builder('render', '--lab', t.labFile, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN, '--without-boot-assets', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const rendered = new Set(await filesUnder(out));
     const named = await namedIn(out);
@@ -72,7 +72,7 @@ describe('the example lab and its manifest', () => {
 
 describe('builder render', () => {
   it('a complete tree (every asset cached) renders', async () => {
-    const r = await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd');
+    const r = await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN);
     expect(r.code, r.stderr).toBe(0);
   });
 
@@ -82,7 +82,7 @@ describe('builder render', () => {
       expect((await t.builder('images', 'import', a.file, '--name', a.name, '--lab', t.labFile, '--cache', partial)).code).toBe(0);
     }
     const out = join(t.dir, 'out-missing');
-    const r = await t.builder('render', '--lab', t.labFile, '--cache', partial, '--without-argocd', '--out', out);
+    const r = await t.builder('render', '--lab', t.labFile, '--cache', partial, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN, '--out', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the PXE boot tree lacks 1 file that the served scripts name:\n');
     expect(r.stderr).toContain(
@@ -91,7 +91,7 @@ describe('builder render', () => {
     expect(r.stderr).toContain('error code: ERR_BOOT_ASSET_MISSING');
     expect(existsSync(out)).toBe(false);
     // With --without-boot-assets the scripts are written, and the skipped check is said.
-    const w = await t.builder('render', '--lab', t.labFile, '--cache', partial, '--without-argocd', '--without-boot-assets', '--out', out);
+    const w = await t.builder('render', '--lab', t.labFile, '--cache', partial, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN, '--without-boot-assets', '--out', out);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stderr).toContain('--without-boot-assets: the files the PXE scripts name were not checked');
   });
@@ -103,7 +103,7 @@ describe('builder render', () => {
         if (name === 'harvester-iso') return false;
         if (name === 'harvester-kernel') (img.get('source') as { delete(k: string): boolean }).delete('checksum');
       });
-      const r = await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd', '--out', join(t.dir, 'out-unserved'));
+      const r = await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN, '--out', join(t.dir, 'out-unserved'));
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('lacks 2 files');
       expect(r.stderr).toContain(
@@ -122,7 +122,7 @@ describe('builder render', () => {
     const blob = join(damaged, 'sha256', efi.sha256);
     await chmod(blob, 0o644);
     await writeFile(blob, 'not the pinned loader\n');
-    const r = await t.builder('render', '--lab', t.labFile, '--cache', damaged, '--without-argocd', '--out', join(t.dir, 'out-damaged'));
+    const r = await t.builder('render', '--lab', t.labFile, '--cache', damaged, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN, '--out', join(t.dir, 'out-damaged'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`the cached file of image ipxe-efi (served at ipxe.efi) has sha256 ${sha256('not the pinned loader\n')}, not ${efi.sha256}`);
     expect(r.stderr).toContain('error code: ERR_IMAGE_CHECKSUM_MISMATCH');
@@ -134,8 +134,8 @@ describe('make-usb --target vp6630 with the PXE service on the gateway', () => {
   let args: string[];
 
   beforeAll(async () => {
-    expect((await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd')).code).toBe(0);
-    args = ['make-usb', '--target', 'vp6630', '--lab', t.labFile, '--cache', t.cache, '--base', base, '--agent', await ensureAgentBundle(), '--without-argocd'];
+    expect((await t.builder('render', '--lab', t.labFile, '--cache', t.cache, '--without-argocd', '--cilium-manifest', CILIUM_STANDIN)).code).toBe(0);
+    args = ['make-usb', '--target', 'vp6630', '--lab', t.labFile, '--cache', t.cache, '--base', base, '--agent', await ensureAgentBundle(), '--without-argocd', '--cilium-manifest', CILIUM_STANDIN];
     const out = join(t.dir, 'gateway.iso');
     const r = await t.builder(...args, '--out', out);
     expect(r.code, r.stderr).toBe(0);

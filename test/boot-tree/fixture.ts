@@ -12,6 +12,8 @@ import { memoryIo } from '../../builder/src/base/index.js';
 import { EXAMPLE_LAB, freshSecrets, ROOT } from '../gateway-stick/fixture.js';
 
 export const EXAMPLE_MANIFEST = join(ROOT, 'examples/genesis/images.yaml');
+/** The Cilium stand-in the example lab's render needs (its images.yaml entry is not pinned yet). */
+export const CILIUM_STANDIN = join(ROOT, 'builder/test/render/fixtures/cilium-install.yaml');
 
 export interface StandinAsset {
   name: string;

@@ -32,7 +32,7 @@ describe('the Cilium inline manifest', () => {
     const cache = join(dir, 'cache');
     const imported = await run(dir, 'images', 'import', join(dir, 'cilium.yaml'), '--name', 'cilium-install', '--lab', lab, '--cache', cache);
     expect(imported.code, imported.stderr).toBe(0);
-    const r = await run(dir, 'render', '--lab', lab, '--cache', cache, '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', cache, '--argocd-manifest', ARGOCD_FIXTURE);
     expect(r.code, r.stderr).toBe(0);
     for (const host of ['cp-1', 'cp-2', 'cp-3']) {
       const cilium = (await inlineOf(lab, host)).find((m) => m.name === 'cilium')!;
@@ -43,7 +43,7 @@ describe('the Cilium inline manifest', () => {
   it('is refused when the example’s entry is not pinned yet, naming the image and the ways out; nothing is written', async () => {
     const { dir, lab } = await labWithSecrets('cilium-unpinned-');
     await writeFile(join(dir, 'images.yaml'), await readFile('examples/genesis/images.yaml', 'utf8'));
-    const r = await run(dir, 'render', '--lab', lab, '--cache', join(dir, 'cache'), '--argocd-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'cache'), '--argocd-manifest', ARGOCD_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the platform cluster's CNI is Cilium as an inline manifest, whose manifest (image cilium-install) is not available: image cilium-install has no checksum");
     expect(r.stderr).toContain('`builder images import FILE --name cilium-install --lab ');
@@ -54,7 +54,7 @@ describe('the Cilium inline manifest', () => {
 
   it('is refused when it is not Cilium’s manifest', async () => {
     const { dir, lab } = await labWithSecrets('cilium-invalid-');
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', ARGOCD_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', ARGOCD_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${ARGOCD_FIXTURE} has no ConfigMap cilium-config: it is not Cilium's install manifest`);
     expect(r.stderr).toContain('ERR_CNI_MANIFEST_INVALID');
@@ -72,7 +72,7 @@ describe('the Cilium inline manifest', () => {
       expect(text).not.toBe(good);
       const file = join(dir, 'cilium.yaml');
       await writeFile(file, text);
-      const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', file);
+      const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', file);
       expect(r.code, what).toBe(1);
       expect(r.stderr).toContain(`${file}: the pinned Cilium manifest was rendered with other settings than the lab's: ${what}`);
       expect(r.stderr).toContain(set);
@@ -80,7 +80,7 @@ describe('the Cilium inline manifest', () => {
     }
     // The same manifest for a lab that keeps kube-proxy: the replacement must be off.
     await writeFile(lab, (await readFile(lab, 'utf8')).replace('kubeProxy: false', 'kubeProxy: true'));
-    const r = await run(dir, 'render', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE);
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', CILIUM_FIXTURE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cilium-config has kube-proxy-replacement "true", but the lab has kubeProxy: true');
     expect(r.stderr).toContain('--set kubeProxyReplacement=false');
