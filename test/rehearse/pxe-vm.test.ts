@@ -28,6 +28,13 @@ const SHOTS = fileURLToPath(new URL('../fixtures/out/', import.meta.url));
 // Debian's chromium, headless, with everything that would phone home switched off (as test/collector/dashboard.test.ts).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const started: ResultPromise[] = [];
+
+/** The example lab with a CNI cp-1's Talos deploys, so phase 1 can be done (see teardown-vm.test.ts). */
+function labWithCni(dir: string, edit: (text: string) => string = (t) => t): string {
+  const file = join(dir, 'lab.yaml');
+  writeFileSync(file, edit(readFileSync(LAB, 'utf8').replace(/cni: none\b.*/, 'cni: flannel')));
+  return file;
+}
 afterAll(async () => {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
 });
@@ -48,29 +55,32 @@ async function collectorGet<T>(url: string, token: string): Promise<T> {
 }
 
 describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () => {
-  it('builder rehearse --demo: every phase it covers (1, 3, 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed', async () => {
+  it('builder rehearse --demo: every phase it covers (1 to 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed', async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-pxe-'));
-    const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', LAB, '--state', state, '--timeout', '300'], { reject: false, all: true, buffer: true });
+    const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', labWithCni(state), '--state', join(state, 'state'), '--timeout', '300'], { reject: false, all: true, buffer: true });
     started.push(proc);
     let out = '';
     proc.all!.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 560_000;
+    const deadline = Date.now() + 900_000;
     while (!out.includes('--keep: the lab stays up') && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 250));
     expect(out).toContain('--keep: the lab stays up');
     // Every phase done, in order.
-    const p1 = out.indexOf('rehearse: phase 1 (Direct boot): demo goal reached');
+    const p1 = out.indexOf('rehearse: phase 1 (Direct boot): done');
     const p3 = out.indexOf('rehearse: phase 3 (Harvester online): demo goal reached');
     const p4 = out.indexOf('rehearse: phase 4 (Full platform): demo goal reached');
     expect(p1, out).toBeGreaterThan(0);
     expect(p3, out).toBeGreaterThan(p1);
     expect(p4, out).toBeGreaterThan(p3);
-    expect(out).toMatch(/ms02-1: rebooting\n\s+ms02-2: rebooting\n\s+ms02-3: rebooting/);
+    const p2 = out.indexOf('rehearse: phase 2 (Single-node platform): done');
+    expect(p2, out).toBeGreaterThan(p1);
+    expect(p3, out).toBeGreaterThan(p2);
+    expect(out).toMatch(/ms02-1: rebooting.*\n\s+ms02-2: rebooting.*\n\s+ms02-3: rebooting/);
 
     const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
-    const token = readFileSync(join(state, 'rehearsal', 'state', 'secrets', 'collector-token'), 'utf8').trim();
+    const token = readFileSync(join(state, 'state', 'rehearsal', 'state', 'secrets', 'collector-token'), 'utf8').trim();
     const status = await collectorGet<{ hosts: { name: string; stage: string; steps: Step[] }[] }>(`${url}/v1/status`, token);
     const um760 = status.hosts.find((h) => h.name === 'cp-1')!;
-    expect(um760.steps.map((s) => s.stage)).toEqual(['booted', 'installing', 'rebooting', 'installed']);
+    expect(um760.steps.map((s) => s.stage)).toEqual(['booted', 'installing', 'rebooting', 'installed', 'joined', 'healthy']);
     for (const name of MS02) {
       const h = status.hosts.find((x) => x.name === name)!;
       // The PXE service saw its MAC at each step; the installer's webhooks gave the rest.
@@ -94,7 +104,7 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
       const kinds = events.map((e) => e.kind);
       expect(kinds.indexOf('install.started')).toBeLessThan(kinds.indexOf('install.succeeded'));
       expect(events.find((e) => e.kind === 'pxe.installed')?.attrs).toMatchObject({ source: 'harvester' });
-      const console = readFileSync(join(state, 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
+      const console = readFileSync(join(state, 'state', 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
       expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/harvester/${name}.yaml`);
       expect(console).toContain(`mode ${name === 'ms02-1' ? 'create' : 'join'}, install device /dev/nvme0n1`);
       // The webhooks' bearer token came in the config; it is never on a console.
@@ -117,7 +127,7 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
       expect(events.find((e) => e.kind === 'dhcp.offer')?.attrs).toMatchObject({ subnet: 'LAB_PLATFORM', router: '10.10.30.1' });
       const fetched = events.filter((e) => e.kind === 'http.fetch' && e.attrs.status === 200).map((e) => String(e.attrs.file));
       expect(fetched).toEqual(expect.arrayContaining(['/assets/talos/v1.12.0/vmlinuz-amd64', '/assets/talos/v1.12.0/initramfs-amd64.xz', `/talos/${name}.yaml`]));
-      const console = readFileSync(join(state, 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
+      const console = readFileSync(join(state, 'state', 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
       expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/talos/${name}.yaml`);
     }
     // The dashboard at the end of the demo, in headless Chromium: a timeline lane per host, the
@@ -139,16 +149,16 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
     }
     proc.kill('SIGINT');
     expect((await proc).exitCode).toBe(0);
-    expect(existsSync(join(state, 'rehearsal', 'rehearsal.json'))).toBe(false);
-  }, 600_000);
+    expect(existsSync(join(state, 'state', 'rehearsal', 'rehearsal.json'))).toBe(false);
+  }, 960_000);
 
   it("a lab with the wrong MAC for ms02-2 fails at ms02-2 with no DHCP/PXE (stage expected) and the unknown-mac remedy", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rehearse-mac-'));
     // The lab file has a typo in ms02-2's MAC; the machine (its VM) has the real one. Phase 4 is never reached.
-    writeFileSync(join(dir, 'lab.yaml'), readFileSync(LAB, 'utf8').replace('mac: "02:00:00:00:02:02"', 'mac: "02:00:00:00:02:22"'));
-    const r = await execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--mac', 'ms02-2=02:00:00:00:02:02', '--lab', join(dir, 'lab.yaml'), '--timeout', '300'], { reject: false, all: true });
+    const lab = labWithCni(dir, (t) => t.replace('mac: "02:00:00:00:02:02"', 'mac: "02:00:00:00:02:22"'));
+    const r = await execa('node', [CLI, 'rehearse', '--demo', '--phases', '1,3', '--mac', 'ms02-2=02:00:00:00:02:02', '--lab', lab, '--timeout', '300'], { reject: false, all: true });
     expect(r.exitCode, r.all).toBe(1);
-    expect(r.stdout).toContain('rehearse: phase 1 (Direct boot): demo goal reached');
+    expect(r.stdout).toContain('rehearse: phase 1 (Direct boot): done');
     expect(r.stdout).toContain('rehearse: phase 3 (Harvester online): FAILED');
     expect(r.stdout).toContain('failed at ms02-2, stage expected: no DHCP or PXE request from its MAC 02:00:00:00:02:22 reached the PXE service, while unknown MAC 02:00:00:00:02:02 asked for a network boot');
     expect(r.stdout).toContain('remedy: runbook section #unknown-mac');

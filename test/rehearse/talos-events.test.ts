@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents } from '../../builder/src/rehearse/index.js';
+import { readyEvents, registeredEvents } from '../../builder/src/rehearse/payload/talos-events.js';
 import { decodeEventRequest, mapTalosMessage } from '../../builder/src/collector/ingest/talos-events.js';
 import { classifyEvent } from '@lab/shared';
 
@@ -31,7 +32,22 @@ describe('the demo Talos node event stream', () => {
     expect(kinds.find((m) => m.kind === 'talos.restart')!.attrs.how).toBe('kexec');
     // The FATAL NOOP with unix.Reboot is Talos saying it reboots, not an error.
     expect(kinds.find((m) => m.kind === 'talos.sequence' && m.attrs.action === 'NOOP')!.attrs).toMatchObject({ errorCode: 'FATAL', reboot: expect.stringContaining('unix.Reboot(0x45584543)') });
-    expect(kinds.at(-2)).toMatchObject({ kind: 'talos.stage', attrs: { stage: 'RUNNING', ready: false, unmet: [{ name: 'nodeReady', reason: 'node not ready (demo: no kubelet)' }] } });
+    expect(kinds.at(-2)).toMatchObject({
+      kind: 'talos.stage',
+      attrs: {
+        stage: 'RUNNING',
+        ready: false,
+        unmet: [
+          { name: 'services', reason: 'etcd not running' },
+          { name: 'nodeReady', reason: 'node "cp-1" status is not available yet' },
+        ],
+      },
+    });
+  });
+
+  it('after Bootstrap says the Node is not ready yet, then ready (machine_status.go nodeReady)', () => {
+    expect(registeredEvents('cp-1').map((e) => decode(grpcFrame(e, 'demo')).mapped)).toEqual([expect.objectContaining({ kind: 'talos.stage', attrs: expect.objectContaining({ stage: 'RUNNING', ready: false, unmet: [{ name: 'nodeReady', reason: 'node "cp-1" is not ready' }] }) })]);
+    expect(readyEvents().map((e) => decode(grpcFrame(e, 'demo')).mapped)).toEqual([expect.objectContaining({ kind: 'talos.stage', attrs: expect.objectContaining({ stage: 'RUNNING', ready: true }) })]);
   });
 
   it('reports a failed install sequence when no disk matches', () => {

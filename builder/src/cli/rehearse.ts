@@ -12,7 +12,7 @@ import { statePathsFor } from '../state/index.js';
 export const rehearseCommand: Command = {
   name: 'rehearse',
   help: `Usage: builder rehearse --clean [--lab FILE] [--state DIR]
-       builder rehearse --demo [--phases 1,3,4] [--keep] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
+       builder rehearse --demo [--phases 1-4] [--keep] [--json] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
 
 Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
 lab's networks out inside network namespaces it creates (a VLAN-aware lab switch carrying the
@@ -27,7 +27,11 @@ apt-get download, busybox-static and curl), each saying "demo" on its console an
 the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (a
 platform host) reads its embedded Talos machine config (rendered with the rehearsal's own
 secrets), matches its install disk selector against its demo disk and sends Talos's event-sink
-messages over gRPC, in Talos's sequencer order, through the gateway to the collector. In phase 3
+messages over gRPC, in Talos's sequencer order, through the gateway to the collector; then its
+etcd waits for Bootstrap (the collector runs with --bootstrap), its kubelet registers its Node
+with the demo Kubernetes API, Ready once its config carries a CNI, and it applies its inline
+manifests (Argo CD). The collector's own join watchers ask demo stand-ins for apid and the
+Kubernetes API (with a demo Argo CD) at the lab's addresses, relayed by the node. In phase 3
 the MS-02s boot by their firmware's own PXE (OVMF, no option ROM) from the real agent's PXE
 service (full-mode DHCP, TFTP, HTTP at pxe.address, in a namespace of its own: the demo gateway
 cannot run Node) into a demo Harvester installer that fetches its rendered config and calls its
@@ -35,29 +39,31 @@ webhooks in harvester-installer v1.5's order. In phase 4 cp-2 and cp-3 boot the 
 LAB_PLATFORM, their DHCP relayed by the demo gateway (ISC dhcrelay, as VyOS runs it), into a demo
 Talos node that fetches its machine config from talos.config= and reports to the sink. What the
 demo does not rehearse yet: the boot media (the direct-boot VMs boot the payload directly), a
-real install or reboot, etcd and Kubernetes, the Harvester cluster, and phase 2.
+real install or reboot, containers, the Harvester cluster, and cp-2/cp-3 joining the platform.
 
-Phase 1 reaches its demo goal when the gateway has reached "booted" and cp-1 "installed" in the
-collector, phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook), phase 4 when cp-2 and
-cp-3 have reached "installed" (joined and healthy need the join watchers, which the demo does not feed, so the
-dashboard keeps phase 1 active); a failure names the host, its stage and the runbook remedy. Teardown stops every process and deletes every
+A phase is done when the collector says so (phase 1: the gateway booted, cp-1 healthy, Argo CD
+healthy; phase 2: the platform applications Synced and Healthy). Phases the demo stops short of
+reach their demo goal: phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook),
+phase 4 when cp-2 and cp-3 have reached "installed". A failure names the host, its stage and the
+runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/rehearsal.json). Demo events go to the rehearsal's own database
 (state/rehearsal/state), never to the lab's.
 
   --demo          boot the demo payloads (required: real Talos/VyOS/Harvester guests are not built)
-  --phases LIST   phases to rehearse (default: every phase the demo covers, 1, 3 and 4; later
+  --phases LIST   phases to rehearse (default: every phase the demo covers, 1 to 4; later
                   phases need 1, whose gateway routes to the collector)
   --mac HOST=MAC  boot HOST's VM with the MAC its machine really has, not the lab's (comma-separated
                   pairs): rehearses a lab whose MAC for a machine is wrong
   --keep          keep the lab and the dashboard up after the phases until Ctrl-C
+  --json          print the phase results (hosts, their timelines, checks, timings) as JSON
   --clean         finish the teardown of an interrupted rehearsal and exit
   --timeout S     seconds a phase may take (default 240)
   --lab FILE      the lab file (default: ${LAB_DEFAULT})
   --state DIR     the lab's state directory (default: state/ beside the lab file)
 
-Exit codes: 0 every phase reached its demo goal (or --clean had nothing left or removed it all), 1 a phase
+Exit codes: 0 every phase is done (or --clean had nothing left or removed it all), 1 a phase
 failed or teardown left something, 2 usage error.`,
   async run(argv, io) {
     const { values } = parseFlags('rehearse', argv, {
@@ -69,6 +75,7 @@ failed or teardown left something, 2 usage error.`,
       mac: { type: 'string' },
       lab: { type: 'string' },
       state: { type: 'string' },
+      json: { type: 'boolean' },
     });
     if (values.clean) {
       const paths = rehearsalPaths(statePathsFor(values, io.cwd));
@@ -104,12 +111,16 @@ failed or teardown left something, 2 usage error.`,
         cacheDir: join(dirname(defaultCacheDir(io.env)), 'rehearse'),
         keep: Boolean(values.keep),
         phaseTimeoutS: timeout,
-        log: (t) => io.out(t),
+        log: (t) => (values.json ? io.err(t) : io.out(t)),
         stopRequested,
         ...(machineMacs ? { machineMacs } : {}),
       });
       const ok = result.results.length === phases.length && result.results.every((r) => r.ok) && (result.teardown?.problems.length ?? 0) === 0;
-      io.out(`\nrehearse: ${ok ? 'every rehearsed phase reached its demo goal (joined and healthy are not rehearsed: the dashboard shows the phases still active)' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
+      if (values.json) {
+        io.out(`${JSON.stringify({ ok, phases: result.results, interrupted: result.interrupted, teardown: result.teardown ?? null }, null, 2)}\n`);
+        return ok ? EXIT.ok : EXIT.failed;
+      }
+      io.out(`\nrehearse: ${ok ? 'every rehearsed phase is done' : 'the rehearsal did not finish'}:\n${result.results.map(formatPhase).join('')}`);
       io.out(`rehearse: its events stay in ${rehearsalPaths(paths).labState}; \`builder collect --lab ${labFile} --state ${rehearsalPaths(paths).labState}\` serves that dashboard again\n`);
       return ok ? EXIT.ok : EXIT.failed;
     } finally {

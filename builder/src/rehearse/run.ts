@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shared';
+import { hostPath, stageRank, type GenesisStatus, type Lab, type StageId } from '@lab/shared';
 import { UserError, UsageError } from '../base/index.js';
 import { fetchStatus } from '../collector/client.js';
 import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
@@ -13,6 +13,10 @@ import { buildHarvesterInstaller, buildTalosPxeInitrd, type TalosPayloadInputs }
 import { planPxeRoot, writePxeRoot } from './pxe-root.js';
 import { pxeAgentYaml } from './pxe-service.js';
 import { renderTalosConfig } from '../render/index.js';
+import { argocdInlineManifests } from '../render/argocd.js';
+import { renderKubeconfig, renderTalosconfig } from '../render/clients.js';
+import { DEMO_CILIUM_INSTALL, wantsInlineCilium } from './demo-cni.js';
+import { DEMO_ARGOCD_INSTALL, DEMO_ARGOCD_INSTALL_SOURCE, demoApisEntry, planDemoApis, writeDemoApisConfig } from './demo-apis/index.js';
 import { open as openFile } from 'node:fs/promises';
 import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
 import { isSameProcess, Ledger, readLedger } from './ledger.js';
@@ -36,20 +40,27 @@ export interface RehearsalPaths {
   logs: string;
   vms: string;
   socket: string;
+  /** The demo APIs' config (0600) and control socket. */
+  demoApis: string;
+  demoApisSocket: string;
 }
 
 export function rehearsalPaths(state: StatePaths): RehearsalPaths {
   const root = join(state.root, 'rehearsal');
   const labState = join(root, 'state');
-  return { root, ledger: join(root, 'rehearsal.json'), labState, token: join(labState, 'secrets', 'collector-token'), logs: join(root, 'logs'), vms: join(root, 'vms'), socket: join(root, 'dashboard.sock') };
+  return { root, ledger: join(root, 'rehearsal.json'), labState, token: join(labState, 'secrets', 'collector-token'), logs: join(root, 'logs'), vms: join(root, 'vms'), socket: join(root, 'dashboard.sock'), demoApis: join(root, 'demo-apis.json'), demoApisSocket: join(root, 'demo-apis.sock') };
 }
 
 export interface PhaseResult {
   number: number;
   title: string;
   ok: boolean;
-  /** Host, stage reached, and the goal, per host of the phase. */
-  hosts: { name: string; stage: StageId; goal: StageId }[];
+  /** The collector's phase is done (not only the demo's goal for its hosts). */
+  done?: boolean;
+  /** Host, stage reached, the goal, and the stages it passed (with the collector's times), per host of the phase. */
+  hosts: { name: string; stage: StageId; goal: StageId; timeline: { stage: StageId; at: string }[] }[];
+  /** The phase's own checks in the collector (Argo CD healthy, its applications). */
+  checks?: { title: string; met: boolean }[];
   wallMs: number;
   /** Peak resident memory of the rehearsal's processes while the phase ran. */
   peakRssMb: number;
@@ -80,19 +91,23 @@ export interface RehearsalResult {
 }
 
 /**
- * What each host must reach for its phase to count in the demo: a Talos-shaped node must have
- * installed and be running from its disk as its own events say (joined and healthy come from the
- * join watchers, which the demo does not feed yet); any other host must have booted and reported
- * through the lab's networks.
+ * What each host must reach for its phase to count: the end of its path, as the collector has it
+ * (a Talos node: healthy, from the join watchers asking the demo APIs; the gateway: booted). The
+ * phase itself must be done in the collector too (its checks: Argo CD healthy, its applications).
  */
-export function demoGoal(vm: Pick<VmPlan, 'talos' | 'role'>): StageId {
-  if (vm.talos) return 'installed';
-  // Harvester's installer reports up to SUCCEEDED, sent before its reboot (the rebooting stage).
+export function demoGoal(vm: Pick<VmPlan, 'role' | 'boot'>): StageId {
+  if (vm.role === 'switch') return 'booted';
+  // Harvester's installer reports up to SUCCEEDED, sent before its reboot (the rebooting stage);
+  // joined Harvester needs its API, which the demo does not wire yet.
   if (vm.role === 'harvester') return 'rebooting';
-  return 'booted';
+  // A Talos node booted by PXE (phase 4) stops at running from its disk: joining the platform is not rehearsed.
+  if (vm.boot === 'pxe') return 'installed';
+  return hostPath({ role: vm.role, boot: vm.boot }).at(-1)!;
 }
+/** The runbook section for a host that stopped short of its goal, by the stage it reached. */
+const STALLED_REMEDY: Partial<Record<StageId, string>> = { installing: 'install-slow', rebooting: 'not-back-from-reboot', installed: 'not-joined', joined: 'not-healthy' };
 /** Phases the demo payloads can rehearse today. */
-export const REHEARSED_PHASES = [1, 3, 4];
+export const REHEARSED_PHASES = [1, 2, 3, 4];
 /** How long a host may stay unheard while an unknown MAC PXE boots before its phase fails (the lab's MAC is likely wrong). */
 const UNKNOWN_MAC_GRACE_MS = 30_000;
 
@@ -134,8 +149,13 @@ async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab:
   if (plan.create.length > 0) await applySecretsPlan(sp, plan);
   const secrets = await loadSecrets(sp);
   const token = (await readFile(o.paths.token, 'utf8')).trim();
-  // Without the Argo CD bootstrap: the demo node runs no Kubernetes to apply it to.
-  return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, []) };
+  // The admin credentials the collector's join watchers use, where `builder render` puts them.
+  await writeFileAtomic(join(sp.rendered, 'talosconfig'), renderTalosconfig(o.lab, secrets), { mode: 0o600 });
+  await writeFileAtomic(join(sp.rendered, 'kubeconfig'), renderKubeconfig(o.lab, secrets), { mode: 0o600 });
+  // Argo CD's bootstrap from the demo install manifest: the demo node applies it to the demo Kubernetes API.
+  // The CNI first, as the render puts it: Argo CD's pods need it.
+  const inline = [...(wantsInlineCilium(o.lab) ? [{ name: 'cilium', contents: DEMO_CILIUM_INSTALL }] : []), ...argocdInlineManifests(o.lab, { text: DEMO_ARGOCD_INSTALL, source: DEMO_ARGOCD_INSTALL_SOURCE })];
+  return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, inline) };
 }
 
 /** A demo Talos node's events: its hostname and addresses, the words of a failed disk match, unique ids. */
@@ -182,7 +202,8 @@ async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> 
 
 async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, token: string): Promise<{ url: string; close(): Promise<void> }> {
   const lt = plan.namespaces.laptop;
-  const collector = spawnInNetns(lt, process.execPath, [builderEntry(), 'collect', '--lab', resolve(o.labFile), '--state', o.paths.labState, '--listen', `0.0.0.0:${plan.collectorPort}`], join(o.paths.logs, 'collector.log'));
+  // --bootstrap: the collector calls Talos's Bootstrap once cp-1's etcd waits for it, as the operator would have it.
+  const collector = spawnInNetns(lt, process.execPath, [builderEntry(), 'collect', '--lab', resolve(o.labFile), '--state', o.paths.labState, '--listen', `0.0.0.0:${plan.collectorPort}`, '--bootstrap'], join(o.paths.logs, 'collector.log'));
   await ledger.addProcess(collector.pid, 'collector (laptop namespace)');
   await removeSocket(o.paths.socket);
   const fwd = spawnInNetns(lt, process.execPath, ['-e', FORWARDER, o.paths.socket, String(plan.collectorPort)], join(o.paths.logs, 'forwarder.log'));
@@ -198,6 +219,15 @@ async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: 
   throw new UserError('ERR_REHEARSE_COLLECTOR', `rehearse: the collector in the laptop namespace did not answer:\n${logText.trim().split('\n').slice(-6).join('\n')}`, `see ${join(o.paths.logs, 'collector.log')}`);
 }
 
+const DEMO_APIS_PROCESS = 'demo APIs (laptop namespace)';
+
+/** The demo APIs beside the collector in the laptop namespace, on the laptop's address. */
+async function startDemoApis(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, secrets: Secrets): Promise<void> {
+  await writeDemoApisConfig(o.paths.demoApis, planDemoApis(o.lab, secrets.lab, { listen: plan.laptop.address, control: o.paths.demoApisSocket }));
+  const p = spawnInNetns(plan.namespaces.laptop, process.execPath, [demoApisEntry(builderEntry()), o.paths.demoApis], join(o.paths.logs, 'demo-apis.log'));
+  await ledger.addProcess(p.pid, DEMO_APIS_PROCESS);
+}
+
 async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, secrets: Secrets, ledger: Ledger): Promise<void> {
   const dir = join(o.paths.vms, vm.host);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -205,7 +235,7 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   const initrd = join(dir, 'payload.cpio');
   // The payload carries the rehearsal's collector token: 0600, like every secret.
   const host = o.lab.hosts.find((h) => h.name === vm.host);
-  const talos = vm.talos && host ? { config: secrets.talosConfig(vm.host), ...talosInputs(o, plan, vm.host) } : undefined;
+  const talos = vm.talos && host ? { config: secrets.talosConfig(vm.host), ...talosInputs(o, plan, vm.host), demoApis: plan.laptop.address } : undefined;
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
   // A PXE host has none: its firmware boots what the PXE service serves.
   if (!pxe) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
@@ -262,14 +292,21 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
   let status: GenesisStatus | undefined;
   const unknownSince = new Map<string, number>();
   const deadline = started + o.phaseTimeoutS * 1000;
-  const reached = () => vms.map((vm) => ({ name: vm.host, stage: (status?.hosts.find((h) => h.name === vm.host)?.stage ?? 'expected') as StageId, goal: demoGoal(vm) }));
+  const reached = () =>
+    vms.map((vm) => {
+      const hs = status?.hosts.find((h) => h.name === vm.host);
+      return { name: vm.host, stage: (hs?.stage ?? 'expected') as StageId, goal: demoGoal(vm), timeline: (hs?.steps ?? []).map((st) => ({ stage: st.stage, at: st.at })) };
+    });
   const title = status?.phases[n - 1]?.title ?? `phase ${n}`;
   for (;;) {
     peak = Math.max(peak, memoryOf(ledger.data.processes));
     status = (await fetchStatus(dash, token, 2000)) ?? status;
     const hosts = reached();
-    const base = { number: n, title: status?.phases[n - 1]?.title ?? title, hosts, peakRssMb: Math.round(peak) };
-    if (hosts.every((h) => h.stage !== 'failed' && stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, wallMs: Date.now() - started };
+    const phase = status?.phases[n - 1];
+    const base = { number: n, title: phase?.title ?? title, hosts, peakRssMb: Math.round(peak), ...(phase ? { checks: phase.checks.map((c) => ({ title: c.title, met: c.met })) } : {}) };
+    // The collector's phase must be done too, unless the demo cannot yet take a host to the end of its path (Harvester: its API).
+    const phaseDone = phase?.state === 'done' || vms.some((vm) => demoGoal(vm) !== hostPath({ role: vm.role === 'switch' ? 'gateway' : vm.role, boot: vm.boot }).at(-1));
+    if (phaseDone && hosts.every((h) => h.stage !== 'failed' && stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, done: phase?.state === 'done', wallMs: Date.now() - started };
     const broken = hosts.find((h) => h.stage === 'failed');
     if (broken) {
       const hs = status?.hosts.find((x) => x.name === broken.name);
@@ -283,12 +320,26 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
       const p = ledger.data.processes.find((x) => x.what === `VM ${vm.host} (QEMU)`);
       return p !== undefined && !isSameProcess(p);
     });
+    const apis = ledger.data.processes.find((x) => x.what === DEMO_APIS_PROCESS);
+    if (apis && !isSameProcess(apis)) {
+      const tail = (await readFile(join(o.paths.logs, 'demo-apis.log.err'), 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('\n    ');
+      return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: o.lab.clusters.platform?.hosts[0] ?? '', stage: hosts[0]?.stage ?? 'expected', reason: `the demo APIs stopped (${join(o.paths.logs, 'demo-apis.log.err')}):\n    ${tail}`, remedy: 'not-joined' } };
+    }
     const stopped = await Promise.race([o.stopRequested.then(() => true), sleep(500).then(() => false)]);
     if (dead || Date.now() > deadline || stopped) {
-      const h = hosts.find((x) => stageRank(x.stage) < stageRank(x.goal)) ?? hosts[0]!;
-      const problem = status?.hosts.find((x) => x.name === h.name)?.problem;
-      const why = stopped ? 'the rehearsal was interrupted' : dead ? `its VM stopped; console:\n    ${await consoleTail(o, dead.host)}` : `not ${h.goal} after ${o.phaseTimeoutS} s; console:\n    ${await consoleTail(o, h.name)}`;
-      return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: h.name, stage: h.stage, reason: problem?.reason ?? why, remedy: problem?.remedy ?? 'no-boot' } };
+      const behind = hosts.find((x) => stageRank(x.stage) < stageRank(x.goal));
+      const check = phase?.checks.find((c) => !c.met);
+      if (!behind && check && !dead && !stopped) {
+        // Every host is there but a check of the phase is not: say which, against the host the cluster reports on.
+        const host = o.lab.clusters.platform?.hosts[0] ?? hosts[0]?.name ?? '';
+        const stage = (status?.hosts.find((x) => x.name === host)?.stage ?? 'expected') as StageId;
+        return { ...base, ok: false, wallMs: Date.now() - started, failure: { host, stage, reason: `${check.title}: not after ${o.phaseTimeoutS} s (${check.seen ?? 'not reported'}); see ${join(o.paths.logs, 'demo-apis.log')}`, remedy: check.remedy } };
+      }
+      const h = behind ?? hosts[0];
+      const problem = h ? status?.hosts.find((x) => x.name === h.name)?.problem : undefined;
+      const unmet = h ? status?.hosts.find((x) => x.name === h.name)?.unmet : undefined;
+      const why = stopped ? 'the rehearsal was interrupted' : dead ? `its VM stopped; console:\n    ${await consoleTail(o, dead.host)}` : `not ${h?.goal ?? 'done'} after ${o.phaseTimeoutS} s${unmet ? ` (Talos: ${unmet.map((u) => `${u.name}: ${u.reason}`).join('; ')})` : ''}; console:\n    ${h ? await consoleTail(o, h.name) : ''}`;
+      return { ...base, ok: false, wallMs: Date.now() - started, failure: { host: h?.name ?? '', stage: h?.stage ?? 'expected', reason: problem?.reason ?? why, remedy: problem?.remedy ?? STALLED_REMEDY[h?.stage ?? 'expected'] ?? 'no-boot' } };
     }
   }
 }
@@ -341,6 +392,9 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
       await bootVm(o, plan, vm, kernel, secrets, ledger);
     }
     if (plan.pxe) await startPxeService(o, plan, ledger, secrets, kernel);
+    // After the switch: the laptop's address exists once its tap is in the laptop namespace.
+    await startDemoApis(o, plan, ledger, secrets);
+    o.log(`rehearse: demo APIs (apid, Kubernetes, Argo CD) beside the collector on ${plan.laptop.address}; the demo nodes relay their ports to them\n`);
     for (const n of o.phases) {
       if (interrupted) break;
       o.log(`rehearse: phase ${n}\n`);
@@ -364,8 +418,9 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
 }
 
 export function formatPhase(r: PhaseResult): string {
-  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? 'demo goal reached' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
-  for (const h of r.hosts) lines.push(`  ${h.name}: ${h.stage}${h.stage === h.goal ? '' : ` (needs ${h.goal})`}`);
+  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? (r.done ? 'done' : "demo goal reached (the collector's phase is not done: the demo stops short of it)") : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
+  for (const h of r.hosts) lines.push(`  ${h.name}: ${h.stage}${h.stage === h.goal ? '' : ` (needs ${h.goal})`}${h.timeline.length > 1 ? ` — ${h.timeline.map((t) => t.stage).join(' → ')}` : ''}`);
+  for (const c of r.checks ?? []) lines.push(`  ${c.met ? 'met' : 'not met'}: ${c.title}`);
   if (r.failure) lines.push(`  failed at ${r.failure.host}, stage ${r.failure.stage}: ${r.failure.reason}`, `  remedy: runbook section #${r.failure.remedy} (\`builder runbook\`, then open runbook.html#${r.failure.remedy})`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,3 +9,4 @@ export { nodeMachined, parseMachineState, DEMO_MACHINED_PORT } from './machined.
 export { demoServerCert, type ServerCert } from './certs.js';
 export { DEMO_PORTS, type DemoApisConfig, type DemoKubeConfig } from './config.js';
 export { KUBELET_SH } from './kubelet-sh.js';
+export { planDemoApis, writeDemoApisConfig, demoApisEntry, readDemoApisState, type DemoApisState } from './launch.js';

@@ -12,10 +12,23 @@ import { nodeMachined } from './machined.js';
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as DemoApisConfig;
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} demo-apis: ${line}\n`);
 const closers: (() => Promise<void>)[] = [];
+
+/** The laptop's address may arrive a moment after this process starts (its tap moves in): retry. */
+async function bound<T>(what: string, start: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= 60 || !/EADDRNOTAVAIL|No address added/.test(String(err))) throw err;
+      if (i === 0) say(`${what}: ${config.listen} is not up yet; retrying`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 const state: { platform?: KubeState; harvester?: KubeState; applied: string[] } = { applied: [] };
 
 async function kube(name: 'platform' | 'harvester', c: DemoKubeConfig, s: KubeState, onManifest?: (n: string, y: string) => void, argocdNamespace?: string): Promise<KubeState> {
-  const api = await startDemoKube(s, Buffer.from(c.ca), { cert: Buffer.from(c.cert), key: Buffer.from(c.key) }, { host: config.listen, port: c.port, writers: { tokens: c.tokens, ...(onManifest ? { onManifest } : {}) }, ...(argocdNamespace ? { argocdNamespace } : {}) });
+  const api = await bound(`${name} Kubernetes API`, () => startDemoKube(s, Buffer.from(c.ca), { cert: Buffer.from(c.cert), key: Buffer.from(c.key) }, { host: config.listen, port: c.port, writers: { tokens: c.tokens, ...(onManifest ? { onManifest } : {}) }, ...(argocdNamespace ? { argocdNamespace } : {}) }));
   closers.push(api.close);
   say(`${name} Kubernetes API (demo) on ${api.origin}`);
   return s;
@@ -23,7 +36,7 @@ async function kube(name: 'platform' | 'harvester', c: DemoKubeConfig, s: KubeSt
 
 if (config.apid) {
   const a = config.apid;
-  const apid = await startDemoApid(nodeMachined(), Buffer.from(a.osCa), { cert: Buffer.from(a.cert), key: Buffer.from(a.key) }, { host: config.listen, port: a.port });
+  const apid = await bound('apid', () => startDemoApid(nodeMachined(), Buffer.from(a.osCa), { cert: Buffer.from(a.cert), key: Buffer.from(a.key) }, { host: config.listen, port: a.port }));
   closers.push(apid.close);
   say(`apid (demo) on ${config.listen}:${apid.port}`);
 }

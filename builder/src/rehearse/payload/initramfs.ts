@@ -8,7 +8,7 @@ import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
 import { gatewayScript, nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
 import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
-import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, type DemoTalosEvent } from './talos-events.js';
+import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, readyEvents, registeredEvents, type DemoTalosEvent } from './talos-events.js';
 import { sharedLibraries } from '../tools/ldd.js';
 
 /** Debian's busybox-static: one static binary, so the initramfs needs no libraries. */
@@ -31,6 +31,8 @@ export interface TalosPayloadInputs {
   noDiskReason: string;
   /** A prefix that makes this rehearsal's event ids unique. */
   idPrefix: string;
+  /** Where the demo APIs listen (the laptop's address), for the node's relays (the node that runs on from its disk). */
+  demoApis?: string;
 }
 
 function eventFiles(dir: string, events: DemoTalosEvent[], idPrefix: string, start: number): CpioMemberSpec[] {
@@ -43,11 +45,13 @@ function eventFiles(dir: string, events: DemoTalosEvent[], idPrefix: string, sta
 
 /** A Talos node's prepared events under `dir`: boot/, then installed/ or failed/ (the script picks). */
 function talosEvents(dir: string, t: Omit<TalosPayloadInputs, 'config'>): CpioMemberSpec[] {
-  const out: CpioMemberSpec[] = ['boot', 'installed', 'failed'].map((d) => ({ name: `${dir}/${d}`, mode: S_IFDIR | 0o755 }));
+  const out: CpioMemberSpec[] = ['boot', 'installed', 'failed', 'registered', 'ready'].map((d) => ({ name: `${dir}/${d}`, mode: S_IFDIR | 0o755 }));
   const boot = isoBootEvents(t.hostname, t.addresses);
   out.push(...eventFiles(`${dir}/boot`, boot, t.idPrefix, 0));
   out.push(...eventFiles(`${dir}/installed`, installedEvents(t.hostname, t.addresses), t.idPrefix, boot.length));
   out.push(...eventFiles(`${dir}/failed`, installFailedEvents(t.noDiskReason), t.idPrefix, 50));
+  out.push(...eventFiles(`${dir}/registered`, registeredEvents(t.hostname), t.idPrefix, 60));
+  out.push(...eventFiles(`${dir}/ready`, readyEvents(), t.idPrefix, 70));
   return out;
 }
 
@@ -87,6 +91,7 @@ export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, ke
     // Talos v1.12.1 and later write it 0400 (DESIGN.md); the archive itself is 0600.
     members.push({ name: TALOS_CONFIG, mode: S_IFREG | 0o400, data: Buffer.from(talos.config) });
     members.push(...talosEvents('talos', talos));
+    if (talos.demoApis) members.push(...['run', 'www'].map(dir), { name: 'etc/demo/apis', mode: S_IFREG | 0o644, data: Buffer.from(`${talos.demoApis}\n`) });
   }
   members.push({ name: 'etc/demo/token', mode: S_IFREG | 0o600, data: Buffer.from(token) });
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo payload for ${vm.host}, built by builder rehearse --demo from ${kernel.pkg} and busybox-static\n`) });

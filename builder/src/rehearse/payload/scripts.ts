@@ -1,5 +1,6 @@
 import { cidrContains, parseCidr, prefixLength, type Host, type Lab, type Network } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
+import { talosRunningScript } from './talos-running.js';
 
 /**
  * The demo payloads' init scripts (busybox sh), generated from the lab (pure). Each payload is
@@ -159,7 +160,7 @@ export function nodeScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]):
  */
 export function talosScript(lab: Lab, host: Host, vm: VmPlan, modules: string[]): string {
   return [
-    prelude(vm, 'demo Talos node (the sink protocol and event order of Talos v1.12; no kubelet, etcd or real install)', modules),
+    prelude(vm, 'demo Talos node (the sink protocol and event order of Talos v1.12, etcd waiting for Bootstrap, a kubelet registering its Node; no containers, etcd or real install)', modules),
     ...nodeNetwork(lab, host, vm),
     `cfg=/usr/local/etc/talos/config.yaml
 if [ ! -f $cfg ]; then echo "demo: no embedded config: Talos would stay in maintenance mode"; while :; do sleep 3600; done; fi
@@ -167,6 +168,9 @@ echo "demo: embedded config found: $cfg ($(sha256sum $cfg | cut -c1-12))"
 sink=$(awk '/^kind: EventSinkConfig/{f=1} f&&/^endpoint:/{print $2; exit}' $cfg)
 ev=/talos`,
     TALOS_INSTALL,
+    // Without its install disk Talos goes no further; with it, it runs from disk (talos-running.ts).
+    `[ -n "$disk" ] || { while :; do sleep 3600; done; }`,
+    talosRunningScript(host.name, host.addresses[0]?.address ?? '', lab.clusters.platform?.talos ?? 'v1.12.0'),
     idle,
   ].join('\n');
 }

@@ -72,9 +72,23 @@ export function installedEvents(hostname: string, addresses: string[]): DemoTalo
     address(hostname, addresses),
     sequence('initialize', 'STOP'),
     sequence('boot', 'START'),
-    stage('RUNNING', false, [{ name: 'nodeReady', reason: 'node not ready (demo: no kubelet)' }]),
+    // pkg/controllers/runtime/machine_status.go's checks: etcd waits for its Bootstrap; the kubelet has no Node yet.
+    stage('RUNNING', false, [
+      { name: 'services', reason: 'etcd not running' },
+      { name: 'nodeReady', reason: `node "${hostname}" status is not available yet` },
+    ]),
     sequence('boot', 'STOP'),
   ];
+}
+
+/** After Bootstrap: etcd runs and the kubelet registered its Node, NotReady without a CNI. */
+export function registeredEvents(hostname: string): DemoTalosEvent[] {
+  return [stage('RUNNING', false, [{ name: 'nodeReady', reason: `node "${hostname}" is not ready` }])];
+}
+
+/** The Node is Ready (its CNI runs): every condition is met. */
+export function readyEvents(): DemoTalosEvent[] {
+  return [stage('RUNNING', true)];
 }
 
 /** The install found no disk matching the selector: the install sequence fails. */
