@@ -31,7 +31,7 @@ step "runbook"
 builder runbook --lab "$lab" || exit 1
 
 step "render every config"
-# Render refuses what this machine may lack (the pinned Argo CD manifest, the PXE boot tree:
+# Render refuses what this machine may lack (the pinned Argo CD and Cilium manifests, the PXE boot tree:
 # iPXE loaders, Harvester and Talos kernels); each missing part is said, labelled, and the render
 # goes on without it.
 errs=$(mktemp)
@@ -41,6 +41,10 @@ while ! builder render --lab "$lab" $flags 2>"$errs"; do
     echo "The pinned Argo CD manifest is not in the image cache; rendering without the Argo CD bootstrap."
     flags="$flags --without-argocd"
     later "Argo CD bootstrap in the Talos configs: pin and fetch the manifest (\`builder images sync argocd-install\`, see examples/genesis/images.yaml), then \`builder render\` again"
+  elif grep -q ERR_CNI_MANIFEST_MISSING "$errs" && [ "${flags#*--without-cni}" = "$flags" ]; then
+    echo "The pinned Cilium manifest is not in the image cache; rendering the Talos configs without it (the nodes would stay NotReady)."
+    flags="$flags --without-cni"
+    later "Cilium in the Talos configs: render it with helm, pin and import it (\`builder images import cilium.yaml --name cilium-install\`, see examples/genesis/images.yaml), then \`builder render\` again"
   elif grep -q ERR_BOOT_ASSET_MISSING "$errs" && [ "${flags#*--without-boot-assets}" = "$flags" ]; then
     echo "PXE boot tree: files the iPXE scripts and DHCP answers name are not in the image cache:"
     sed -n 's/^  \([^ ].*\) (named by .*): \(.*\)$/  [missing boot asset] \1: \2/p' "$errs"
@@ -54,13 +58,17 @@ while ! builder render --lab "$lab" $flags 2>"$errs"; do
   fi
 done
 rm -f "$errs"
+# make-usb checks the configs against a render made the same way.
+mflags=""
+case "$flags" in *--without-argocd*) mflags="$mflags --without-argocd" ;; esac
+case "$flags" in *--without-cni*) mflags="$mflags --without-cni" ;; esac
 
 step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
-builder make-usb --target um760 --lab "$lab" || later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
+builder make-usb --target um760 --lab "$lab" $mflags || later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
 errs=$(mktemp)
-if ! builder make-usb --target vp6630 --lab "$lab" 2>"$errs"; then
+if ! builder make-usb --target vp6630 --lab "$lab" $mflags 2>"$errs"; then
   cat "$errs" >&2
   if grep -q ERR_BOOT_ASSET_MISSING "$errs"; then
     later "gateway stick: its PXE service needs the boot tree (the \`[missing boot asset]\` files above) in the image cache"

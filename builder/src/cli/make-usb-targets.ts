@@ -35,6 +35,7 @@ const COMMON = {
   'without-argocd': { type: 'boolean' },
   'argocd-manifest': { type: 'string' },
   'cilium-manifest': { type: 'string' },
+  'without-cni': { type: 'boolean' },
 } as const satisfies TargetFlags;
 
 const UM760_HELP = `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]
@@ -57,7 +58,7 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --cache DIR      the image cache directory
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
   --json           print {out, sha256, sidecar, talosVersion, bootloader, layers, configSha256, kernelArgs, …}
-  --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE
+  --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE, --without-cni
                    the render the rendered config is checked against (as for builder render)
 
 Without --config, the rendered config must be what the lab and its secrets render now: make-usb
@@ -100,7 +101,7 @@ its sha256 and every input's. The same inputs give the same bytes.
                        talos/ of <state>/rendered, when the lab's pxe.host is the gateway)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
   --json               print {out, sha256, sidecar, target, entry, configSha256, warnings, seconds}
-  --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE
+  --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE, --without-cni
                        the render the served files are checked against (as for builder render)
 
 Without --pxe-root, the served files of <state>/rendered must be what the lab and its secrets

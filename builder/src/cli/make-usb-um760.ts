@@ -22,6 +22,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     withoutArgocd: values['without-argocd'] === true,
     argocdManifest: str(values['argocd-manifest']),
     ciliumManifest: str(values['cilium-manifest']),
+    withoutCni: values['without-cni'] === true,
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),

@@ -72,7 +72,7 @@ export async function run(values: Values, io: Io): Promise<number> {
       lab,
       secrets,
       rendered: paths.rendered,
-      manifests: { labFile, cache: str(values.cache), manifest: str(values['argocd-manifest']), ciliumManifest: str(values['cilium-manifest']), withoutArgocd: values['without-argocd'] === true, cwd: io.cwd, env: io.env },
+      manifests: { labFile, cache: str(values.cache), manifest: str(values['argocd-manifest']), ciliumManifest: str(values['cilium-manifest']), withoutCni: values['without-cni'] === true, withoutArgocd: values['without-argocd'] === true, cwd: io.cwd, env: io.env },
       select: (p) => SERVED_PXE_DIRS.includes(p.split('/')[0]!),
     });
   }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { cniPlan } from '@lab/shared';
 import type { Command } from './command.js';
 import { LAB_DEFAULT } from './lab-context.js';
 import { UsageError, UserError } from '../base/index.js';
@@ -13,7 +14,7 @@ import { applyRender, ARGOCD_IMAGE, checkRender, pinnedManifests, RenderError, r
 export const renderCommand: Command = {
   name: 'render',
   help: `Usage: builder render [--lab FILE] [--state DIR] [--out DIR] [--check] [--json]
-                      [--argocd-manifest FILE | --without-argocd] [--cilium-manifest FILE]
+                      [--argocd-manifest FILE | --without-argocd] [--cilium-manifest FILE | --without-cni]
                       [--cache DIR] [--without-boot-assets]
 
 Renders, from the lab and its secrets (\`builder secrets init\` first), into <state>/rendered:
@@ -41,6 +42,8 @@ listing each missing file, the script that names it and the command that fetches
   --json                   print {"out", "files": [{path, mode, sha256}], "differences"} instead of text
   --argocd-manifest FILE   Argo CD install.yaml to embed (instead of the image cache)
   --cilium-manifest FILE   the pre-rendered Cilium manifest to embed (instead of the image cache)
+  --without-cni            render the Talos configs without the Cilium inline manifest (the node
+                           stays NotReady until you apply a CNI yourself)
   --without-argocd         render the Talos configs without the Argo CD bootstrap (no inline
                            manifests; install Argo CD yourself after the cluster is up)
   --cache DIR              image cache directory (default: see \`builder images list --help\`)
@@ -58,6 +61,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       'argocd-manifest': { type: 'string' },
       'without-argocd': { type: 'boolean' },
       'cilium-manifest': { type: 'string' },
+      'without-cni': { type: 'boolean' },
       cache: { type: 'string' },
       'without-boot-assets': { type: 'boolean' },
     });
@@ -70,7 +74,12 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     if (lab.clusters.platform?.gitops && withoutArgocd) {
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
     }
-    const manifests = await pinnedManifests(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], ciliumManifest: values['cilium-manifest'], withoutArgocd, cwd: io.cwd, env: io.env });
+    const withoutCni = values['without-cni'] === true;
+    if (withoutCni && values['cilium-manifest']) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--without-cni and --cilium-manifest exclude each other', 'pass one of them');
+    if (withoutCni && lab.clusters.platform && cniPlan(lab.clusters.platform).ciliumImage) {
+      io.err('note: --without-cni: the Talos configs carry no Cilium manifest; the nodes stay NotReady (and Argo CD does not start) until you apply a CNI yourself\n');
+    }
+    const manifests = await pinnedManifests(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], ciliumManifest: values['cilium-manifest'], withoutArgocd, withoutCni, cwd: io.cwd, env: io.env });
 
     // Rendering never reissues anything; it only says when a certificate needs attention.
     for (const e of certificateExpiries(secrets, new Date()).filter((x) => x.daysLeft < 30)) {
@@ -80,7 +89,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
 
     let files;
     try {
-      files = renderLab({ lab, secrets, ...manifests, withoutArgocd });
+      files = renderLab({ lab, secrets, ...manifests, withoutArgocd, withoutCni });
     } catch (err) {
       if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
       throw err;

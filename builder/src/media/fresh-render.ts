@@ -66,7 +66,7 @@ export function yamlKeyDifferences(current: string, expected: string): string[] 
 
 function render(input: FreshnessInput, pinned: { argocd?: PinnedManifest; cilium?: PinnedManifest }, withoutArgocd: boolean): RenderedFile[] {
   try {
-    return renderLab({ lab: input.lab, secrets: input.secrets, ...pinned, withoutArgocd }).filter((f) => input.select(f.path));
+    return renderLab({ lab: input.lab, secrets: input.secrets, ...pinned, withoutArgocd, withoutCni: input.manifests.withoutCni === true }).filter((f) => input.select(f.path));
   } catch (err) {
     if (err instanceof RenderError) throw new UserError(err.code, err.message, err.hint, { cause: err });
     throw err;
@@ -88,7 +88,7 @@ export async function requireFreshRender(input: FreshnessInput): Promise<void> {
   const diffs = await checkRender(input.rendered, files);
   if (diffs.length === 0) return;
   const lines = await Promise.all(diffs.slice(0, 6).map((d) => describe(input.rendered, d, files)));
-  let hint = `run \`builder render${input.manifests.withoutArgocd ? ' --without-argocd' : ''}\`, then make-usb again`;
+  let hint = `run \`builder render${input.manifests.withoutArgocd ? ' --without-argocd' : ''}${input.manifests.withoutCni ? ' --without-cni' : ''}\`, then make-usb again`;
   // A render made with --without-argocd is the usual cause when only the Argo CD bootstrap differs.
   if (pinned.argocd && (await checkRender(input.rendered, render(input, { ...pinned, argocd: undefined }, true))).length === 0) {
     hint = 'it was rendered with --without-argocd (no Argo CD bootstrap): run `builder render` to include it, or pass --without-argocd to make-usb to put it on the stick as it is';

@@ -28,6 +28,8 @@ export interface MakeUsbOptions {
   argocdManifest?: string;
   /** --cilium-manifest FILE: the Cilium manifest the freshness check renders with. */
   ciliumManifest?: string;
+  /** --without-cni: the freshness check renders without the Cilium manifest. */
+  withoutCni?: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -84,7 +86,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
       lab,
       secrets: await loadSecrets(paths),
       rendered: paths.rendered,
-      manifests: { labFile, cache: o.cache, manifest: o.argocdManifest, ciliumManifest: o.ciliumManifest, withoutArgocd: o.withoutArgocd, cwd: o.cwd, env: o.env },
+      manifests: { labFile, cache: o.cache, manifest: o.argocdManifest, ciliumManifest: o.ciliumManifest, withoutArgocd: o.withoutArgocd, withoutCni: o.withoutCni, cwd: o.cwd, env: o.env },
       select: (p) => p === rel,
     });
   }

@@ -18,6 +18,8 @@ export interface ManifestSourceOptions {
   /** --cilium-manifest FILE */
   ciliumManifest?: string;
   withoutArgocd?: boolean;
+  /** --without-cni: no Cilium inline manifest (the operator applies a CNI by hand). */
+  withoutCni?: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -71,7 +73,7 @@ export async function argocdManifest(lab: Lab, o: ManifestSourceOptions): Promis
 /** The Cilium manifest a render of this lab embeds; undefined unless the lab's cni is cilium via inline. */
 export async function ciliumManifest(lab: Lab, o: ManifestSourceOptions): Promise<PinnedManifest | undefined> {
   const image = lab.clusters.platform ? cniPlan(lab.clusters.platform).ciliumImage : undefined;
-  if (!image) return undefined;
+  if (!image || o.withoutCni) return undefined;
   return pinned(o, o.ciliumManifest, {
     image,
     missing: (message, hint, options) => new UserError('ERR_CNI_MANIFEST_MISSING', message, hint, options),

@@ -26,8 +26,9 @@ export interface RenderInputs {
   /** The pre-rendered Cilium manifest (needed when the platform cluster's cni is cilium via inline). */
   cilium?: PinnedManifest;
   /**
-   * Render the Talos configs without the Cilium inline manifest even though the lab has one: only
-   * for the rehearsal's demo nodes, which run no CNI (nothing a real node boots is rendered so).
+   * Render the Talos configs without the Cilium inline manifest even though the lab has one
+   * (`--without-cni`: the nodes stay NotReady until a CNI is applied by hand; the rehearsal's demo
+   * nodes, which run no CNI).
    */
   withoutCni?: boolean;
   /** Render the Talos configs without the Argo CD bootstrap even though the lab has gitops. */

@@ -52,6 +52,17 @@ describe('the Cilium inline manifest', () => {
     await expect(readdir(statePaths(lab).rendered)).rejects.toThrow();
   });
 
+  it('--without-cni renders no Cilium manifest and says so; it excludes --cilium-manifest', async () => {
+    const { dir, lab } = await labWithSecrets('cilium-without-');
+    const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--cache', join(dir, 'empty-cache'), '--argocd-manifest', ARGOCD_FIXTURE, '--without-cni');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: --without-cni: the Talos configs carry no Cilium manifest');
+    const inline = await inlineOf(lab);
+    expect(inline.map((m) => m.name)).toEqual(['argocd-namespace', 'argocd-install', 'argocd-root-application']);
+    const both = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--without-cni', '--cilium-manifest', CILIUM_FIXTURE);
+    expect(both.code).toBe(2);
+  });
+
   it('is refused when it is not Cilium’s manifest', async () => {
     const { dir, lab } = await labWithSecrets('cilium-invalid-');
     const r = await run(dir, 'render', '--without-boot-assets', '--lab', lab, '--argocd-manifest', ARGOCD_FIXTURE, '--cilium-manifest', ARGOCD_FIXTURE);
