@@ -10,6 +10,8 @@ export interface DeclaredHost {
   role: string;
   macs: string[];
   addresses: string[];
+  /** The addresses its cluster node must report (all static addresses when not given). */
+  nodeAddresses?: string[];
   installDisk?: { size?: string; type?: string; model?: string; serial?: string; path?: string };
 }
 
@@ -82,7 +84,7 @@ export function compareDeclared(declared: DeclaredHost, observed: ObservedHost):
   if (node) {
     const first = node.name.split('.')[0];
     if (node.name !== '' && node.name !== host && first !== host) out.push({ host, field: 'node name', declared: host, observed: node.name });
-    for (const a of declared.addresses) if (node.addresses.length > 0 && !node.addresses.includes(a)) out.push({ host, field: 'address', declared: a, observed: node.addresses.join(', ') });
+    for (const a of declared.nodeAddresses ?? declared.addresses) if (node.addresses.length > 0 && !node.addresses.includes(a)) out.push({ host, field: 'address', declared: a, observed: node.addresses.join(', ') });
     // Platform hosts are its control plane; Harvester promotes nodes to management by itself.
     const wantsControlPlane = declared.role === 'controlplane' || declared.role === 'vm';
     if (wantsControlPlane && node.roles.length > 0 && !node.roles.includes('control-plane')) out.push({ host, field: 'role', declared: 'control-plane', observed: node.roles.join(', ') || 'none' });

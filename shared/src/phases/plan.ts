@@ -13,6 +13,11 @@ export interface PlanHost {
   macs: string[];
   /** Static addresses (a Talos event-sink connection is known only by its peer address). */
   addresses: string[];
+  /**
+   * The addresses its cluster node must report. A Harvester node reports its management address
+   * (clusters.harvester.network) as InternalIP, not its provisioning one, so only that is compared.
+   */
+  nodeAddresses: string[];
   /** The lab's install disk selector, checked against the disk the host reports. */
   installDisk?: Host['installDisk'];
 }
@@ -56,6 +61,14 @@ export function hostPhase(lab: Lab, host: Host): PhaseId {
 
 const normMac = (m: string) => m.toLowerCase().replace(/-/g, ':');
 
+function nodeAddresses(lab: Lab, host: Host): string[] {
+  const all = host.addresses.map((a) => a.address);
+  const network = host.role === 'harvester' ? lab.clusters.harvester?.network : undefined;
+  if (network === undefined) return all;
+  const onIt = host.addresses.filter((a) => a.network === network).map((a) => a.address);
+  return onIt.length > 0 ? onIt : all;
+}
+
 /** The Genesis plan of a lab: which host belongs to which phase and what each phase waits for. */
 export function planFromLab(lab: Lab, options: { platformApps?: readonly string[] } = {}): GenesisPlan {
   const hosts: PlanHost[] = lab.hosts.map((h) => ({
@@ -65,6 +78,7 @@ export function planFromLab(lab: Lab, options: { platformApps?: readonly string[
     path: hostPath(h),
     macs: h.nics.map((n) => normMac(n.mac)),
     addresses: h.addresses.map((a) => a.address),
+    nodeAddresses: nodeAddresses(lab, h),
     ...(h.installDisk ? { installDisk: h.installDisk } : {}),
   }));
   const apps = options.platformApps ?? DEFAULT_PLATFORM_APPS;

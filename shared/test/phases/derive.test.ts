@@ -211,6 +211,14 @@ describe('deriveStatus', () => {
     expect(h.problem).toMatchObject({ kind: 'mismatch', remedy: 'declared-mismatch', reason: 'cp-1: Talos installed to /dev/sda (32 GB, ssd, USB Flash, U1), but the lab selects size >= 256GB, type nvme' });
   });
 
+  it("a Harvester node is compared by its management address only (it also has one on the PXE network)", () => {
+    const ready = (addresses: string[]) => [e(1, 'ms02-1', 'join', 'join.node-ready', { node: 'ms02-1', addresses, roles: ['control-plane', 'etcd', 'master'] })];
+    const on = (addresses: string[]) => hostOf(deriveStatus(plan(), ready(addresses), { startedAt: at(0), now: at(2) }), 'ms02-1');
+    expect(plan().hosts.find((h) => h.name === 'ms02-1')).toMatchObject({ addresses: ['10.10.10.11', '10.10.20.11'], nodeAddresses: ['10.10.10.11'] });
+    expect(on(['10.10.10.11']).mismatches).toEqual([]);
+    expect(on(['10.10.20.11']).mismatches).toEqual([{ host: 'ms02-1', field: 'address', declared: '10.10.10.11', observed: '10.10.20.11' }]);
+  });
+
   it('turns an error-level kernel line into a problem for its host', () => {
     const s = deriveStatus(plan(), [e(1, 'cp-1', 'kmsg', 'kmsg', { msg: 'nvme nvme0: I/O 12 QID 3 timeout, aborting', priority: 3 }), e(2, 'cp-1', 'kmsg', 'kmsg', { msg: 'ok', priority: 6 })], { startedAt: at(0), now: at(3) });
     expect(s.problems.find((p) => p.kind === 'kernel-error')).toMatchObject({ host: 'cp-1', remedy: 'kernel-error', reason: 'cp-1: 1 kernel error, latest: nvme nvme0: I/O 12 QID 3 timeout, aborting' });
