@@ -2,7 +2,7 @@
 # The main job on the example lab, as far as this machine can take it: validate the lab, create
 # its secrets (once), write the runbook, render every config, build both boot media and, as root,
 # rehearse the phases the demo payloads cover with the lab as virtual machines (builder
-# rehearse --demo: phases 1, 3 and 4, about 4-5 minutes on 2 cores without KVM). Steps
+# rehearse --demo: phases 1 to 4, about 4-6 minutes on 2 cores without KVM). Steps
 # that need something only the network provides (base ISOs, the pinned Argo CD manifest) say
 # what is missing and how to get it, and the job goes on with the rest.
 set -u
@@ -64,7 +64,18 @@ case "$flags" in *--without-argocd*) mflags="$mflags --without-argocd" ;; esac
 case "$flags" in *--without-cni*) mflags="$mflags --without-cni" ;; esac
 
 step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
-builder make-usb --target um760 --lab "$lab" $mflags || later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
+errs=$(mktemp)
+if ! builder make-usb --target um760 --lab "$lab" $mflags 2>"$errs"; then
+  cat "$errs" >&2
+  if grep -q -e ERR_IMAGE_NOT_CACHED -e ERR_IMAGE_NOT_PINNED "$errs"; then
+    later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
+  else
+    later "UM760 stick: make-usb failed (see above)"
+  fi
+else
+  cat "$errs" >&2
+fi
+rm -f "$errs"
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
 errs=$(mktemp)
@@ -82,7 +93,7 @@ else
 fi
 rm -f "$errs"
 
-step "rehearsal: the lab as virtual machines on this machine (demo payloads; phases 1, 3 and 4, the ones they cover)"
+step "rehearsal: the lab as virtual machines on this machine (demo payloads, phases 1 to 4)"
 if [ "$(id -u)" != 0 ]; then
   later "rehearsal: \`sudo builder rehearse --demo\` (it creates network namespaces, so it needs root)"
 else
