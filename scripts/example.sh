@@ -63,35 +63,29 @@ mflags=""
 case "$flags" in *--without-argocd*) mflags="$mflags --without-argocd" ;; esac
 case "$flags" in *--without-cni*) mflags="$mflags --without-cni" ;; esac
 
-step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
-errs=$(mktemp)
-if ! builder make-usb --target um760 --lab "$lab" $mflags 2>"$errs"; then
-  cat "$errs" >&2
-  if grep -q -e ERR_IMAGE_NOT_CACHED -e ERR_IMAGE_NOT_PINNED "$errs"; then
-    later "UM760 stick: needs the Talos base ISO — \`builder images sync talos-metal\` with network, or \`builder images import FILE\`"
+# make_stick TARGET WHAT BASE-IMAGE: build one stick; a failure is said by its cause and the job goes on.
+make_stick() {
+  errs=$(mktemp)
+  if ! builder make-usb --target "$1" --lab "$lab" $mflags 2>"$errs"; then
+    cat "$errs" >&2
+    if grep -q ERR_BOOT_ASSET_MISSING "$errs"; then
+      later "$2: its PXE service needs the boot tree (the \`[missing boot asset]\` files above) in the image cache"
+    elif grep -q -e ERR_IMAGE_NOT_CACHED -e ERR_IMAGE_NOT_PINNED "$errs"; then
+      later "$2: needs its base ISO — \`builder images sync $3\` with network, or \`builder images import FILE\`"
+    else
+      later "$2: make-usb failed (see above)"
+    fi
   else
-    later "UM760 stick: make-usb failed (see above)"
+    cat "$errs" >&2
   fi
-else
-  cat "$errs" >&2
-fi
-rm -f "$errs"
+  rm -f "$errs"
+}
+
+step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
+make_stick um760 "UM760 stick" talos-metal
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
-errs=$(mktemp)
-if ! builder make-usb --target vp6630 --lab "$lab" $mflags 2>"$errs"; then
-  cat "$errs" >&2
-  if grep -q ERR_BOOT_ASSET_MISSING "$errs"; then
-    later "gateway stick: its PXE service needs the boot tree (the \`[missing boot asset]\` files above) in the image cache"
-  elif grep -q -e ERR_IMAGE_NOT_CACHED -e ERR_IMAGE_NOT_PINNED "$errs"; then
-    later "gateway stick: needs the VyOS base ISO — \`builder images sync vyos\` with network, or \`builder images import FILE\`"
-  else
-    later "gateway stick: make-usb failed (see above)"
-  fi
-else
-  cat "$errs" >&2
-fi
-rm -f "$errs"
+make_stick vp6630 "gateway stick" vyos
 
 step "rehearsal: the lab as virtual machines on this machine (demo payloads, phases 1 to 4)"
 if [ "$(id -u)" != 0 ]; then
