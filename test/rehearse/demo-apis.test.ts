@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseKubeconfig, parseTalosconfig } from '../../builder/src/collector/join/credentials.js';
 import { KubeApi } from '../../builder/src/collector/join/kube-api.js';
 import { TalosApi } from '../../builder/src/collector/join/talos-api.js';
+import { DEMO_CILIUM_INSTALL } from '../../builder/src/rehearse/demo-cni.js';
 import { DEMO_ARGOCD_INSTALL, DEMO_MACHINED_PORT, DemoArgoCd, nodeMachined, parseMachineState, startDemoApid, startDemoKube, type KubeState } from '../../builder/src/rehearse/demo-apis/index.js';
 import { exampleLab, labCredentials } from '../join/lab-credentials.js';
 
@@ -83,6 +84,11 @@ describe('the demo Kubernetes API and Argo CD', () => {
     // Talos applies its inline manifests; nothing runs while the node is NotReady.
     const root = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: genesis-root\n  namespace: argocd\n';
     for (const [n, y] of [['argocd-install', DEMO_ARGOCD_INSTALL], ['argocd-root-application', root]] as const) expect((await curl(['-X', 'POST', '-H', `Authorization: Bearer ${token}`, '--data-binary', y, `${kube.origin}/demo/v1/manifests/${n}`])).stdout).toBe('200');
+    // A joining node's kubelet asks for the cluster's DaemonSets (the CNI's): none before the CNI's manifest, then cilium.
+    const daemonSets = async () => (await execa('curl', ['-sS', '--cacert', `${dir}/ca.pem`, '-H', `Authorization: Bearer ${token}`, `${kube.origin}/apis/apps/v1/daemonsets`])).stdout;
+    expect(JSON.parse(await daemonSets())).toEqual({ kind: 'DaemonSetList', items: [] });
+    expect((await curl(['-X', 'POST', '-H', `Authorization: Bearer ${token}`, '--data-binary', DEMO_CILIUM_INSTALL, `${kube.origin}/demo/v1/manifests/cilium`])).stdout).toBe('200');
+    expect(JSON.parse(await daemonSets()).items).toEqual([{ metadata: { name: 'cilium', namespace: 'kube-system' } }]);
     argo.tick(Date.now() + 10_000);
     expect(state.argocd!.workloads.every((w) => w.available === 0)).toBe(true);
     expect(state.argocd!.apps).toEqual([{ name: 'genesis-root', health: 'Unknown', sync: 'Unknown' }]);

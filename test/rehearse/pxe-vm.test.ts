@@ -16,9 +16,12 @@ import { canUseNetns } from '../fixtures/netns/ip.js';
 // In phase 4 cp-2 and cp-3 boot the same way on LAB_PLATFORM, their DHCP relayed by the demo
 // gateway's ISC dhcrelay (VyOS's relay) to the PXE service, into the demo Talos node, which
 // fetches its machine config from talos.config= and reports to the sink from talos.events.sink=.
+// Running from "disk", cp-2 and cp-3 relay apid to the demo apid, their etcd joins once cp-1's
+// runs (no Bootstrap: additional control planes), their kubelets register their Nodes, and the
+// real join watchers take them to `joined` and `healthy`.
 // Not modelled (docs/rehearse.md): Harvester's preflight checks, the disk write, the reboot and
 // the Harvester cluster (so the MS-02s stop at `rebooting`, the stage SUCCEEDED proves); Talos's
-// install, kexec, etcd and kubelet (cp-2 and cp-3 stop at `installed`).
+// install, kexec, etcd itself and containers.
 if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 
 const CLI = join(process.cwd(), 'builder/bin/builder.js');
@@ -55,7 +58,7 @@ async function collectorGet<T>(url: string, token: string): Promise<T> {
 }
 
 describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () => {
-  it('builder rehearse --demo: every phase it covers (1 to 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed', async () => {
+  it('builder rehearse --demo: every phase it covers (1 to 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed → joined → healthy', async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-pxe-'));
     const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', labWithCni(state), '--state', join(state, 'state'), '--timeout', '300'], { reject: false, all: true, buffer: true });
     started.push(proc);
@@ -67,7 +70,7 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
     // Every phase done, in order.
     const p1 = out.indexOf('rehearse: phase 1 (Direct boot): done');
     const p3 = out.indexOf('rehearse: phase 3 (Harvester online): demo goal reached');
-    const p4 = out.indexOf('rehearse: phase 4 (Full platform): demo goal reached');
+    const p4 = out.indexOf('rehearse: phase 4 (Full platform): done');
     expect(p1, out).toBeGreaterThan(0);
     expect(p3, out).toBeGreaterThan(p1);
     expect(p4, out).toBeGreaterThan(p3);
@@ -120,6 +123,8 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
         ['installing', 'talos'],
         ['rebooting', 'talos'],
         ['installed', 'talos'],
+        ['joined', 'join'],
+        ['healthy', 'join'],
       ]);
       const events = (await collectorGet<{ events: Event[] }>(`${url}/v1/events?host=${name}&limit=1000`, token)).events;
       // OVMF's own DISCOVER reached the PXE service through the gateway's relay (giaddr on LAB_PLATFORM's br30).
@@ -129,6 +134,11 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
       expect(fetched).toEqual(expect.arrayContaining(['/assets/talos/v1.12.0/vmlinuz-amd64', '/assets/talos/v1.12.0/initramfs-amd64.xz', `/talos/${name}.yaml`]));
       const console = readFileSync(join(state, 'state', 'rehearsal', 'logs', `${name}.console.log`), 'utf8');
       expect(console).toContain(`demo: config fetched from http://10.10.20.10:8081/talos/${name}.yaml`);
+      // No Bootstrap on an additional control plane: its etcd joins through cp-1's, the member list is theirs.
+      expect(console).toMatch(/demo: etcd joins the existing cluster through its members \(cp-1 /);
+      expect(console).toContain(`demo: kubelet reported node ${name} Ready=True`);
+      expect(events.filter((e) => e.kind === 'join.bootstrap')).toEqual([]);
+      expect(events.find((e) => e.kind === 'join.etcd')?.attrs.members).toEqual(expect.arrayContaining(['cp-1', name]));
     }
     // The dashboard at the end of the demo, in headless Chromium: a timeline lane per host, the
     // MS-02s' starting with their PXE stages (docs/rehearse-dashboard.png is a copy of this shot).

@@ -100,8 +100,6 @@ export function demoGoal(vm: Pick<VmPlan, 'role' | 'boot'>): StageId {
   // Harvester's installer reports up to SUCCEEDED, sent before its reboot (the rebooting stage);
   // joined Harvester needs its API, which the demo does not wire yet.
   if (vm.role === 'harvester') return 'rebooting';
-  // A Talos node booted by PXE (phase 4) stops at running from its disk: joining the platform is not rehearsed.
-  if (vm.boot === 'pxe') return 'installed';
   return hostPath({ role: vm.role, boot: vm.boot }).at(-1)!;
 }
 /** The runbook section for a host that stopped short of its goal, by the stage it reached. */
@@ -182,7 +180,7 @@ async function startPxeService(o: RehearsalOptions, plan: RehearsalPlan, ledger:
   const harvesterInitrd = o.lab.clusters.harvester ? await buildHarvesterInstaller(kernel) : undefined;
   // The platform's PXE-booted hosts (phase 4) share one demo Talos initramfs with each one's events.
   const talosHosts = plan.vms.filter((v) => v.talos && v.boot === 'pxe').map((v) => talosInputs(o, plan, v.host));
-  const talosInitrd = talosHosts.length > 0 ? await buildTalosPxeInitrd(kernel, talosHosts) : undefined;
+  const talosInitrd = talosHosts.length > 0 ? await buildTalosPxeInitrd(o.lab, kernel, talosHosts, plan.laptop.address) : undefined;
   await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}), ...(talosInitrd ? { talosInitrd } : {}) }));
   const config = join(dir, 'agent.yaml');
   await rm(join(dir, 'var'), { recursive: true, force: true });

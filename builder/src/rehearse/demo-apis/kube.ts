@@ -34,6 +34,8 @@ export interface KubeNodeState {
 export interface KubeState {
   nodes: KubeNodeState[];
   /** undefined: Argo CD is not installed (its CRD and namespace are missing). */
+  /** The DaemonSets of the manifests nodes applied (a joining node's kubelet waits for the CNI's). */
+  daemonSets?: { namespace: string; name: string }[];
   argocd?: { workloads: { name: string; replicas: number; available: number; kind?: 'sts' }[]; apps: { name: string; health: string; sync: string; message?: string }[] };
 }
 
@@ -52,6 +54,22 @@ export interface DemoKube {
 }
 
 const NOT_READY = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
+
+/** The DaemonSets among a manifest's YAML documents (top-level kind, metadata name and namespace). */
+export function daemonSetsOf(yaml: string): { namespace: string; name: string }[] {
+  return yaml.split(/^---\s*$/m).flatMap((doc) => {
+    const lines = doc.split('\n');
+    if (!lines.some((l) => /^kind:\s*DaemonSet\s*$/.test(l))) return [];
+    const start = lines.findIndex((l) => /^metadata:\s*$/.test(l));
+    const meta: Record<string, string> = {};
+    for (const l of start < 0 ? [] : lines.slice(start + 1)) {
+      if (!/^\s/.test(l)) break;
+      const m = /^ {2}(name|namespace):\s*["']?([^"'\s]+)/.exec(l);
+      if (m) meta[m[1]!] = m[2]!;
+    }
+    return meta.name ? [{ namespace: meta.namespace ?? 'default', name: meta.name }] : [];
+  });
+}
 
 function nodeList(s: KubeState) {
   return {
@@ -129,6 +147,7 @@ export async function startDemoKube(state: KubeState, ca: Buffer, cert: ServerCe
     if (!byCert && !byToken) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     if (req.method === 'GET') {
       if (path === '/api/v1/nodes') return send(200, nodeList(state));
+      if (path === '/apis/apps/v1/daemonsets') return send(200, { kind: 'DaemonSetList', items: (state.daemonSets ?? []).map((d) => ({ metadata: { name: d.name, namespace: d.namespace } })) });
       const a = state.argocd;
       if (!a) return notFound();
       if (path === `/apis/apps/v1/namespaces/${ns}/deployments` || path === `/apis/apps/v1/namespaces/${ns}/statefulsets`) {
@@ -155,6 +174,7 @@ export async function startDemoKube(state: KubeState, ca: Buffer, cert: ServerCe
     const manifest = /^\/demo\/v1\/manifests\/([\w.-]+)$/.exec(path);
     if (req.method === 'POST' && manifest) {
       options.writers.onManifest?.(manifest[1]!, body);
+      state.daemonSets = [...(state.daemonSets ?? []), ...daemonSetsOf(body)];
       return send(200, { kind: 'Status', status: 'Success', message: `demo: manifest ${manifest[1]} applied` });
     }
     return notFound();

@@ -125,12 +125,14 @@ export async function buildHarvesterInstaller(kernel: DemoKernel): Promise<Buffe
 
 /**
  * The demo Talos initramfs the PXE service serves to phase 4's hosts (gzip cpio newc): busybox,
- * curl, the PXE Talos script, and each host's prepared events under talos/<hostname>. No config
- * and no token: the node fetches its machine config from talos.config= as Talos does.
+ * curl, the PXE Talos script, each host's prepared events under talos/<hostname>, and the demo
+ * APIs' address for its relays. No config and no token: the node fetches its machine config from talos.config= as Talos does.
  */
-export async function buildTalosPxeInitrd(kernel: DemoKernel, hosts: Omit<TalosPayloadInputs, 'config'>[]): Promise<Buffer> {
+export async function buildTalosPxeInitrd(lab: Lab, kernel: DemoKernel, hosts: Omit<TalosPayloadInputs, 'config'>[], demoApis: string): Promise<Buffer> {
   const { members, modules } = await baseMembers(kernel);
-  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(talosPxeScript(modules)) });
+  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(talosPxeScript(lab, modules)) });
+  // Where the node relays its apid and API server ports (the laptop's address: no secret).
+  members.push(...['run', 'www'].map((name) => ({ name, mode: S_IFDIR | 0o755 })), { name: 'etc/demo/apis', mode: S_IFREG | 0o644, data: Buffer.from(`${demoApis}\n`) });
   members.push({ name: 'etc/udhcpc.sh', mode: S_IFREG | 0o755, data: Buffer.from(UDHCPC_SCRIPT) });
   members.push(...(await binaryWithLibraries(CURL)));
   members.push({ name: 'talos', mode: S_IFDIR | 0o755 });

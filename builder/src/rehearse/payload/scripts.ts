@@ -1,6 +1,6 @@
 import { cidrContains, parseCidr, prefixLength, type Host, type Lab, type Network } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
-import { talosRunningScript } from './talos-running.js';
+import { talosRunningScript, type TalosEtcdStart } from './talos-running.js';
 
 /**
  * The demo payloads' init scripts (busybox sh), generated from the lab (pure). Each payload is
@@ -170,9 +170,20 @@ ev=/talos`,
     TALOS_INSTALL,
     // Without its install disk Talos goes no further; with it, it runs from disk (talos-running.ts).
     `[ -n "$disk" ] || { while :; do sleep 3600; done; }`,
-    talosRunningScript(host.name, host.addresses[0]?.address ?? '', lab.clusters.platform?.talos ?? 'v1.12.0'),
+    talosRunningScript(host.name, host.addresses[0]?.address ?? '', lab.clusters.platform?.talos ?? 'v1.12.0', etcdStart(lab, host.name)),
     idle,
   ].join('\n');
+}
+
+/** The platform's first host bootstraps etcd (the collector's --bootstrap calls it there); the others join through their peers' addresses. */
+export function etcdStart(lab: Lab, host: string): TalosEtcdStart {
+  const hosts = lab.clusters.platform?.hosts ?? [];
+  if (hosts[0] === host || !hosts.includes(host)) return { bootstrap: true };
+  return { peers: controlPlaneAddresses(lab) };
+}
+
+function controlPlaneAddresses(lab: Lab): string[] {
+  return (lab.clusters.platform?.hosts ?? []).map((h) => lab.hosts.find((x) => x.name === h)?.addresses[0]?.address).filter((a): a is string => a !== undefined);
 }
 
 /**
@@ -206,11 +217,12 @@ if [ -n "$disk" ]; then echo "demo: installing to /dev/$disk (not written)"; sen
  * config (the LinkConfig address, the gateway of its network) and the install. The events were
  * prepared per host (its hostname and addresses) under /talos/<hostname>; the node finds its
  * own by the HostnameConfig of the config it fetched. A failed fetch: Talos retries it forever;
- * the demo retries, every 5 s.
+ * the demo retries, every 5 s. Running from its disk it is an additional control plane
+ * (talos-running.ts): its etcd joins through its peers, its kubelet registers its Node.
  */
-export function talosPxeScript(modules: string[]): string {
+export function talosPxeScript(lab: Lab, modules: string[]): string {
   return [
-    prelude({ host: 'a PXE-booted Talos host' }, 'demo Talos node (the sink protocol and event order of Talos v1.12; no kubelet, etcd or real install)', modules, '/dev/ttyS0'),
+    prelude({ host: 'a PXE-booted Talos host' }, 'demo Talos node (the sink protocol and event order of Talos v1.12, etcd joining its peers, a kubelet registering its Node; no containers, etcd or real install)', modules, '/dev/ttyS0'),
     `arg() { tr ' ' '\\n' </proc/cmdline | sed -n "s/^$1=//p" | head -n 1; }
 nic=""
 while [ -z "$nic" ]; do
@@ -234,8 +246,12 @@ if [ -n "$addr" ]; then
   ip addr flush dev $nic; ip addr add $addr dev $nic
   [ -n "$gw" ] && ip route replace default via $gw
   echo "demo: $name takes $addr from its config"
-fi`,
+fi
+ip=\${addr%/*}`,
     TALOS_INSTALL,
+    `[ -n "$disk" ] || { while :; do sleep 3600; done; }`,
+    // One initramfs for every PXE host: its name and address are the shell's, from the config it fetched.
+    talosRunningScript('$name', '$ip', lab.clusters.platform?.talos ?? 'v1.12.0', { peers: controlPlaneAddresses(lab) }),
     idle,
   ].join('\n');
 }
