@@ -247,11 +247,12 @@ if [ -n "$addr" ]; then
   [ -n "$gw" ] && ip route replace default via $gw
   echo "demo: $name takes $addr from its config"
 fi
-ip=\${addr%/*}`,
+# TALOS_INSTALL's disk loop reuses $name: the node's own name and address stay in these.
+node_name=$name; node_ip=\${addr%/*}`,
     TALOS_INSTALL,
     `[ -n "$disk" ] || { while :; do sleep 3600; done; }`,
     // One initramfs for every PXE host: its name and address are the shell's, from the config it fetched.
-    talosRunningScript('$name', '$ip', lab.clusters.platform?.talos ?? 'v1.12.0', { peers: controlPlaneAddresses(lab) }),
+    talosRunningScript('$node_name', '$node_ip', lab.clusters.platform?.talos ?? 'v1.12.0', { peers: controlPlaneAddresses(lab) }),
     idle,
   ].join('\n');
 }
