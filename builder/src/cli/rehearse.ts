@@ -42,9 +42,9 @@ demo does not rehearse yet: the boot media (the direct-boot VMs boot the payload
 real install or reboot, containers, the Harvester cluster, and cp-2/cp-3 joining the platform.
 
 A phase is done when the collector says so (phase 1: the gateway booted, cp-1 healthy, Argo CD
-healthy; phase 2: the platform applications Synced and Healthy). Phases the demo stops short of
-reach their demo goal: phase 3 when every MS-02 has reached "rebooting" (its SUCCEEDED webhook),
-phase 4 when cp-2 and cp-3 have reached "installed". A failure names the host, its stage and the
+healthy; phase 2: the platform applications Synced and Healthy; phase 4: cp-2 and cp-3 healthy,
+joined as additional control planes). Phase 3, which the demo stops short of, reaches its demo
+goal when every MS-02 has reached "rebooting" (its SUCCEEDED webhook). A failure names the host, its stage and the
 runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
