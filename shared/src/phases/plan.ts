@@ -61,7 +61,12 @@ export function hostPhase(lab: Lab, host: Host): PhaseId {
 
 const normMac = (m: string) => m.toLowerCase().replace(/-/g, ':');
 
-function nodeAddresses(lab: Lab, host: Host): string[] {
+/**
+ * The addresses a host's cluster node reports and is reached at: a Harvester host's on
+ * clusters.harvester.network (its management network; its provisioning address is the installer's),
+ * otherwise all its static addresses.
+ */
+export function nodeAddresses(lab: Lab, host: Host): string[] {
   const all = host.addresses.map((a) => a.address);
   const network = host.role === 'harvester' ? lab.clusters.harvester?.network : undefined;
   if (network === undefined) return all;

@@ -1,4 +1,4 @@
-import type { Lab } from '@lab/shared';
+import { nodeAddresses, type Lab } from '@lab/shared';
 import type { KubeCredentials, TalosCredentials } from './credentials.js';
 
 /** What the join watchers talk to, decided purely from the lab and the rendered credentials. */
@@ -13,6 +13,7 @@ export interface JoinTargets {
     argocdNamespace: string;
   };
   harvester?: {
+    /** Each host's address on clusters.harvester.network (see nodeAddresses). */
     hosts: { name: string; address: string }[];
     ssh: { user: string; port: number; privateKey: string; knownHostsFile: string; command?: string };
     /** Tests only: reach the API at this origin instead of the host's address. */
@@ -40,8 +41,10 @@ export function planJoinTargets(lab: Lab, creds: { kube?: KubeCredentials; talos
   }
   const harvester = lab.clusters.harvester;
   if (harvester && creds.sshKey) {
+    // SSH and the Kubernetes API listen on the management address, the one its Node reports.
     const hosts = harvester.hosts.flatMap((name) => {
-      const address = byName.get(name)?.addresses[0]?.address;
+      const h = byName.get(name);
+      const address = h ? nodeAddresses(lab, h)[0] : undefined;
       return address ? [{ name, address }] : [];
     });
     out.harvester = { hosts, ssh: { user: 'rancher', port: 22, privateKey: creds.sshKey, knownHostsFile: creds.knownHostsFile } };
