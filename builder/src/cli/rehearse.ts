@@ -6,7 +6,7 @@ import { UsageError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { defaultCacheDir } from '../images/cache.js';
-import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse, REHEARSED_PHASES } from '../rehearse/index.js';
+import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
 import { statePathsFor } from '../state/index.js';
 
 export const rehearseCommand: Command = {
@@ -91,7 +91,7 @@ failed or teardown left something, 2 usage error.`,
     if (!values.demo) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
     const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
-    const phases = values.phases === undefined ? REHEARSED_PHASES : parsePhases(values.phases);
+    const phases = parsePhases(values.phases);
     const machineMacs = parseMachineMacs(values.mac);
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     let stop: () => void = () => undefined;

@@ -2,7 +2,7 @@
 export { planRehearsal, parsePhases, type RehearsalPlan, type VmPlan, type SwitchPort, type TapEnd } from './plan.js';
 export { networkSteps, tapSteps, type NetStep } from './network.js';
 export { qemuArgs } from './vm.js';
-export { rehearse, cleanRehearsal, rehearsalPaths, formatPhase, demoGoal, REHEARSED_PHASES, type PhaseResult, type RehearsalResult, type RehearsalPaths } from './run.js';
+export { rehearse, cleanRehearsal, rehearsalPaths, formatPhase, demoGoal, type PhaseResult, type RehearsalResult, type RehearsalPaths } from './run.js';
 export { readLedger, type LedgerData } from './ledger.js';
 export { gatewayScript, nodeScript, switchScript, talosScript } from './payload/scripts.js';
 export { grpcFrame, installedEvents, installFailedEvents, isoBootEvents } from './payload/talos-events.js';

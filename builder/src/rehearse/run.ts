@@ -104,8 +104,6 @@ export function demoGoal(vm: Pick<VmPlan, 'role' | 'boot'>): StageId {
 }
 /** The runbook section for a host that stopped short of its goal, by the stage it reached. */
 const STALLED_REMEDY: Partial<Record<StageId, string>> = { installing: 'install-slow', rebooting: 'not-back-from-reboot', installed: 'not-joined', joined: 'not-healthy' };
-/** Phases the demo payloads can rehearse today. */
-export const REHEARSED_PHASES = [1, 2, 3, 4];
 /** How long a host may stay unheard while an unknown MAC PXE boots before its phase fails (the lab's MAC is likely wrong). */
 const UNKNOWN_MAC_GRACE_MS = 30_000;
 
@@ -359,8 +357,6 @@ function unknownMacFailure(lab: Lab, status: GenesisStatus | undefined, hosts: {
 
 /** The whole rehearsal: networks, collector, the VMs phase by phase, then teardown. */
 export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
-  const unsupported = o.phases.filter((p) => !REHEARSED_PHASES.includes(p));
-  if (unsupported.length > 0) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${unsupported.join(', ')} cannot be rehearsed yet (the demo payloads cover phase ${REHEARSED_PHASES.join(', ')})`, `run \`builder rehearse --demo --phases ${REHEARSED_PHASES.join(',')}\``);
   // Every later phase reaches the collector through phase 1's gateway (it routes the VLANs).
   if (!o.phases.includes(1)) throw new UsageError('ERR_REHEARSE_PHASE_UNSUPPORTED', `rehearse: phase ${o.phases.join(', ')} needs phase 1: its gateway routes the lab's VLANs to the collector`, `run \`builder rehearse --demo --phases 1,${o.phases.join(',')}\``);
   await mkdir(o.paths.root, { recursive: true, mode: 0o700 });
