@@ -10,6 +10,8 @@ import { startCollector, type RunningCollector } from '../../builder/src/collect
 import { EventStore } from '../../builder/src/collector/store.js';
 import { buildRunbook, renderHtml } from '../../builder/src/runbook/index.js';
 import { writeFileSync } from 'node:fs';
+import { DEMO_LABEL } from '../../builder/src/collector/views/demo-label.js';
+import { renderStatusText } from '../../builder/src/collector/views/terminal.js';
 
 const TOKEN = 'dashboard-test-token';
 // Screenshots land in the git-ignored fixture output (docs/timeline.png is a copy of one).
@@ -178,6 +180,32 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForSelector('tr[data-host="gateway"] .stage[data-stage="booted"]');
     await page.locator('tr[data-host="gateway"] details summary').click();
     expect(await page.locator('tr[data-host="gateway"] .facts').textContent()).toBe('MAC 64:62:66:22:00:01 · Protectli VP6630 · 4 CPUs · 15 GiB memory');
+  });
+
+  it('says nothing of a demo for a real bring-up, and labels a demo rehearsal\'s collector first thing, in the page and its title', async () => {
+    expect(await page.locator('#demo').isHidden()).toBe(true);
+    expect(await page.title()).toBe('Lab bring-up');
+    const parsed = parseLab(readFileSync(LAB, 'utf8'), LAB);
+    if (!parsed.ok) throw new Error('example lab invalid');
+    const demoDir = mkdtempSync(join(tmpdir(), 'dash-demo-'));
+    const demo = await startCollector({ plan: planFromLab(parsed.lab), dbFile: join(demoDir, 'events.db'), token: TOKEN, host: '127.0.0.1', port: 0, talosPort: 0, kmsgPort: 0, demo: DEMO_LABEL });
+    const other = await context.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${demo.httpPort}/`);
+      await other.waitForSelector('#demo:not([hidden])');
+      expect(await other.locator('#demo').textContent()).toBe(DEMO_LABEL);
+      expect(await other.title()).toBe('DEMO · Lab bring-up');
+      // The banner comes before the phases: the first thing read on the page.
+      const order = await other.evaluate(() => Array.from(document.querySelectorAll('#demo, #phases')).map((e) => e.id));
+      expect(order).toEqual(['demo', 'phases']);
+      const status = (await (await fetch(`http://127.0.0.1:${demo.httpPort}/v1/status`)).json()) as { demo?: string };
+      expect(status.demo).toBe(DEMO_LABEL);
+      expect(renderStatusText(status as Parameters<typeof renderStatusText>[0]).split('\n')[0]).toBe(DEMO_LABEL);
+    } finally {
+      await other.close();
+      await demo.close();
+      rmSync(demoDir, { recursive: true, force: true });
+    }
   });
 
   it('made no request that leaves the collector', () => {

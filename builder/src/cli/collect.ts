@@ -12,10 +12,11 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { reachabilityWarnings } from '../collector/reach.js';
 import { pxeMarksFromLab } from '../collector/pxe-marks/from-lab.js';
+import { DEMO_LABEL } from '../collector/views/demo-label.js';
 
 export const collectCommand: Command = {
   name: 'collect',
-  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N] [--bootstrap] [--no-join] [--json]
+  help: `Usage: builder collect [--lab FILE] [--state DIR] [--listen ADDR:PORT] [--talos-port N] [--kmsg-port N] [--bootstrap] [--no-join] [--demo] [--json]
 
 Runs the collector until Ctrl-C. It stores every event in SQLite (state/collector/events.db), so
 a restart loses nothing, and serves:
@@ -45,6 +46,8 @@ the agent starts again (a rebooted gateway stick keeps none).
   --bootstrap         call Talos's Bootstrap on the first platform host once its etcd waits for
                       it and no node has etcd members (the same call as \`builder bootstrap\`)
   --no-join           do not watch the clusters' APIs (events from senders only)
+  --demo              label the dashboard, /v1/status and \`status\`/\`watch\` as a demo
+                      rehearsal (\`builder rehearse --demo\` starts its collector so)
   --json              print where it listens as one JSON line ({"listening": {...}}), then {"stopped": true}
 
 Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2 usage error.`,
@@ -57,6 +60,7 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
       'kmsg-port': { type: 'string' },
       bootstrap: { type: 'boolean' },
       'no-join': { type: 'boolean' },
+      demo: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const ctx = await collectorContext(values, io.cwd);
@@ -101,6 +105,7 @@ Exit codes: 0 stopped by Ctrl-C, 1 could not start (address in use, no token), 2
         log: (line) => io.err(`${line}\n`),
         ...(watch ? { join: watch } : {}),
         ...(pxeMarks ? { pxeMarks } : {}),
+        ...(values.demo ? { demo: DEMO_LABEL } : {}),
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

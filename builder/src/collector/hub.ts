@@ -17,6 +17,8 @@ export interface HubOptions {
   writer?: StoreWriter;
   /** One line per problem an operator must see (a full disk, an ingest path's failure). */
   log?: (line: string) => void;
+  /** The status's demo label (a rehearsal with demo stand-ins), shown by every view. */
+  demo?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export class CollectorHub extends EventEmitter {
   private readonly now: () => Date;
   private cached?: GenesisStatus;
   private readonly logLine: (line: string) => void;
+  private readonly demo?: string;
   private lastProblem = new Map<string, { at: number; suppressed: number }>();
   private readonly writer?: StoreWriter;
   /** A group is being written by the writer thread. */
@@ -51,6 +54,7 @@ export class CollectorHub extends EventEmitter {
     this.now = options.now ?? (() => new Date());
     this.writer = options.writer;
     this.logLine = options.log ?? (() => {});
+    if (options.demo !== undefined) this.demo = options.demo;
     this.startedAt = this.store.startedAt(this.now().toISOString());
     this.folder = new FactFolder(this.plan);
     // Replay the store once at start: a restarted collector shows the same status.
@@ -197,7 +201,8 @@ export class CollectorHub extends EventEmitter {
   /** The current status (cached until the next event or `refresh`). */
   status(): GenesisStatus {
     if (!this.cached) {
-      this.cached = statusFromFacts(this.plan, this.folder.facts, { startedAt: this.startedAt, now: this.now().toISOString(), thresholds: this.thresholds });
+      const status = statusFromFacts(this.plan, this.folder.facts, { startedAt: this.startedAt, now: this.now().toISOString(), thresholds: this.thresholds });
+      this.cached = this.demo !== undefined ? { ...status, demo: this.demo } : status;
     }
     return this.cached;
   }

@@ -130,6 +130,8 @@ export interface CollectorOptions {
   log?: (line: string) => void;
   /** Tell the PXE agent which hosts' installs are done (see pxe-marks/). */
   pxeMarks?: PxeMarksOptions;
+  /** Label every view as a demo rehearsal (see HubOptions.demo). */
+  demo?: string;
 }
 
 export interface RunningCollector {
@@ -168,7 +170,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     store = new EventStore(options.dbFile);
     const directory = new HostDirectory(options.plan, store.peers());
     writer = new StoreWriter(options.dbFile);
-    hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds, writer, ...(options.log ? { log: options.log } : {}) });
+    hub = new CollectorHub({ store, plan: options.plan, directory, thresholds: options.thresholds, writer, ...(options.log ? { log: options.log } : {}), ...(options.demo !== undefined ? { demo: options.demo } : {}) });
   } catch (err) {
     // The writer thread would keep the process alive with nothing listening: end it.
     await writer?.close();

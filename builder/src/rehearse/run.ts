@@ -199,7 +199,7 @@ async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> 
 async function startCollector(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, token: string): Promise<{ url: string; close(): Promise<void> }> {
   const lt = plan.namespaces.laptop;
   // --bootstrap: the collector calls Talos's Bootstrap once cp-1's etcd waits for it, as the operator would have it.
-  const collector = spawnInNetns(lt, process.execPath, [builderEntry(), 'collect', '--lab', resolve(o.labFile), '--state', o.paths.labState, '--listen', `0.0.0.0:${plan.collectorPort}`, '--bootstrap'], join(o.paths.logs, 'collector.log'));
+  const collector = spawnInNetns(lt, process.execPath, [builderEntry(), 'collect', '--lab', resolve(o.labFile), '--state', o.paths.labState, '--listen', `0.0.0.0:${plan.collectorPort}`, '--bootstrap', '--demo'], join(o.paths.logs, 'collector.log'));
   await ledger.addProcess(collector.pid, 'collector (laptop namespace)');
   await removeSocket(o.paths.socket);
   const fwd = spawnInNetns(lt, process.execPath, ['-e', FORWARDER, o.paths.socket, String(plan.collectorPort)], join(o.paths.logs, 'forwarder.log'));

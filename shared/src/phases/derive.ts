@@ -102,6 +102,11 @@ export interface GenesisStatus {
   hosts: HostStatus[];
   problems: Problem[];
   unknownMacs: UnknownMac[];
+  /**
+   * Set when the collector serves a rehearsal with demo stand-ins (`builder rehearse --demo`):
+   * what the views show in place of a real bring-up's title, so nothing passes for the real thing.
+   */
+  demo?: string;
 }
 
 export interface DeriveOptions {

@@ -45,6 +45,7 @@ export function renderStatusText(status: GenesisStatus, options: RenderOptions =
   const paint = (tone: Tone | undefined, text: string) => (options.color && tone ? `\x1b[${SGR[tone]}m${text}\x1b[0m` : text);
   const out: string[] = [];
   if (options.source) out.push(options.source, '');
+  if (status.demo) out.push(paint('bold', status.demo), '');
   if (status.problems.length > 0) {
     out.push(paint('bold', `PROBLEMS (${status.problems.length})`));
     for (const p of status.problems) {
