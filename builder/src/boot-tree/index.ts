@@ -7,3 +7,4 @@ export { resolveBootTree, type BootAsset, type BootTreeInput } from './resolve.j
 export { namedFiles, pathsNamedIn, isNamingFile, type NamedFile, type ServedText } from './scan.js';
 export { labBootTree, type LabBootTreeOptions, type TreeFile } from './for-lab.js';
 export { planBootTree, type Source } from './plan.js';
+export { IPXE_LOADERS } from './loaders.js';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Lab } from '@lab/shared';
 import { renderLab, type RenderedFile } from '../render/index.js';
 import { SERVED_PXE_DIRS } from '../media/rendered.js';
+import { IPXE_LOADERS } from '../boot-tree/index.js';
 import type { LabSecrets } from '../secrets/index.js';
 
 /**
@@ -18,9 +19,6 @@ export interface ServedFile {
   data?: Buffer | string;
   mode: number;
 }
-
-/** Debian's ipxe package: the loaders the agent hands out over TFTP (agent config `loaders`). */
-export const IPXE_LOADERS = { 'ipxe.efi': '/usr/lib/ipxe/ipxe.efi', 'undionly.kpxe': '/usr/lib/ipxe/undionly.kpxe' };
 
 /** What a rendered iPXE script fetches, as paths under the PXE service's HTTP root. */
 export interface ScriptFetches {
