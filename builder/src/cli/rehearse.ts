@@ -2,16 +2,17 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { LAB_DEFAULT } from './lab-context.js';
 import { parseFlags } from './args.js';
-import { UsageError } from '../base/index.js';
+import { UsageError, UserError } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { defaultCacheDir } from '../images/cache.js';
-import { cleanRehearsal, formatPhase, parsePhases, rehearsalPaths, rehearse } from '../rehearse/index.js';
+import { cleanRehearsal, fitRealRehearsal, formatPhase, formatRealFit, imageStates, machineFacts, parsePhases, realImages, rehearsalPaths, rehearse } from '../rehearse/index.js';
 import { statePathsFor } from '../state/index.js';
 
 export const rehearseCommand: Command = {
   name: 'rehearse',
   help: `Usage: builder rehearse --clean [--lab FILE] [--state DIR]
+       builder rehearse [--phases 1-4] [--json] [--lab FILE]
        builder rehearse --demo [--phases 1-4] [--keep] [--json] [--timeout S] [--mac HOST=MAC] [--lab FILE] [--state DIR]
 
 Rehearses the bring-up on this machine, as root, with the lab as virtual machines. It lays the
@@ -51,7 +52,11 @@ kill -9, \`builder rehearse --clean\` finishes it from the state file
 (state/rehearsal/rehearsal.json). Demo events go to the rehearsal's own database
 (state/rehearsal/state), never to the lab's.
 
-  --demo          boot the demo payloads (required: real Talos/VyOS/Harvester guests are not built)
+  --demo          boot the demo payloads. Without it, the rehearsal with the real Talos, VyOS
+                  and Harvester is planned, not booted (that is not built): it prints what each
+                  phase would need here (KVM for stock guest kernels, each guest's memory from
+                  Talos's and Harvester's published minimums, the cached base images), why it
+                  cannot run, and exits 1
   --phases LIST   phases to rehearse (default: every phase the demo covers, 1 to 4; later
                   phases need 1, whose gateway routes to the collector)
   --mac HOST=MAC  boot HOST's VM with the MAC its machine really has, not the lab's (comma-separated
@@ -88,10 +93,10 @@ failed or teardown left something, 2 usage error.`,
       if (report.problems.length) io.err(`rehearse: still left: ${report.problems.join('; ')}\n`);
       return report.problems.length ? EXIT.failed : EXIT.ok;
     }
-    if (!values.demo) throw new UsageError('ERR_USAGE_FLAG_MISSING', 'rehearse: only the demo rehearsal exists so far: pass --demo', 'run `builder rehearse --demo --phases 1`');
+    const phases = parsePhases(values.phases);
+    if (!values.demo) return realRehearsalReport(values, phases, io);
     const timeout = values.timeout === undefined ? 240 : Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('ERR_USAGE_FLAG_VALUE', `rehearse: --timeout "${values.timeout}" is not a number of seconds`, 'give a positive number, such as 240');
-    const phases = parsePhases(values.phases);
     const machineMacs = parseMachineMacs(values.mac);
     const { lab, labFile, paths } = await requireLabAndState(values, io.cwd);
     let stop: () => void = () => undefined;
@@ -129,6 +134,27 @@ failed or teardown left something, 2 usage error.`,
     }
   },
 };
+
+/**
+ * Without --demo: what the real rehearsal would need of this machine, phase by phase, and why
+ * each phase cannot run. Booting the real systems is not built, so this always ends in a refusal.
+ */
+async function realRehearsalReport(values: { lab?: string; state?: string; json?: boolean; phases?: string }, phases: number[], io: Parameters<Command['run']>[1]): Promise<number> {
+  const { lab, labFile } = await requireLabAndState(values, io.cwd);
+  const facts = await machineFacts();
+  const images = await imageStates(realImages(lab, phases), { labFile, cwd: io.cwd, cacheDir: defaultCacheDir(io.env) });
+  const fits = fitRealRehearsal(lab, phases, facts, images);
+  const runs = fits.filter((f) => f.runs).map((f) => f.number);
+  const message = `the real rehearsal is not built: ${runs.length > 0 ? `phase ${runs.join(', ')} would fit this machine, but booting the real Talos, VyOS and Harvester is not built yet` : 'no phase could run here'}`;
+  const hint = `run the demo rehearsal instead: \`builder rehearse --demo${values.phases ? ` --phases ${values.phases}` : ''}\``;
+  if (values.json) {
+    // One document, in the shape every --json error has, with the per-phase report beside it.
+    io.out(`${JSON.stringify({ ok: false, command: 'rehearse', error: { code: 'ERR_REHEARSE_REAL_UNAVAILABLE', message, hint }, real: { machine: facts, phases: fits } }, null, 2)}\n`);
+    return EXIT.failed;
+  }
+  io.err(formatRealFit(fits, facts));
+  throw new UserError('ERR_REHEARSE_REAL_UNAVAILABLE', `rehearse: ${message} (reasons above)`, hint);
+}
 
 /** `--mac ms02-2=02:00:00:00:02:99,…`: host → MAC. */
 function parseMachineMacs(text: string | undefined): Record<string, string> | undefined {

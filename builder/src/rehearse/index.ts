@@ -6,3 +6,5 @@ export { rehearse, cleanRehearsal, rehearsalPaths, formatPhase, demoGoal, type P
 export { readLedger, type LedgerData } from './ledger.js';
 export { gatewayScript, nodeScript, switchScript, talosScript } from './payload/scripts.js';
 export { grpcFrame, installedEvents, installFailedEvents, isoBootEvents } from './payload/talos-events.js';
+export { fitRealRehearsal, formatRealFit, realImages, REAL_VM_NEEDS, type MachineFacts, type RealPhaseFit, type ImageState } from './real/needs.js';
+export { imageStates, kvmUsable, machineFacts } from './real/machine.js';
