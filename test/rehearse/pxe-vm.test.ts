@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canUseNetns } from '../fixtures/netns/ip.js';
+import { labWithCni } from './lab-with-cni.js';
 
 // The demo rehearsal through PXE, as an operator runs it: the built CLI as root on the example
 // lab. The MS-02s are QEMU VMs booted by OVMF's own PXE (no option ROM) from the real agent's PXE
@@ -25,19 +26,12 @@ import { canUseNetns } from '../fixtures/netns/ip.js';
 if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 
 const CLI = join(process.cwd(), 'builder/bin/builder.js');
-const LAB = 'examples/genesis/lab.yaml';
 const MS02 = ['ms02-1', 'ms02-2', 'ms02-3'];
 const SHOTS = fileURLToPath(new URL('../fixtures/out/', import.meta.url));
 // Debian's chromium, headless, with everything that would phone home switched off (as test/collector/dashboard.test.ts).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const started: ResultPromise[] = [];
 
-/** The example lab with a CNI cp-1's Talos deploys, so phase 1 can be done (see teardown-vm.test.ts). */
-function labWithCni(dir: string, edit: (text: string) => string = (t) => t): string {
-  const file = join(dir, 'lab.yaml');
-  writeFileSync(file, edit(readFileSync(LAB, 'utf8').replace(/cni: none\b.*/, 'cni: flannel')));
-  return file;
-}
 afterAll(async () => {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
 });

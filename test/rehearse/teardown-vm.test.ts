@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canUseNetns } from '../fixtures/netns/ip.js';
+import { labWithCni } from './lab-with-cni.js';
 
 // The real rehearsal, as an operator runs it: the built CLI as root, QEMU (TCG) VMs for the lab
 // switch, the gateway and cp-1 on the example lab, the collector in the laptop namespace with
@@ -16,18 +17,8 @@ import { canUseNetns } from '../fixtures/netns/ip.js';
 if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 
 const CLI = join(process.cwd(), 'builder/bin/builder.js');
-const LAB = 'examples/genesis/lab.yaml';
 const started: ResultPromise[] = [];
 
-/**
- * The example lab with a CNI cp-1's Talos deploys (the demo node turns Ready only when its config
- * has one): while the example says `cni: none`, Talos's own flannel; otherwise the example as is.
- */
-function labWithCni(dir: string, edit: (text: string) => string = (t) => t): string {
-  const file = join(dir, 'lab.yaml');
-  writeFileSync(file, edit(readFileSync(LAB, 'utf8').replace(/cni: none\b.*/, 'cni: flannel')));
-  return file;
-}
 afterAll(async () => {
   // A failed assertion leaves a kept rehearsal up: Ctrl-C it so it tears itself down.
   for (const p of started) if (p.exitCode === null) p.kill('SIGINT');
