@@ -1,4 +1,5 @@
 import { LAB_DEFAULT } from './lab-context.js';
+import { MANIFEST_FLAGS } from './manifest-flags.js';
 
 import type { ParseArgsConfig } from 'node:util';
 import type { Io } from '../base/index.js';
@@ -32,10 +33,7 @@ const COMMON = {
   'base-sha256': { type: 'string' },
   cache: { type: 'string' },
   out: { type: 'string' },
-  'without-argocd': { type: 'boolean' },
-  'argocd-manifest': { type: 'string' },
-  'cilium-manifest': { type: 'string' },
-  'without-cni': { type: 'boolean' },
+  ...MANIFEST_FLAGS,
 } as const satisfies TargetFlags;
 
 const UM760_HELP = `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]

@@ -4,9 +4,11 @@ import { MAKE_USB_STEPS, makeUsb } from '../media/make-usb.js';
 import { stepBar } from '../media/step-bar.js';
 import { EXIT } from './exit.js';
 import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
+import { manifestChoice } from './manifest-flags.js';
 
 
 export async function run(values: Values, io: Io): Promise<number> {
+  const manifests = manifestChoice(values);
   const started = Date.now();
   // The bar goes to stderr beside the log lines; only on a terminal, never under --json.
   const bar = stepBar({ steps: MAKE_USB_STEPS, tty: io.isTTY && !values.json, write: io.err });
@@ -19,10 +21,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     baseSha256: str(values['base-sha256']),
     cache: str(values.cache),
     out: str(values.out),
-    withoutArgocd: values['without-argocd'] === true,
-    argocdManifest: str(values['argocd-manifest']),
-    ciliumManifest: str(values['cilium-manifest']),
-    withoutCni: values['without-cni'] === true,
+    manifests,
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),

@@ -7,6 +7,7 @@ import { UsageError, UserError, type Io } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { labCommands } from './hints.js';
 import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
+import { manifestChoice } from './manifest-flags.js';
 import { requireLabAndState } from '../lab/index.js';
 import { loadSecrets } from '../secrets/index.js';
 import { resolveImage } from '../images/index.js';
@@ -42,6 +43,7 @@ async function baseIso(values: Values, labFile: string, io: Io): Promise<string>
 }
 
 export async function run(values: Values, io: Io): Promise<number> {
+  const manifests = manifestChoice(values);
   const flags = { lab: str(values.lab), state: str(values.state) };
   const { lab, labFile, paths } = await requireLabAndState(flags, io.cwd);
   if (!lab.gateway) throw new UserError('ERR_LAB_NO_GATEWAY', 'the lab has no gateway section, so there is nothing to put on the gateway stick', 'add gateway: to the lab file');
@@ -72,7 +74,7 @@ export async function run(values: Values, io: Io): Promise<number> {
       lab,
       secrets,
       rendered: paths.rendered,
-      manifests: { labFile, cache: str(values.cache), manifest: str(values['argocd-manifest']), ciliumManifest: str(values['cilium-manifest']), withoutCni: values['without-cni'] === true, withoutArgocd: values['without-argocd'] === true, cwd: io.cwd, env: io.env },
+      manifests: { labFile, cache: str(values.cache), ...manifests, cwd: io.cwd, env: io.env },
       select: (p) => SERVED_PXE_DIRS.includes(p.split('/')[0]!),
     });
   }

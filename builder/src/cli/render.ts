@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { cniPlan } from '@lab/shared';
 import type { Command } from './command.js';
 import { LAB_DEFAULT } from './lab-context.js';
-import { UsageError, UserError } from '../base/index.js';
+import { UserError } from '../base/index.js';
 import { parseFlags } from './args.js';
+import { MANIFEST_FLAGS, manifestChoice } from './manifest-flags.js';
 import { EXIT } from './exit.js';
 import { requireLabAndState } from '../lab/index.js';
 import { certificateExpiries, loadSecrets, secretPaths } from '../secrets/index.js';
@@ -58,10 +59,7 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
       out: { type: 'string' },
       check: { type: 'boolean' },
       json: { type: 'boolean' },
-      'argocd-manifest': { type: 'string' },
-      'without-argocd': { type: 'boolean' },
-      'cilium-manifest': { type: 'string' },
-      'without-cni': { type: 'boolean' },
+      ...MANIFEST_FLAGS,
       cache: { type: 'string' },
       'without-boot-assets': { type: 'boolean' },
     });
@@ -69,17 +67,15 @@ Exit codes: 0 rendered (or --check found no difference), 1 failed or differences
     const secrets = await loadSecrets(paths);
     const out = values.out ? resolve(io.cwd, values.out) : paths.rendered;
 
-    const withoutArgocd = values['without-argocd'] === true;
-    if (withoutArgocd && values['argocd-manifest']) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--without-argocd and --argocd-manifest exclude each other', 'pass one of them');
+    const choice = manifestChoice(values);
+    const { withoutArgocd, withoutCni } = choice;
     if (lab.clusters.platform?.gitops && withoutArgocd) {
       io.err('note: --without-argocd: the Talos configs do not bootstrap Argo CD or the root Application; install them by hand once the cluster is up\n');
     }
-    const withoutCni = values['without-cni'] === true;
-    if (withoutCni && values['cilium-manifest']) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--without-cni and --cilium-manifest exclude each other', 'pass one of them');
     if (withoutCni && lab.clusters.platform && cniPlan(lab.clusters.platform).ciliumImage) {
       io.err('note: --without-cni: the Talos configs carry no Cilium manifest; the nodes stay NotReady (and Argo CD does not start) until you apply a CNI yourself\n');
     }
-    const manifests = await pinnedManifests(lab, { labFile, cache: values.cache, manifest: values['argocd-manifest'], ciliumManifest: values['cilium-manifest'], withoutArgocd, withoutCni, cwd: io.cwd, env: io.env });
+    const manifests = await pinnedManifests(lab, { labFile, cache: values.cache, ...choice, cwd: io.cwd, env: io.env });
 
     // Rendering never reissues anything; it only says when a certificate needs attention.
     for (const e of certificateExpiries(secrets, new Date()).filter((x) => x.daysLeft < 30)) {

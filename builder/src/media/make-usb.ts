@@ -10,6 +10,7 @@ import { UserError, UsageError } from '../base/index.js';
 import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { toUserError } from './errors.js';
 import { renderedTalosConfig } from './rendered.js';
+import type { ManifestChoice } from '../render/index.js';
 
 export const TARGETS = ['um760'] as const;
 export const BASE_IMAGE = 'talos-metal';
@@ -23,13 +24,8 @@ export interface MakeUsbOptions {
   config?: string;
   out?: string;
   cache?: string;
-  /** The render to compare with: without the Argo CD bootstrap, or with this manifest file. */
-  withoutArgocd?: boolean;
-  argocdManifest?: string;
-  /** --cilium-manifest FILE: the Cilium manifest the freshness check renders with. */
-  ciliumManifest?: string;
-  /** --without-cni: the freshness check renders without the Cilium manifest. */
-  withoutCni?: boolean;
+  /** The render to compare with: the manifest flags (with or without Argo CD and Cilium, or from these files). */
+  manifests?: ManifestChoice;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -86,7 +82,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
       lab,
       secrets: await loadSecrets(paths),
       rendered: paths.rendered,
-      manifests: { labFile, cache: o.cache, manifest: o.argocdManifest, ciliumManifest: o.ciliumManifest, withoutArgocd: o.withoutArgocd, withoutCni: o.withoutCni, cwd: o.cwd, env: o.env },
+      manifests: { labFile, cache: o.cache, ...o.manifests, cwd: o.cwd, env: o.env },
       select: (p) => p === rel,
     });
   }

@@ -6,5 +6,5 @@ export { harvesterConfig } from './harvester.js';
 export { ARGOCD_IMAGE, ARGOCD_NAMESPACE, namespaceManifest } from './argocd.js';
 export { collectorEndpoints } from './collector.js';
 export { pxeUrls, pxeBase, macFileName, AGENT_ENDPOINTS } from './pxe-urls.js';
-export { argocdManifest, ciliumManifest, pinnedManifests, type ManifestSourceOptions } from './manifest-source.js';
+export { argocdManifest, ciliumManifest, pinnedManifests, type ManifestChoice, type ManifestSourceOptions } from './manifest-source.js';
 export { CILIUM_INLINE_NAME, type PinnedManifest } from './cilium.js';

@@ -24,6 +24,9 @@ export interface ManifestSourceOptions {
   env: NodeJS.ProcessEnv;
 }
 
+/** What the operator chose for the inline manifests (the four manifest flags of render and make-usb). */
+export type ManifestChoice = Pick<ManifestSourceOptions, 'manifest' | 'ciliumManifest' | 'withoutArgocd' | 'withoutCni'>;
+
 interface Wanted {
   image: string;
   /** Its refusal, with the code the catalogue lists for it. */
