@@ -1,4 +1,4 @@
-import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, installDevice, type RemedyId } from '@lab/shared';
+import { REMEDIES, REMEDY_IDS, STAGES, STALL_RULES, installDevice, type Host, type RemedyId } from '@lab/shared';
 import type { Block, Chapter, Section } from './model.js';
 import { cniRemedy } from './cni.js';
 import { hostAddress, vlanText, type RunbookContext } from './facts.js';
@@ -10,6 +10,11 @@ import { harvesterStopBlocks } from './harvester-checks.js';
  */
 export function remedyIds(): { id: RemedyId; title: string; rules: string[] }[] {
   return REMEDY_IDS.map((id) => ({ id, title: REMEDIES[id], rules: STALL_RULES.filter((r) => r.remedy === id).map((r) => r.id) }));
+}
+
+/** `host` → its value, for each of `hosts` in lab order: the per-host lists the remedies quote. */
+function perHost(hosts: Host[], value: (h: Host) => string, separator: string): string {
+  return hosts.map((h) => `\`${h.name}\` → ${value(h)}`).join(separator);
 }
 
 /** What to check and do for each remedy; the switch covers every RemedyId (the type checks it). */
@@ -29,7 +34,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
           type: 'list',
           items: [
             'Is the host on? Does its screen show the network boot ("PXE", "Start PXE over IPv4")? If it boots something else, fix the boot order (Pre-flight → Firmware).',
-            `Is network boot enabled on the NIC with the lab's MAC? ${pxeHosts.map((h) => `\`${h.name}\` → \`${h.nics.find((n) => n.untagged)?.mac ?? h.nics[0]?.mac ?? '?'}\``).join(', ')}. A different MAC on the dashboard’s “unknown MACs” list means the lab file has the wrong MAC.`,
+            `Is network boot enabled on the NIC with the lab's MAC? ${perHost(pxeHosts, (h) => `\`${h.nics.find((n) => n.untagged)?.mac ?? h.nics[0]?.mac ?? '?'}\``, ', ')}. A different MAC on the dashboard’s “unknown MACs” list means the lab file has the wrong MAC.`,
             ...(pxe ? [`The switch port must carry ${vlanText(lab, pxe.network)} untagged to the host (Pre-flight → Cabling).`, `The PXE service runs on \`${pxe.host}\` at \`${pxe.address}\`: is \`${pxe.host}\` Healthy on the dashboard?`] : []),
             ...(relay ? [`Hosts on ${relay.networks.map((n) => vlanText(lab, n)).join(', ')} reach it through the gateway's DHCP relay to \`${relay.server}\`: \`builder check gateway --lab ${c.labArg}\` checks the relay.`] : []),
           ],
@@ -80,7 +85,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
     case 'install-failed':
       return [
         { type: 'p', text: 'The installer reported a failure (Harvester webhook FAILED, or an agent report).' },
-        { type: 'list', items: ["Harvester's FAILED webhook carries no reason: read the installer's screen on the host's console, or its log `/var/log/console.log` (harvester-installer writes it there).", `Wrong install disk: ${lab.hosts.filter((h) => installDevice(h)).map((h) => `\`${h.name}\` → \`${installDevice(h)!}\``).join(', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
+        { type: 'list', items: ["Harvester's FAILED webhook carries no reason: read the installer's screen on the host's console, or its log `/var/log/console.log` (harvester-installer writes it there).", `Wrong install disk: ${perHost(lab.hosts.filter((h) => installDevice(h)), (h) => `\`${installDevice(h)!}\``, ', ') || 'check installDisk in the lab'}.`, 'Re-run the install: Recovery → Reset a Harvester host.'] },
       ];
     case 'config-error':
       return [
@@ -100,7 +105,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
     case 'declared-mismatch':
       return [
         { type: 'p', text: 'The cluster reports the host differently from the lab file: another disk, address, node name or role than declared.' },
-        { type: 'list', items: [`Install disk: Talos chose the disk its \`installDisk\` selector matched: ${lab.hosts.filter((h) => h.installDisk).map((h) => `\`${h.name}\` → ${Object.entries(h.installDisk!).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`).join('; ')}. A wrong disk means the selector matched more than one disk or not the one you meant: tighten it (model, serial) in the lab, \`builder render\`, and reinstall (Recovery).`, 'Address or node name: the host took another lease or hostname than declared; check its MAC and the DHCP reservations.', `List the disks Talos sees: \`talosctl --talosconfig ${T} --nodes <address> get disks\`.`] },
+        { type: 'list', items: [`Install disk: Talos chose the disk its \`installDisk\` selector matched: ${perHost(lab.hosts.filter((h) => h.installDisk), (h) => Object.entries(h.installDisk!).map(([k, v]) => `${k} ${String(v)}`).join(', '), '; ')}. A wrong disk means the selector matched more than one disk or not the one you meant: tighten it (model, serial) in the lab, \`builder render\`, and reinstall (Recovery).`, 'Address or node name: the host took another lease or hostname than declared; check its MAC and the DHCP reservations.', `List the disks Talos sees: \`talosctl --talosconfig ${T} --nodes <address> get disks\`.`] },
       ];
     case 'kernel-error':
       return [
@@ -151,7 +156,7 @@ function body(c: RunbookContext, id: RemedyId): Block[] {
           items: [
             'Is it one of the lab’s hosts with a NIC the lab file does not list (a second port, a replaced board)? Compare the MAC on the dashboard with the sticker or the firmware’s network page, correct `nics[].mac` in the lab file, then `builder render` and restart `builder collect`.',
             'Is it a machine that should not network boot on this VLAN? Switch its boot order to disk, or move its port off the PXE network.',
-            `Lab hosts that PXE boot: ${c.pxeHosts.map((h) => `\`${h.name}\` → ${h.nics.map((n) => `\`${n.mac}\``).join(', ') || '—'}`).join('; ') || 'none'}.`,
+            `Lab hosts that PXE boot: ${perHost(c.pxeHosts, (h) => h.nics.map((n) => `\`${n.mac}\``).join(', ') || '—', '; ') || 'none'}.`,
           ],
         },
       ];
