@@ -1,8 +1,13 @@
-// End to end: `builder make-usb --target vp6630` on a stand-in VyOS ISO, then the stick boots in
-// QEMU. Real VyOS cannot run here (no image download, no KVM), so the stand-in's init does what
-// VyOS does that matters (test/fixtures/vyos-standin/vyos-standin.ts): live-boot's medium and
-// layer stacking, vyos-router's `vyos-config=`, systemd starting the units of multi-user.target.
-// The agent is the real one, built as a single executable, reporting to a receiver on 127.0.0.1.
+// End to end: `builder make-usb --target vp6630` on the demo VyOS base, then the stick boots in
+// QEMU. Real VyOS cannot run here (no image download, no KVM), so the demo base's init does what
+// VyOS does that matters (builder/src/demo-bases/, through test/fixtures/vyos-standin): live-boot's
+// medium and layer stacking, vyos-router's `vyos-config=`, then it applies the interfaces, vifs,
+// bridges, addresses, static routes, forwarding and `service dhcp-relay` (ISC dhcrelay) of THAT
+// config, and systemd starting the units of multi-user.target. It does not model VyOS's firewall,
+// NAT, BGP, DHCP server, DNS forwarding, NTP, SSH or logins (it says so on the console), config
+// migration, commit semantics or hw-id interface naming (ports are named in PCI order).
+// The agent is the real one, built as a single executable, reporting to a receiver on 127.0.0.1
+// through the uplink the config gives eth0 (10.0.0.2/30, next hop 10.0.0.1: QEMU's host side).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
@@ -63,7 +68,7 @@ beforeAll(async () => {
   stick = join(dir, 'state/media/gateway-vp6630.iso');
   const io = memoryIo(dir);
   const code = await makeUsbCommand.run(
-    ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.2.2:${port}`],
+    ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.0.1:${port}`],
     io,
   );
   cli = { code, stdout: io.stdout, stderr: io.stderr };
@@ -98,7 +103,7 @@ describe('make-usb --target vp6630', () => {
     expect(await readFile(join(extracted, 'lab/config.boot'), 'utf8')).toBe(rendered.configBoot);
     expect(await readFile(join(extracted, 'lab/commands.sh'), 'utf8')).toBe(rendered.commands);
     const agent = AgentConfigSchema.parse(parse(await readFile(join(extracted, 'lab/agent.yaml'), 'utf8')));
-    expect(agent.collector).toEqual({ url: `http://10.0.2.2:${new URL(receiver.url).port}`, token: secrets.collectorToken });
+    expect(agent.collector).toEqual({ url: `http://10.0.0.1:${new URL(receiver.url).port}`, token: secrets.collectorToken });
     expect(agent.host.name).toBe('gateway');
     expect(await sha256File(join(extracted, 'lab/agent/lab-agent'))).toBe(await sha256File(agentExe));
     const html = await readFile(join(extracted, 'lab/runbook/runbook.html'), 'utf8');
@@ -137,7 +142,7 @@ describe('make-usb --target vp6630', () => {
     const io = memoryIo(dir);
     const port = new URL(receiver.url).port;
     const code = await makeUsbCommand.run(
-      ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.2.2:${port}`, '--out', again],
+      ['--target', 'vp6630', '--lab', labFile, '--base', base, '--agent', await ensureAgentBundle(), '--agent-exe', agentExe, '--collector-url', `http://10.0.0.1:${port}`, '--out', again],
       io,
     );
     expect(code).toBe(0);
@@ -199,6 +204,11 @@ describe('booting the stick (stand-in VyOS)', () => {
     expect(serial).toContain('Config selected manually: /usr/lib/live/mount/medium/lab/config.boot');
     expect(HASH_LINE.exec(serial)?.[1]).toBe(configSha);
     expect(serial).toContain('UNIT-START lab-agent.service');
+    // The demo gateway applied the config from the stick: the agent's packets leave by its eth0 address and route.
+    expect(serial).toContain('demo: applied: address 10.0.0.2/30 on eth0');
+    expect(serial).toContain('demo: applied: protocols static route 0.0.0.0/0 next-hop 10.0.0.1');
+    expect(serial).toMatch(/demo: {3}firewall ipv4 \(\d+ statements\)/);
+    expect(serial).toMatch(/demo: {3}nat source \(\d+ statements\)/);
     const ev = agentBoot();
     expect(ev, `no boot event arrived; serial:\n${serial.slice(-3000)}`).toBeDefined();
     expect(String((ev!.attrs as Record<string, unknown>).cmdline)).toContain('vyos-config=/usr/lib/live/mount/medium/lab/config.boot');
@@ -242,5 +252,27 @@ describe('a live-build ISO with ISOLINUX for BIOS and GRUB for UEFI', () => {
     const serial = await bootStick(isoStick, mode, (s) => HASH_LINE.test(s), 180_000);
     expect(serial).toContain('LAYER lab-agent.squashfs');
     expect(HASH_LINE.exec(serial)?.[1]).toBe(sha256(renderGateway(lab, secrets).configBoot));
+  }, 240_000);
+});
+
+// The demo gateway configures from the config.boot on the stick, not from the lab: a lab whose
+// relay serves one network less gives a config.boot whose `service dhcp-relay` has one
+// listen-interface less, and the demo gateway starts dhcrelay without it.
+describe('the demo gateway does what the stick\'s config.boot says', () => {
+  test('a relay interface removed from the config is not relayed; an address added is applied', async () => {
+    const doc = parse(await readFile(labFile, 'utf8')) as { gateway: { dhcpRelay: { networks: string[] }; routes: { to: string; via: string }[] } };
+    doc.gateway.dhcpRelay.networks = ['LAB_CLUSTER'];
+    doc.gateway.routes.push({ to: '172.16.99.0/24', via: '10.0.0.1' });
+    const changedFile = join(dir, 'changed.yaml');
+    await writeFile(changedFile, stringify(doc));
+    const out = join(dir, 'changed-stick.iso');
+    const io = memoryIo(dir);
+    const code = await makeUsbCommand.run(['--target', 'vp6630', '--lab', changedFile, '--state', join(dir, 'state'), '--base', base, '--agent', await ensureAgentBundle(), '--out', out], io);
+    expect(code, io.stderr).toBe(0);
+    // Three NICs, as the VP6630's ports eth0, eth1 and eth2 (in PCI order).
+    const serial = await bootStick(out, 'bios', (s) => s.includes('DEMO-CONFIG-APPLIED'), 180_000, 3);
+    expect(serial).toContain('demo: applied: service dhcp-relay (ISC dhcrelay -c 10 -a -m discard -id eth1.40 -iu eth1.20 10.10.20.10)');
+    expect(serial).toContain('demo: applied: protocols static route 172.16.99.0/24 next-hop 10.0.0.1');
+    expect(serial).toContain('demo: applied: interfaces bridge br30 member interface eth2.30');
   }, 240_000);
 });

@@ -88,6 +88,10 @@ its sha256 and every input's. The same inputs give the same bytes.
   --state DIR          the state directory (default <lab dir>/state); secrets come from here
   --base ISO           the VyOS ISO (default: image vyos from the image cache)
   --base-sha256 H      refuse a --base whose sha256 is not H
+  --demo-base          when the image vyos is not cached (or not pinned), build from the VyOS DEMO
+                       base instead: a live ISO in VyOS's layout built from Debian parts (not
+                       VyOS) whose init applies the config's interfaces, addresses, static routes
+                       and DHCP relay and ignores the rest; the stick is named …-vp6630-DEMO.iso
   --cache DIR          the image cache directory
   --out FILE           where to write (default <state>/media/<gateway host>-vp6630.iso)
   --agent FILE         the agent bundle (default agent/dist/agent.cjs)
@@ -98,6 +102,8 @@ its sha256 and every input's. The same inputs give the same bytes.
   --pxe-root DIR       the tree the gateway's PXE service serves (default: ipxe/, harvester/ and
                        talos/ of <state>/rendered, when the lab's pxe.host is the gateway)
   --collector-url URL  report to URL instead of the lab's collector.url (a test VM, another laptop)
+  --without-boot-assets  leave the boot tree out (as for builder render): the stick's PXE service
+                       serves the scripts but not the loaders, kernels and initrds they name
   --json               print {out, sha256, sidecar, target, entry, configSha256, warnings, seconds}
   --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE, --without-cni
                        the render the served files are checked against (as for builder render)
@@ -122,7 +128,7 @@ export const MEDIA_TARGETS: readonly MediaTarget[] = [
   {
     name: 'vp6630',
     help: GATEWAY_STICK_HELP,
-    flags: { ...COMMON, json: { type: 'boolean' }, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' } },
+    flags: { ...COMMON, json: { type: 'boolean' }, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' }, 'demo-base': { type: 'boolean' }, 'without-boot-assets': { type: 'boolean' } },
     load: () => import('./make-usb-vp6630.js'),
   },
 ];

@@ -11,6 +11,7 @@ import { extractFromIso, grubEntries, hasLabEntry, readLiveIso, sha256File, type
 import { AgentConfigSchema } from '@lab/shared';
 import { AGENT_BUNDLE, AGENT_EXE, LAB_DIR, LAYER_NAME, LIVE_MODULE, onMedium } from '../gateway-stick/index.js';
 import { redactValue } from './redact.js';
+import { isDemoVyos } from '../demo-bases/index.js';
 
 const lab = (p: string) => `/${LAB_DIR}/${p}`;
 const CONFIG = lab('config.boot');
@@ -21,6 +22,7 @@ const SYSLINUX_CFG = '/isolinux/live.cfg';
 const MODULE = `/live/${LIVE_MODULE}.module`;
 const LAYER = `/live/${LAYER_NAME}`;
 const SUMS = '/sha256sum.txt';
+const DISK_INFO = '/.disk/info';
 
 /** A stick make-usb --target vp6630 wrote: /lab holds the VyOS config and the agent's. Pure. */
 export function isGatewayStick(files: string[]): boolean {
@@ -40,6 +42,8 @@ export interface GatewayShown {
   runbook: string[];
   pxeFiles: number;
   layer: boolean;
+  /** What the base ISO says it is (/.disk/info), and whether that is the demo VyOS base builder builds. */
+  base: { info: string; demo: boolean };
 }
 
 interface Opened {
@@ -51,7 +55,7 @@ interface Opened {
 async function openStick(file: string): Promise<Opened> {
   const work = await mkdtemp(join(tmpdir(), 'lab-gateway-media-'));
   try {
-    const iso = await readLiveIso(file, [CONFIG, COMMANDS, AGENT_YAML, GRUB_CFG, SYSLINUX_CFG, MODULE, SUMS], work);
+    const iso = await readLiveIso(file, [CONFIG, COMMANDS, AGENT_YAML, GRUB_CFG, SYSLINUX_CFG, MODULE, SUMS, DISK_INFO], work);
     return { files: iso.files, texts: iso.texts, work };
   } catch (err) {
     await rm(work, { recursive: true, force: true });
@@ -84,6 +88,7 @@ function shown(file: string, o: Opened): GatewayShown {
     runbook: o.files.filter((f) => f.startsWith(lab('runbook/'))).map((f) => f.slice(lab('runbook/').length)),
     pxeFiles: o.files.filter((f) => f.startsWith(lab('pxe/'))).length,
     layer: o.files.includes(LAYER),
+    base: { info: (o.texts.get(DISK_INFO) ?? '').trim(), demo: isDemoVyos(o.texts.get(DISK_INFO)) },
   };
 }
 
@@ -169,7 +174,8 @@ export function formatGatewayShow(s: GatewayShown): string {
   const lines = [
     `file         ${s.file}`,
     `target       ${s.target}`,
-    `kind         ${s.kind}`,
+    `kind         ${s.kind}${s.base.demo ? ' (DEMO: built from the VyOS DEMO base, not VyOS)' : ''}`,
+    `base         ${s.base.info || '(no /.disk/info)'}`,
     `boots        ${s.defaultEntry ? `${s.defaultEntry.title}: ${s.defaultEntry.cmdline}` : '(no GRUB entry)'}`,
     `boot entries ${s.bootEntries.length === 0 ? '(none)' : ''}`,
     ...s.bootEntries.map((e, i) => `  ${i === 0 ? '*' : ' '} ${e.title}: ${e.cmdline}`),

@@ -1,0 +1,23 @@
+// Demo base images: what make-usb builds a stick from when the pinned base is not in the image
+// cache (`--demo-base`), and what `builder rehearse --demo` boots. Built from Debian parts,
+// labelled demo wherever they show.
+import { dirname, join } from 'node:path';
+import { defaultCacheDir } from '../images/index.js';
+import { ensureDemoKernel } from '../rehearse/payload/kernel.js';
+import { buildDemoVyosIso, type DemoVyosLayout } from './vyos.js';
+
+export { buildDemoVyosIso, isDemoVyos, type DemoVyosLayout, type DemoVyosOptions } from './vyos.js';
+export { DEMO_VYOS_VOLUME_ID, DEMO_VYOS_RELEASE, DEMO_VYOS_DISK_INFO } from './vyos-live.js';
+export { demoGatewayInit } from './vyos-gateway.js';
+
+/** Where demo bases and their Debian kernel are kept: beside the image cache, never in it (nothing there is pinned). */
+export function demoCacheRoot(env: NodeJS.ProcessEnv): string {
+  return dirname(defaultCacheDir(env));
+}
+
+/** The demo VyOS base for this machine: its Debian kernel fetched once (as the rehearsal's), the ISO built once. */
+export async function demoVyosBase(env: NodeJS.ProcessEnv, layout?: DemoVyosLayout): Promise<string> {
+  const root = demoCacheRoot(env);
+  const kernel = await ensureDemoKernel(join(root, 'rehearse'));
+  return buildDemoVyosIso({ kernel, cacheDir: join(root, 'demo-bases'), ...(layout ? { layout } : {}) });
+}

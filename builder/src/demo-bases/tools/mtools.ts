@@ -1,0 +1,7 @@
+import { runDemoTool } from './run.js';
+
+/** Adapter for mtools: directories and one file copied into a FAT image. */
+export async function mtoolsPut(img: string, dirs: string[], src: string, dest: string): Promise<void> {
+  await runDemoTool('mmd', ['-i', img, ...dirs.map((d) => `::/${d}`)], 'mtools');
+  await runDemoTool('mcopy', ['-i', img, src, `::/${dest}`], 'mtools');
+}
