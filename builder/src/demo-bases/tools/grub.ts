@@ -1,4 +1,4 @@
-import { runDemoTool } from './run.js';
+import { runDemoTool } from './exec.js';
 
 /** Adapter for grub-mkrescue: a GRUB hybrid ISO (BIOS El Torito, EFI image) of `tree`, as live-build lays out grub-pc + grub-efi. */
 export async function grubMkrescue(tree: string, out: string, volid: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { runDemoTool } from './run.js';
+import { runDemoTool } from './exec.js';
 
 /** Adapter for mtools: directories and one file copied into a FAT image. */
 export async function mtoolsPut(img: string, dirs: string[], src: string, dest: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { runDemoTool } from './run.js';
+import { runDemoTool } from './exec.js';
 
 /** Adapter for dosfstools' mkfs.vfat: a FAT image file of `kib` KiB labelled EFI (live-build's efi.img). */
 export async function mkfsVfat(img: string, kib: number): Promise<void> {

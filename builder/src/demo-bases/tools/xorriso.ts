@@ -1,4 +1,4 @@
-import { runDemoTool } from './run.js';
+import { runDemoTool } from './exec.js';
 
 /** Adapter for xorriso: live-build's iso-hybrid with ISOLINUX for BIOS and an EFI image (`--bootloaders syslinux,grub-efi`). */
 export async function isohybridIsolinux(tree: string, out: string, volid: string, isohdpfx: string): Promise<void> {
