@@ -1,14 +1,13 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxe } from '../fixtures/netns/qemu.js';
-import { startRadvd } from '../fixtures/netns/radvd.js';
+import { startPxeService } from '../fixtures/netns/pxe-service.js';
 import { inNetns } from '../fixtures/netns/run.js';
 import { startRealCollector, type RealCollector } from '../agent/collector.js';
 import { buildBootRoot } from './boot-fixture.js';
@@ -41,16 +40,11 @@ describe('PXE boot end to end (QEMU, OVMF, iPXE ROM, tap in a namespace)', () =>
     const guestYaml = stringify({ collector: { url: rx.url, token: TOKEN }, host: { name: HOST }, roles: ['host'], spool: { dir: '/var/lib/lab-agent/spool' } });
     await buildBootRoot({ root, agentBundle: bundle, agentYaml: guestYaml, mac: MAC, serverIp: net.serverIp, httpPort: 8080 });
     await inNetns(net.srv, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
-    const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', config], { reject: false, all: true });
-    procs.push(service);
-    for (let i = 0; i < 100 && !String((await inNetns(net.srv, 'ss', ['-uln'])).stdout).includes(':67 '); i++) await sleep(50);
+    procs.push(...(await startPxeService(net, { bundle, config, dir, ports: [':67'] })));
 
-    const vars = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
-    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', vars);
     const consoleFile = join(dir, 'console.log');
     process.stderr.write(`boot-e2e: guest console in ${consoleFile}\n`);
-    const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac: MAC, varsFile: vars, consoleFile, firmware: 'uefi', rom: 'ipxe' });
+    const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac: MAC, consoleFile, firmware: 'uefi', rom: 'ipxe' });
     procs.push(vm);
 
     // As the collector stored them for the host (PXE events name the MAC; it maps them to ms02-1).

@@ -1,15 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEvent } from '@lab/shared';
 import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxe } from '../fixtures/netns/qemu.js';
-import { startRadvd } from '../fixtures/netns/radvd.js';
-import { inNetns } from '../fixtures/netns/run.js';
+import { startPxeService } from '../fixtures/netns/pxe-service.js';
 import { startReceiver, type Receiver } from '../agent/receiver.js';
 import { writePxeAgentConfig } from './pxe-config.js';
 
@@ -52,14 +50,7 @@ beforeAll(async () => {
   copyFileSync('/usr/lib/ipxe/ipxe.efi', join(made.root, 'ipxe.efi'));
   mkdirSync(join(made.root, 'ipxe'));
   writeFileSync(join(made.root, script), `#!ipxe\necho LAB-SCRIPT-RAN for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
-  procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
-  const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', made.config], { reject: false, all: true });
-  procs.push(service);
-  for (let i = 0; i < 100; i++) {
-    const ss = String((await inNetns(net.srv, 'ss', ['-ulnt'])).stdout);
-    if (ss.includes(':67 ') && ss.includes(':8080 ')) break;
-    await sleep(50);
-  }
+  procs.push(...(await startPxeService(net, { bundle, config: made.config, dir, ports: [':67', ':8080'] })));
 });
 afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
@@ -71,8 +62,6 @@ afterAll(async () => {
 describe('real UEFI HTTP boot through the agent (OVMF, no option ROM, tap in a namespace)', () => {
   it("EDK2's HttpBootDxe: DISCOVER as HTTPClient arch 16, the offer's URL fetched over our HTTP, ipxe.efi runs and fetches the host's script", async () => {
     const consoleFile = join(dir, 'console.log');
-    const varsFile = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
-    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', varsFile);
     const vm = qemuPxe({
       ns: net.srv,
       tap: net.tap,
@@ -80,7 +69,6 @@ describe('real UEFI HTTP boot through the agent (OVMF, no option ROM, tap in a n
       consoleFile,
       firmware: 'uefi',
       rom: 'none',
-      varsFile,
       memoryMb: 512,
       fwCfg: { 'opt/org.tianocore/IPv4PXESupport': 'no', 'opt/org.tianocore/IPv6PXESupport': 'no' },
     });

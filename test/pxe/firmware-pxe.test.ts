@@ -1,7 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLab, type LabEvent } from '@lab/shared';
 import { harvesterConfig } from '../../builder/src/render/harvester.js';
@@ -10,8 +9,7 @@ import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
 import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxe, type QemuPxeOptions } from '../fixtures/netns/qemu.js';
-import { startRadvd } from '../fixtures/netns/radvd.js';
-import { inNetns } from '../fixtures/netns/run.js';
+import { startPxeService } from '../fixtures/netns/pxe-service.js';
 import { startReceiver, type Receiver } from '../agent/receiver.js';
 import { writePxeAgentConfig } from './pxe-config.js';
 
@@ -55,14 +53,7 @@ beforeAll(async () => {
     // The script reports and then waits; the test stops the guest once it was fetched.
     writeFileSync(join(made.root, scriptPath(mac)), `#!ipxe\necho lab script for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
   }
-  procs.push((await startRadvd(net.srv, net.tap, `fd31:${net.n.toString(16)}::/64`, dir)).proc);
-  const service = execa('ip', ['netns', 'exec', net.srv, 'node', bundle, '--config', made.config], { reject: false, all: true });
-  procs.push(service);
-  for (let i = 0; i < 100; i++) {
-    const ss = String((await inNetns(net.srv, 'ss', ['-uln'])).stdout);
-    if (ss.includes(':67 ') && ss.includes(':4011 ')) break;
-    await sleep(50);
-  }
+  procs.push(...(await startPxeService(net, { bundle, config: made.config, dir, ports: [':67', ':4011'] })));
 });
 afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
@@ -74,12 +65,7 @@ afterAll(async () => {
 /** Boots a guest until `reached` holds for its events (default: its script was fetched); returns its events. */
 async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' | 'rom'>, reached?: (events: LabEvent[]) => boolean): Promise<LabEvent[]> {
   const consoleFile = join(dir, `console-${mac.replace(/:/g, '')}.log`);
-  let varsFile: string | undefined;
-  if (o.firmware === 'uefi') {
-    varsFile = join(mkdtempSync(join(tmpdir(), 'ovmf-')), 'vars.fd');
-    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', varsFile);
-  }
-  const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac, consoleFile, ...o, ...(varsFile ? { varsFile } : {}), memoryMb: 512 });
+  const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac, consoleFile, ...o, memoryMb: 512 });
   procs.push(vm);
   const mine = () => rx.events.filter((e) => e.mac === mac);
   const fetched = () => (reached ? reached(mine()) : mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(mac) && e.attrs.status === 200));
