@@ -24,6 +24,15 @@ export interface MediaTarget {
   load(): Promise<{ run(values: FlagValues, io: Io): Promise<number> }>;
 }
 
+/**
+ * The flag every target takes to build from its demo base (made from Debian parts, labelled demo)
+ * when its pinned base image is not in the image cache.
+ */
+export const DEMO_BASE_FLAG = 'demo-base';
+
+/** Whether --demo-base was given. */
+export const demoBaseRequested = (values: FlagValues): boolean => values[DEMO_BASE_FLAG] === true;
+
 /** Flags every target takes. */
 const COMMON = {
   target: { type: 'string' },
@@ -34,6 +43,7 @@ const COMMON = {
   cache: { type: 'string' },
   out: { type: 'string' },
   ...MANIFEST_FLAGS,
+  [DEMO_BASE_FLAG]: { type: 'boolean' },
 } as const satisfies TargetFlags;
 
 const UM760_HELP = `Usage: builder make-usb --target um760 [--lab FILE] [--state DIR] [--base ISO] [--config FILE] [--out FILE]
@@ -53,9 +63,14 @@ Output is written to a temporary file and renamed (mode 0600: it holds the clust
   --config FILE    the Talos config to embed (default <state>/rendered/talos/<host>.yaml)
   --base ISO       the base Talos ISO (default: image talos-metal from the image cache)
   --base-sha256 H  refuse a --base whose sha256 is not H
+  --demo-base      when talos-metal is not in the image cache (or not pinned), build from the
+                   DEMO Talos base instead: Talos's dual-boot layout (GRUB, systemd-boot 257, a
+                   multi-profile UKI) around Debian's cloud kernel and the rehearsal's demo Talos
+                   node, built for the lab and cached in ~/.cache/lab-builder/rehearse; the stick
+                   is labelled demo (Talos v1.12.0-demo, <host>-um760-demo.iso). Not with --base
   --cache DIR      the image cache directory
   --out FILE       where to write (default <state>/media/<host>-um760.iso)
-  --json           print {out, sha256, sidecar, talosVersion, bootloader, layers, configSha256, kernelArgs, …}
+  --json           print {out, sha256, sidecar, talosVersion, bootloader, layers, configSha256, kernelArgs, demoBase?, …}
   --without-argocd, --argocd-manifest FILE, --cilium-manifest FILE, --without-cni
                    the render the rendered config is checked against (as for builder render)
 

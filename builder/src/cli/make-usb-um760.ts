@@ -3,7 +3,7 @@ import type { Io } from '../base/index.js';
 import { MAKE_USB_STEPS, makeUsb } from '../media/make-usb.js';
 import { stepBar } from '../media/step-bar.js';
 import { EXIT } from './exit.js';
-import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
+import { demoBaseRequested, flagString as str, type FlagValues as Values } from './make-usb-targets.js';
 import { manifestChoice } from './manifest-flags.js';
 
 
@@ -22,6 +22,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     cache: str(values.cache),
     out: str(values.out),
     manifests,
+    demoBase: demoBaseRequested(values),
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),
@@ -39,12 +40,15 @@ export async function run(values: Values, io: Io): Promise<number> {
       configSha256: r.plan.configSha256,
       configSelinuxLabel: r.labelled ? r.plan.configSelinuxLabel : null,
       kernelArgs: r.kernelArgs,
+      ...(r.demoBase ? { demoBase: { iso: r.demoBase.path, label: r.demoBase.label, kernel: r.demoBase.kernelPkg } } : {}),
       seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
     };
     io.out(`${JSON.stringify(summary, null, 2)}\n`);
     return EXIT.ok;
   }
-  io.out(`wrote ${r.out} (Talos ${r.version.text} ${r.bootloader} ISO, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  const demo = r.demoBase ? ' from the DEMO base (Debian kernel, demo Talos node: not Talos)' : '';
+  io.out(`wrote ${r.out} (Talos ${r.version.text} ${r.bootloader} ISO${demo}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  if (r.demoBase) io.out(`  demo     built from ${r.demoBase.path}: boots the rehearsal's demo Talos node; for \`builder rehearse --demo\`, not for the UM760\n`);
   io.out(`  sha256   ${r.sha256}\n`);
   io.out(`  layers   ${r.plan.layers.map((l) => `${l.image} ${l.metadata.name}`).join(', ')}\n`);
   io.out(`  config   sha256 ${r.plan.configSha256}\n`);

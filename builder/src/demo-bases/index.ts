@@ -9,6 +9,9 @@ import { buildDemoVyosIso, type DemoVyosLayout } from './vyos.js';
 export { buildDemoVyosIso, isDemoVyos, type DemoVyosLayout, type DemoVyosOptions } from './vyos.js';
 export { DEMO_VYOS_VOLUME_ID, DEMO_VYOS_RELEASE, DEMO_VYOS_DISK_INFO } from './vyos-live.js';
 export { demoGatewayInit } from './vyos-gateway.js';
+export { ensureDemoTalosBase, usbTalosHosts, DEMO_TALOS_VERSION, type DemoTalosBase } from './talos-demo.js';
+export { buildTalosLayoutIso, volumeIdOf, WIPE_ARG, type TalosLayoutInputs, type TalosLayoutKind } from './talos-layout.js';
+export { ensureTrixie, type TrixieParts } from './trixie.js';
 
 /** Where demo bases and their Debian kernel are kept: beside the image cache, never in it (nothing there is pinned). */
 export function demoCacheRoot(env: NodeJS.ProcessEnv): string {

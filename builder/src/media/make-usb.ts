@@ -11,6 +11,18 @@ import { DEFAULT_LAB_FILE, statePathsFor } from '../state/index.js';
 import { toUserError } from './errors.js';
 import { renderedTalosConfig } from './rendered.js';
 import type { ManifestChoice } from '../render/index.js';
+import type { DemoTalosBase } from '../demo-bases/index.js';
+
+/** The image cache's refusals that --demo-base answers with the demo base: the pinned base is not there. */
+const DEMO_WHEN: string[] = ['ERR_IMAGE_NOT_CACHED', 'ERR_IMAGE_NOT_PINNED'];
+
+/** Builds (or finds cached) the demo Talos base for the lab (a failed build is ERR_DEMO_BASE_BUILD, naming the program and its package). */
+async function demoTalosBase(lab: Lab, o: MakeUsbOptions): Promise<DemoTalosBase> {
+  const { ensureDemoTalosBase, demoCacheRoot } = await import('../demo-bases/index.js');
+  const demo = await ensureDemoTalosBase(lab, o.demoCache ?? join(demoCacheRoot(o.env), 'rehearse'));
+  o.log(`demo base  ${demo.path} (${demo.built ? 'built' : 'cached'}: ${demo.label}, ${demo.kernelPkg}, prepared events for ${demo.hosts.join(', ') || 'no host'})`);
+  return demo;
+}
 
 export const TARGETS = ['um760'] as const;
 export const BASE_IMAGE = 'talos-metal';
@@ -26,6 +38,13 @@ export interface MakeUsbOptions {
   cache?: string;
   /** The render to compare with: the manifest flags (with or without Argo CD and Cilium, or from these files). */
   manifests?: ManifestChoice;
+  /**
+   * --demo-base: when the pinned base is not in the image cache, build the stick from the demo
+   * base (builder/src/demo-bases: Talos's layout from Debian parts, labelled demo) instead of refusing.
+   */
+  demoBase?: boolean;
+  /** Where demo bases and their Debian parts are cached (default ~/.cache/lab-builder/rehearse, shared with the rehearsal). */
+  demoCache?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -61,12 +80,17 @@ async function earlyReportArgs(lab: Lab): Promise<string[]> {
   return reportKernelArgs(c.talosEvents, c.kmsg);
 }
 
-export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?: string }> {
+/** What make-usb built: the embedder's result, the host, and the demo base when it was built from one. */
+export type MakeUsbResult = EmbedResult & { host?: string; demoBase?: DemoTalosBase };
+
+export async function makeUsb(o: MakeUsbOptions): Promise<MakeUsbResult> {
   // vp6630 (the gateway stick) is dispatched to builder/src/gateway-stick before this point.
   if (!(TARGETS as readonly string[]).includes(o.target)) throw new UsageError('ERR_USAGE_FLAG_VALUE', `unknown target ${o.target}`, `use --target um760 (or vp6630 for the gateway stick)`);
   const labFile = resolve(o.cwd, o.lab ?? DEFAULT_LAB_FILE);
   const paths = statePathsFor(o, o.cwd);
-  const needLab = !o.config || !o.base || !o.out;
+  if (o.demoBase && o.base) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', 'make-usb: --demo-base and --base exclude each other', 'pass --base ISO to build from that ISO, or --demo-base to build from the demo base when the pinned one is not cached');
+  // A demo base is built for the lab (its hosts' prepared events).
+  const needLab = !o.config || !o.base || !o.out || o.demoBase === true;
   const lab = needLab ? (await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab : undefined;
   const host = lab ? usbHost(lab, o.target).name : undefined;
   const kernelArgs = lab ? await earlyReportArgs(lab) : [];
@@ -100,15 +124,24 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   let base: string;
   let expected = o.baseSha256;
   let trusted = false;
+  let demo: DemoTalosBase | undefined;
   if (o.base) base = resolve(o.cwd, o.base);
   else {
     const { resolveImage } = await import('../images/index.js');
-    const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
-    base = image.path;
-    expected = image.sha256;
-    trusted = image.hashUnchanged;
+    try {
+      const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
+      base = image.path;
+      expected = image.sha256;
+      trusted = image.hashUnchanged;
+    } catch (err) {
+      if (!o.demoBase || !(err instanceof UserError) || !DEMO_WHEN.includes(err.code)) throw err;
+      o.log(`the pinned base ${BASE_IMAGE} is not usable (${err.message}): building from the DEMO base instead (Debian's kernel and a demo Talos node, not Talos)`);
+      demo = await demoTalosBase(lab!, o);
+      base = demo.path;
+    }
   }
-  const out = o.out ? resolve(o.cwd, o.out) : join(paths.media, `${host}-${o.target}.iso`);
+  // A stick from the demo base says so in its file name too.
+  const out = o.out ? resolve(o.cwd, o.out) : join(paths.media, `${host}-${o.target}${demo ? '-demo' : ''}.iso`);
 
   o.log(`base ISO   ${base}`);
   o.log(`config     ${configPath}${host ? ` (host ${host})` : ''}`);
@@ -116,8 +149,9 @@ export async function makeUsb(o: MakeUsbOptions): Promise<EmbedResult & { host?:
   if (needLab) inputs.lab = await sha256File(labFile);
   try {
     const epoch = sourceDateEpoch(o.env);
+    if (demo) inputs.demoBase = await sha256File(base);
     const result = await embedTalosConfig({ baseIso: base, config, out, expectedBaseSha256: expected, baseHashTrusted: trusted, target: o.target, inputs, kernelArgs, ...(o.onStep ? { onStep: o.onStep } : {}), ...(epoch === undefined ? {} : { epoch }) });
-    return { ...result, host };
+    return { ...result, host, ...(demo ? { demoBase: demo } : {}) };
   } catch (err) {
     throw toUserError(err);
   }

@@ -18,6 +18,8 @@ export interface Shown {
   talosVersion?: string;
   secureBoot: boolean;
   volumeId: string;
+  /** Built from the demo Talos base (builder/src/demo-bases: its volume id ends in _DEMO): not Talos. */
+  demo?: boolean;
   bootModes: string[];
   /** What each GRUB entry and UKI profile boots (command lines carry no secrets). */
   bootEntries: { loader: string; title: string; cmdline: string }[];
@@ -60,6 +62,7 @@ export async function showMedia(file: string, cwd: string): Promise<Shown | Gate
       talosVersion: info.talosVersion,
       secureBoot: info.secureBoot,
       volumeId: info.volumeId,
+      ...(/_DEMO$/.test(info.volumeId) ? { demo: true } : {}),
       bootModes: info.bootModes,
       bootEntries: info.bootEntries,
       layers: info.layers.map((l) => ({ image: l.image, name: l.metadata.name, version: l.metadata.version })),
@@ -87,6 +90,7 @@ export function formatShow(shown: Shown | GatewayShown): string {
     `kind         ${s.kind}${s.bootloader ? ` (${s.bootloader})` : ''}`,
     `talos        ${s.talosVersion ?? '(unknown)'}${s.secureBoot ? ' (Secure Boot)' : ''}`,
     `volume id    ${s.volumeId}`,
+    ...(s.demo ? ['demo         built from the DEMO Talos base (Debian kernel, demo Talos node: not Talos; for builder rehearse --demo)'] : []),
     `boot modes   ${s.bootModes.join(', ') || '(none)'}`,
     `boot entries ${s.bootEntries.length === 0 ? '(none)' : ''}`,
     ...s.bootEntries.map((e) => `  ${e.loader.padEnd(5)} ${e.title}: ${e.cmdline}`),

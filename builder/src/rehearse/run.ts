@@ -9,7 +9,7 @@ import { fetchStatus } from '../collector/client.js';
 import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
 import { applySecretsPlan, loadSecrets, planSecrets, secretPaths, type LabSecrets } from '../secrets/index.js';
 import { builtAgent } from '../media/rendered.js';
-import { buildHarvesterInstaller, buildTalosPxeInitrd, type TalosPayloadInputs } from './payload/initramfs.js';
+import { buildHarvesterInstaller, buildTalosPxeInitrd, talosHostInputs, type TalosPayloadInputs } from './payload/initramfs.js';
 import { planPxeRoot, writePxeRoot } from './pxe-root.js';
 import { pxeAgentYaml } from './pxe-service.js';
 import { renderTalosConfig } from '../render/index.js';
@@ -156,13 +156,7 @@ async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab:
 
 /** A demo Talos node's events: its hostname and addresses, the words of a failed disk match, unique ids. */
 function talosInputs(o: RehearsalOptions, plan: RehearsalPlan, host: string): Omit<TalosPayloadInputs, 'config'> {
-  const h = o.lab.hosts.find((x) => x.name === host);
-  return { hostname: host, addresses: (h?.addresses ?? []).map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selectorWords(o.lab, host)}) (demo)`, idPrefix: `demo-${plan.id}-${host}-` };
-}
-
-function selectorWords(lab: Lab, host: string): string {
-  const d = lab.hosts.find((h) => h.name === host)?.installDisk ?? {};
-  return Object.entries(d).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none';
+  return talosHostInputs(o.lab, host, `demo-${plan.id}-${host}-`);
 }
 
 /**

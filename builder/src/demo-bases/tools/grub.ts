@@ -9,3 +9,8 @@ export async function grubMkrescue(tree: string, out: string, volid: string): Pr
 export async function grubMkstandaloneEfi(out: string, cfg: string): Promise<void> {
   await runDemoTool('grub-mkstandalone', ['-O', 'x86_64-efi', '-o', out, '--modules=part_gpt part_msdos iso9660 search search_fs_file configfile linux normal serial terminal', '--locales=', '--fonts=', `boot/grub/grub.cfg=${cfg}`], 'grub-common and grub-efi-amd64-bin');
 }
+
+/** Adapter for grub-mkrescue with the caller's whole argument list (Talos's imager runs it with its own xorriso options). */
+export async function grubMkrescueArgs(args: string[]): Promise<void> {
+  await runDemoTool('grub-mkrescue', args, 'grub-common, grub-pc-bin, grub-efi-amd64-bin, xorriso and mtools');
+}

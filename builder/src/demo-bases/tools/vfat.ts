@@ -4,3 +4,8 @@ import { runDemoTool } from './exec.js';
 export async function mkfsVfat(img: string, kib: number): Promise<void> {
   await runDemoTool('mkfs.vfat', ['-C', '-n', 'EFI', '-i', '5a105e01', img, String(kib)], 'dosfstools');
 }
+
+/** Adapter for mkfs.vfat on an existing image file: FAT32 with this label and volume id (Talos's ESP). */
+export async function mkfsFat32(img: string, label: string, volumeId: string): Promise<void> {
+  await runDemoTool('mkfs.vfat', ['-F', '32', '-n', label, '-i', volumeId, img], 'dosfstools');
+}

@@ -13,3 +13,8 @@ export async function isohybridIsolinux(tree: string, out: string, volid: string
     'xorriso',
   );
 }
+
+/** Adapter for xorriso's mkisofs emulation with the caller's whole argument list (Talos's pkg/imager/iso/uefi.go). */
+export async function xorrisofs(args: string[]): Promise<void> {
+  await runDemoTool('xorriso', ['-as', 'mkisofs', ...args], 'xorriso');
+}

@@ -7,6 +7,7 @@ import type { Lab } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
 import { gatewayScript, nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
+import { talosUsbScript } from './talos-usb.js';
 import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
 import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, readyEvents, registeredEvents, type DemoTalosEvent } from './talos-events.js';
 import { sharedLibraries } from '../tools/ldd.js';
@@ -33,6 +34,13 @@ export interface TalosPayloadInputs {
   idPrefix: string;
   /** Where the demo APIs listen (the laptop's address), for the node's relays (the node that runs on from its disk). */
   demoApis?: string;
+}
+
+/** A demo Talos node's event inputs: its hostname and addresses, the words of a failed disk match, `idPrefix` for unique ids. */
+export function talosHostInputs(lab: Lab, host: string, idPrefix: string): Omit<TalosPayloadInputs, 'config'> {
+  const h = lab.hosts.find((x) => x.name === host);
+  const selector = Object.entries(h?.installDisk ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none';
+  return { hostname: host, addresses: (h?.addresses ?? []).map((a) => a.address), noDiskReason: `failed to find a disk matching the install disk selector (${selector}) (demo)`, idPrefix };
 }
 
 function eventFiles(dir: string, events: DemoTalosEvent[], idPrefix: string, start: number): CpioMemberSpec[] {
@@ -100,8 +108,8 @@ export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, ke
 }
 
 /** The busybox base every payload starts from: directories, busybox, and the kernel modules it loads (in load order). */
-async function baseMembers(kernel: DemoKernel): Promise<{ members: CpioMemberSpec[]; modules: string[] }> {
-  const order = moduleLoadOrder(await moduleFiles(kernel.modules), (p) => readFileSync(p), MODULES);
+async function baseMembers(kernel: DemoKernel, extraModules: string[] = []): Promise<{ members: CpioMemberSpec[]; modules: string[] }> {
+  const order = moduleLoadOrder(await moduleFiles(kernel.modules), (p) => readFileSync(p), [...MODULES, ...extraModules]);
   const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
   const members: CpioMemberSpec[] = ['bin', 'dev', 'etc', 'etc/demo', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'].map(dir);
   members.push({ name: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(BUSYBOX) }, { name: 'bin/sh', mode: S_IFLNK | 0o777, data: Buffer.from('busybox') });
@@ -139,4 +147,23 @@ export async function buildTalosPxeInitrd(lab: Lab, kernel: DemoKernel, hosts: O
   for (const h of hosts) members.push({ name: `talos/${h.hostname}`, mode: S_IFDIR | 0o755 }, ...talosEvents(`talos/${h.hostname}`, h));
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Talos node for PXE, built by builder rehearse --demo from ${kernel.pkg}, busybox-static and curl: not Talos\n`) });
   return gzipSync(buildCpio(members, 0), { level: 6 });
+}
+
+/** What the demo Talos base's initramfs loads on top of the payloads' modules: the extension layers are loop-mounted squashfs images; efivarfs shows what booted it. */
+const LAYER_MODULES = ['loop', 'squashfs', 'efivarfs'];
+
+/**
+ * The demo Talos base ISO's initramfs (a cpio newc archive, uncompressed: the ISO builder
+ * compresses it as Talos v1.12 does, zstd): busybox, curl, the USB Talos script (talos-usb.ts),
+ * the prepared event frames of each of `hosts` under talos/<hostname>, and the demo APIs'
+ * address. No config and no token: the config comes from the embedded-config layer make-usb adds.
+ */
+export async function buildTalosUsbInitramfs(lab: Lab, kernel: DemoKernel, hosts: Omit<TalosPayloadInputs, 'config'>[], demoApis: string): Promise<Buffer> {
+  const { members, modules } = await baseMembers(kernel, LAYER_MODULES);
+  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(talosUsbScript(lab, hosts.map((h) => h.hostname), modules)) });
+  members.push(...['run', 'www', 'ext', 'usr', 'usr/local', 'usr/local/etc', 'talos'].map((name) => ({ name, mode: S_IFDIR | 0o755 })), { name: 'etc/demo/apis', mode: S_IFREG | 0o644, data: Buffer.from(`${demoApis}\n`) });
+  members.push(...(await binaryWithLibraries(CURL)));
+  for (const h of hosts) members.push({ name: `talos/${h.hostname}`, mode: S_IFDIR | 0o755 }, ...talosEvents(`talos/${h.hostname}`, h));
+  members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Talos base (the initramfs), built by builder make-usb --demo-base from ${kernel.pkg}, busybox-static and curl: not Talos\n`) });
+  return buildCpio(members, 0);
 }

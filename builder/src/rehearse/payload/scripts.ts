@@ -15,7 +15,7 @@ export function collectorHostPort(lab: Lab): string {
 }
 
 /** `console`: where the payload writes; a PXE-booted payload's kernel line names the machine's screen, the demo's log is its serial port. */
-function prelude(vm: Pick<VmPlan, 'host'>, what: string, modules: string[], console = '/dev/console'): string {
+export function prelude(vm: Pick<VmPlan, 'host'>, what: string, modules: string[], console = '/dev/console'): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -182,7 +182,7 @@ export function etcdStart(lab: Lab, host: string): TalosEtcdStart {
   return { peers: controlPlaneAddresses(lab) };
 }
 
-function controlPlaneAddresses(lab: Lab): string[] {
+export function controlPlaneAddresses(lab: Lab): string[] {
   return (lab.clusters.platform?.hosts ?? []).map((h) => lab.hosts.find((x) => x.name === h)?.addresses[0]?.address).filter((a): a is string => a !== undefined);
 }
 
@@ -192,7 +192,7 @@ function controlPlaneAddresses(lab: Lab): string[] {
  * type, in Talos's units: GB = 10^9, GiB = 2^30), then publish the boot events and either the
  * install's or the failure's, each retried until the sink answers grpc-status 0.
  */
-const TALOS_INSTALL = `selector() { awk -v k="$1" '/diskSelector:/{f=1; match($0,/^ */); ind=RLENGTH; next} f{match($0,/^ */); if (RLENGTH<=ind) exit; sub(/^ */,""); split($0,kv,": *"); if (kv[1]==k) { v=substr($0,length(kv[1])+2); gsub(/^ *|["\\x27]/,"",v); print v } }' $cfg; }
+export const TALOS_INSTALL = `selector() { awk -v k="$1" '/diskSelector:/{f=1; match($0,/^ */); ind=RLENGTH; next} f{match($0,/^ */); if (RLENGTH<=ind) exit; sub(/^ */,""); split($0,kv,": *"); if (kv[1]==k) { v=substr($0,length(kv[1])+2); gsub(/^ *|["\\x27]/,"",v); print v } }' $cfg; }
 want_size=$(selector size); want_type=$(selector type)
 echo "demo: event sink $sink; install disk selector: size \${want_size:-any}, type \${want_type:-any}"
 disk=""
