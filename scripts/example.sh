@@ -63,10 +63,12 @@ mflags=""
 case "$flags" in *--without-argocd*) mflags="$mflags --without-argocd" ;; esac
 case "$flags" in *--without-cni*) mflags="$mflags --without-cni" ;; esac
 
-# make_stick TARGET WHAT BASE-IMAGE: build one stick; a failure is said by its cause and the job goes on.
+# make_stick TARGET WHAT BASE-IMAGE [FLAGS]: build one stick; a failure is said by its cause and the job goes on.
+# --demo-base: without the real base in the image cache, the stick is built from the demo base
+# (labelled demo: for the rehearsal, not for the machine); make-usb says which it used.
 make_stick() {
   errs=$(mktemp)
-  if ! builder make-usb --target "$1" --lab "$lab" $mflags 2>"$errs"; then
+  if ! builder make-usb --target "$1" --lab "$lab" $mflags ${4:-} 2>"$errs"; then
     cat "$errs" >&2
     if grep -q ERR_BOOT_ASSET_MISSING "$errs"; then
       later "$2: its PXE service needs the boot tree (the \`[missing boot asset]\` files above) in the image cache"
@@ -77,12 +79,15 @@ make_stick() {
     fi
   else
     cat "$errs" >&2
+    if grep -q "building from the DEMO base" "$errs"; then
+      later "$2: built from the DEMO base (for the rehearsal); for the machine itself \`builder images sync $3\` with network, or \`builder images import FILE\`, then build it again"
+    fi
   fi
   rm -f "$errs"
 }
 
 step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
-make_stick um760 "UM760 stick" talos-metal
+make_stick um760 "UM760 stick" talos-metal --demo-base
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
 make_stick vp6630 "gateway stick" vyos

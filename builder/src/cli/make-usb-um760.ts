@@ -22,7 +22,7 @@ export async function run(values: Values, io: Io): Promise<number> {
     cache: str(values.cache),
     out: str(values.out),
     manifests,
-    demoBase: demoBaseRequested(values),
+    ...(demoBaseRequested(values) ? { demoBase: 'if-not-cached' as const } : {}),
     cwd: io.cwd,
     env: io.env,
     log: (line) => io.err(`make-usb: ${line}\n`),

@@ -39,10 +39,11 @@ export interface MakeUsbOptions {
   /** The render to compare with: the manifest flags (with or without Argo CD and Cilium, or from these files). */
   manifests?: ManifestChoice;
   /**
-   * --demo-base: when the pinned base is not in the image cache, build the stick from the demo
-   * base (builder/src/demo-bases: Talos's layout from Debian parts, labelled demo) instead of refusing.
+   * Build from the demo base (builder/src/demo-bases: Talos's layout from Debian parts, labelled
+   * demo): `if-not-cached` (--demo-base) when the pinned base is not in the image cache instead of
+   * refusing; `always` (the demo rehearsal, which cannot boot the real Talos) whatever the cache holds.
    */
-  demoBase?: boolean;
+  demoBase?: 'if-not-cached' | 'always';
   /** Where demo bases and their Debian parts are cached (default ~/.cache/lab-builder/rehearse, shared with the rehearsal). */
   demoCache?: string;
   cwd: string;
@@ -90,7 +91,7 @@ export async function makeUsb(o: MakeUsbOptions): Promise<MakeUsbResult> {
   const paths = statePathsFor(o, o.cwd);
   if (o.demoBase && o.base) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', 'make-usb: --demo-base and --base exclude each other', 'pass --base ISO to build from that ISO, or --demo-base to build from the demo base when the pinned one is not cached');
   // A demo base is built for the lab (its hosts' prepared events).
-  const needLab = !o.config || !o.base || !o.out || o.demoBase === true;
+  const needLab = !o.config || !o.base || !o.out || o.demoBase !== undefined;
   const lab = needLab ? (await (await import('../lab/index.js')).requireLab(labFile, o.cwd)).lab : undefined;
   const host = lab ? usbHost(lab, o.target).name : undefined;
   const kernelArgs = lab ? await earlyReportArgs(lab) : [];
@@ -126,7 +127,10 @@ export async function makeUsb(o: MakeUsbOptions): Promise<MakeUsbResult> {
   let trusted = false;
   let demo: DemoTalosBase | undefined;
   if (o.base) base = resolve(o.cwd, o.base);
-  else {
+  else if (o.demoBase === 'always') {
+    demo = await demoTalosBase(lab!, o);
+    base = demo.path;
+  } else {
     const { resolveImage } = await import('../images/index.js');
     try {
       const image = await resolveImage(BASE_IMAGE, { lab: labFile, cache: o.cache, cwd: o.cwd, env: o.env });
