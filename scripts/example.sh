@@ -79,7 +79,7 @@ make_stick() {
     fi
   else
     cat "$errs" >&2
-    if grep -q "building from the DEMO base" "$errs"; then
+    if grep -q -e "building from the DEMO base" -e "building from the VyOS DEMO base" "$errs"; then
       later "$2: built from the DEMO base (for the rehearsal); for the machine itself \`builder images sync $3\` with network, or \`builder images import FILE\`, then build it again"
     fi
   fi
@@ -90,7 +90,7 @@ step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
 make_stick um760 "UM760 stick" talos-metal --demo-base
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
-make_stick vp6630 "gateway stick" vyos
+make_stick vp6630 "gateway stick" vyos --demo-base
 
 step "rehearsal: the lab as virtual machines on this machine (demo payloads, phases 1 to 4)"
 if [ "$(id -u)" != 0 ]; then
