@@ -19,7 +19,7 @@ import { zstdCompress } from './tools/zstd.js';
 /** The Talos version the demo base claims (the lab's platform version's minimum for an embedded config). */
 export const DEMO_TALOS_VERSION = 'v1.12.0';
 /** Bump when the recipe changes, so cached demo bases are rebuilt. */
-const RECIPE = 'talos-demo-base-1';
+const RECIPE = 'talos-demo-base-2';
 // The imager's ISO command line (pkg/imager/imager.go buildCmdline: the platform,
 // talos.halt_if_installed=1 for ISOs) with the demo's serial console and panic=-1.
 const CMDLINE = 'console=ttyS0 panic=-1 talos.platform=metal talos.halt_if_installed=1 lab.demo=1';
