@@ -1,15 +1,12 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEvent } from '@lab/shared';
-import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
-import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
+import type { TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxe } from '../fixtures/netns/qemu.js';
-import { startPxeService } from '../fixtures/netns/pxe-service.js';
-import { startReceiver, type Receiver } from '../agent/receiver.js';
-import { writePxeAgentConfig } from './pxe-config.js';
+import type { Receiver } from '../agent/receiver.js';
+import { scriptPath, startFirmwareBench, type FirmwareBench } from './firmware-bench.js';
 
 /**
  * Real UEFI HTTP boot through the agent's full-mode DHCP and HTTP, on a tap in a namespace:
@@ -34,29 +31,25 @@ const MAC = '02:00:00:00:16:01';
 const ok = await canUseNetns();
 if (!ok) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const procs: ResultPromise[] = [];
+let bench: FirmwareBench;
 let net: TapNet;
 let rx: Receiver;
 let dir: string;
-const script = `/ipxe/${MAC.replace(/:/g, '-')}.ipxe`;
+const script = scriptPath(MAC);
 
 beforeAll(async () => {
-  const bundle = await agentBundle();
-  net = await createTapNet('h');
-  rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
-  // chainload on: the iPXE that HTTP boot loaded must count as our loader, or it would be handed the loader again.
-  const made = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-2', mac: MAC }], chainload: true });
-  dir = made.dir;
-  copyFileSync('/usr/lib/ipxe/ipxe.efi', join(made.root, 'ipxe.efi'));
-  mkdirSync(join(made.root, 'ipxe'));
-  writeFileSync(join(made.root, script), `#!ipxe\necho LAB-SCRIPT-RAN for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
-  procs.push(...(await startPxeService(net, { bundle, config: made.config, dir, ports: [':67', ':8080'] })));
+  bench = await startFirmwareBench({
+    tag: 'h',
+    token: TOKEN,
+    hosts: [{ name: 'ms02-2', mac: MAC }],
+    loaders: ['ipxe.efi'],
+    says: 'LAB-SCRIPT-RAN',
+    ports: [':67', ':8080'],
+  });
+  ({ net, rx, dir } = bench);
 });
 afterAll(async () => {
-  for (const p of procs) p.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.catch(() => undefined)));
-  await rx?.stop();
-  await net?.destroy();
+  await bench?.stop();
 });
 
 describe('real UEFI HTTP boot through the agent (OVMF, no option ROM, tap in a namespace)', () => {
@@ -72,7 +65,7 @@ describe('real UEFI HTTP boot through the agent (OVMF, no option ROM, tap in a n
       memoryMb: 512,
       fwCfg: { 'opt/org.tianocore/IPv4PXESupport': 'no', 'opt/org.tianocore/IPv6PXESupport': 'no' },
     });
-    procs.push(vm);
+    bench.procs.push(vm);
     const mine = (): LabEvent[] => rx.events.filter((e) => e.mac === MAC);
     const consoleText = () => {
       try {

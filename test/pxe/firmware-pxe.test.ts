@@ -1,17 +1,14 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLab, type LabEvent } from '@lab/shared';
 import { harvesterConfig } from '../../builder/src/render/harvester.js';
 import type { LabSecrets } from '../../builder/src/secrets/index.js';
-import { agentBundle } from '../fixtures/netns/agent-bundle.js';
 import { canUseNetns } from '../fixtures/netns/ip.js';
-import { createTapNet, type TapNet } from '../fixtures/netns/lab-net.js';
+import type { TapNet } from '../fixtures/netns/lab-net.js';
 import { qemuPxe, type QemuPxeOptions } from '../fixtures/netns/qemu.js';
-import { startPxeService } from '../fixtures/netns/pxe-service.js';
-import { startReceiver, type Receiver } from '../agent/receiver.js';
-import { writePxeAgentConfig } from './pxe-config.js';
+import type { Receiver } from '../agent/receiver.js';
+import { scriptPath, startFirmwareBench, type FirmwareBench } from './firmware-bench.js';
 
 /**
  * Real firmware through the agent's full-mode DHCP, TFTP and HTTP, on a tap in a namespace:
@@ -33,40 +30,31 @@ const ok = await canUseNetns();
 // These tests need network namespaces (ip netns, as root); without them the file fails rather than skipping silently.
 if (!ok) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const procs: ResultPromise[] = [];
+let bench: FirmwareBench;
 let net: TapNet;
 let rx: Receiver;
 let dir: string;
 
-const scriptPath = (mac: string) => `/ipxe/${mac.replace(/:/g, '-')}.ipxe`;
-
 beforeAll(async () => {
-  const bundle = await agentBundle();
-  net = await createTapNet('f');
-  rx = await startReceiver({ host: net.uplinkHostIp, token: TOKEN });
-  const made = writePxeAgentConfig({ serverIp: net.serverIp, n: net.n, collectorUrl: rx.url, token: TOKEN, hosts: [{ name: 'ms02-1', mac: UEFI_MAC }, { name: 'legacy-1', mac: BIOS_MAC }], chainload: true });
-  dir = made.dir;
-  copyFileSync('/usr/lib/ipxe/ipxe.efi', join(made.root, 'ipxe.efi'));
-  copyFileSync('/usr/lib/ipxe/undionly.kpxe', join(made.root, 'undionly.kpxe'));
-  mkdirSync(join(made.root, 'ipxe'));
-  for (const mac of [UEFI_MAC, BIOS_MAC]) {
-    // The script reports and then waits; the test stops the guest once it was fetched.
-    writeFileSync(join(made.root, scriptPath(mac)), `#!ipxe\necho lab script for \${netX/mac}\nimgfetch http://${net.serverIp}:8080/beacon/\${netX/mac:hexhyp}?step=script || echo beacon failed\nsleep 120\n`);
-  }
-  procs.push(...(await startPxeService(net, { bundle, config: made.config, dir, ports: [':67', ':4011'] })));
+  bench = await startFirmwareBench({
+    tag: 'f',
+    token: TOKEN,
+    hosts: [{ name: 'ms02-1', mac: UEFI_MAC }, { name: 'legacy-1', mac: BIOS_MAC }],
+    loaders: ['ipxe.efi', 'undionly.kpxe'],
+    says: 'lab script',
+    ports: [':67', ':4011'],
+  });
+  ({ net, rx, dir } = bench);
 });
 afterAll(async () => {
-  for (const p of procs) p.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.catch(() => undefined)));
-  await rx?.stop();
-  await net?.destroy();
+  await bench?.stop();
 });
 
 /** Boots a guest until `reached` holds for its events (default: its script was fetched); returns its events. */
 async function bootUntilScript(mac: string, o: Pick<QemuPxeOptions, 'firmware' | 'rom'>, reached?: (events: LabEvent[]) => boolean): Promise<LabEvent[]> {
   const consoleFile = join(dir, `console-${mac.replace(/:/g, '')}.log`);
   const vm = qemuPxe({ ns: net.srv, tap: net.tap, mac, consoleFile, ...o, memoryMb: 512 });
-  procs.push(vm);
+  bench.procs.push(vm);
   const mine = () => rx.events.filter((e) => e.mac === mac);
   const fetched = () => (reached ? reached(mine()) : mine().some((e) => e.kind === 'http.fetch' && e.attrs.file === scriptPath(mac) && e.attrs.status === 200));
   const deadline = Date.now() + 180_000;
