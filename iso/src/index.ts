@@ -15,3 +15,6 @@ export { reportKernelArgs, withKernelArgs, grubWithKernelArgs } from './kernel-a
 export { ukiStructure, effectiveSection, bootChoices, type UkiStructure, type UkiProfile } from './uki-profiles.js';
 export { parseVersion, versionFromLabels, MIN_EMBED_VERSION, type TalosVersion } from './talos-version.js';
 export * from './vyos/index.js';
+export { assembleUki, type UkiSection } from './uki-assemble.js';
+export { gptTables, GPT_TYPES, GPT_FIRST_LBA, type GptPartition } from './gpt.js';
+export { format as formatFat, putTree as putFatTree } from './tools/mtools.js';

@@ -63,7 +63,8 @@ export function parsePrivateKeyPem(pem: string): KeyObject {
   return createPrivateKey(pem);
 }
 
-function newCa(subject: DistinguishedName, kind: 'ecdsa' | 'ed25519', now: Date): CertAndKey {
+/** A CA certificate and key (base64 of their PEM), as `talosctl gen secrets` makes its CAs. */
+export function newCa(subject: DistinguishedName, kind: 'ecdsa' | 'ed25519', now: Date): CertAndKey {
   const { privateKey, publicKey } = kind === 'ecdsa' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   const der = createCertificate(
     {

@@ -10,3 +10,4 @@ export { demoServerCert, type ServerCert } from './certs.js';
 export { DEMO_PORTS, type DemoApisConfig, type DemoKubeConfig } from './config.js';
 export { KUBELET_SH } from './kubelet-sh.js';
 export { planDemoApis, writeDemoApisConfig, demoApisEntry, readDemoApisState, type DemoApisState } from './launch.js';
+export { demoHarvesterCluster, type DemoHarvesterCluster } from './harvester.js';

@@ -8,6 +8,7 @@ import { unb64 } from '../../secrets/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { demoServerCert } from './certs.js';
 import { DEMO_PORTS, type DemoApisConfig } from './config.js';
+import type { DemoHarvesterCluster } from './harvester.js';
 import type { KubeState } from './kube.js';
 
 /**
@@ -15,9 +16,11 @@ import type { KubeState } from './kube.js';
  * certificates from the rehearsal's own CAs for the addresses the watchers and nodes dial) and
  * reads back what they hold.
  */
-export function planDemoApis(lab: Lab, secrets: LabSecrets, o: { listen: string; control: string; stepMs?: number }): DemoApisConfig {
+export function planDemoApis(lab: Lab, secrets: LabSecrets, o: { listen: string; control: string; stepMs?: number; harvester?: DemoHarvesterCluster }): DemoApisConfig {
   const platform = lab.clusters.platform;
   const config: DemoApisConfig = { listen: o.listen, control: o.control };
+  // Harvester's API (phase 3): its nodes' kubelets write with the cluster token of their config.
+  if (o.harvester) config.harvester = { port: DEMO_PORTS.harvester, ca: o.harvester.ca, cert: o.harvester.server.cert, key: o.harvester.server.key, tokens: [secrets.harvesterToken] };
   if (!platform) return config;
   const t = secrets.talos;
   const addresses = platform.hosts.flatMap((n) => lab.hosts.find((h) => h.name === n)?.addresses.map((a) => a.address) ?? []);

@@ -17,10 +17,40 @@
  * install with a static address: empty), no body when the payload is empty, 15 s timeout,
  * retried up to 3 times 5 s apart on a timeout only; a status outside 200–399 or an error ends
  * that event's remaining webhooks.
+ *   The disk install fetches `install.iso_url` (harv-install's get_iso) and writes it to the
+ *   device; the demo's ISO is the installed disk image itself (installed-image.ts), and the
+ *   fetched config is kept on its COS_OEM partition as /oem/harvester.config (save_configs).
+ *   After SUCCEEDED, cos-installer-shutdown reboots: `reboot -f`.
  * Not modelled (the demo says so on its console): the preflight checks when the config does not
- * skip them (the demo VM's 1 vCPU and 256 MiB are not the machine's), writing the disk, the reboot (this kernel goes on as the installed
- * node), RKE2 and the Harvester cluster itself.
+ * skip them (the demo VM's 1 vCPU and 256 MiB are not the machine's), the ISO's contents and the
+ * elemental install (partitions COS_STATE, COS_PERSISTENT, the OS image), RKE2 and the Harvester
+ * cluster itself (harvester-node.ts stands in for the installed node).
  */
+/**
+ * Reading the Harvester config with busybox (the installer and the installed node share it):
+ * `top SECTION KEY` a scalar two levels deep, `mgmt KEY` one of install.management_interface,
+ * `items SECTION KEY` a list's items, `oem_partition` the GPT partition named COS_OEM,
+ * `mgmt_up` the management interface as the config gives it (a VLAN on the NIC with hwAddr).
+ * $CONFIG names the file.
+ */
+export const HARVESTER_CONFIG_SH = `unq() { sed -e "s/^'\\(.*\\)'$/\\1/" -e "s/''/'/g" -e 's/^"\\(.*\\)"$/\\1/'; }
+top() { awk -v s="$1" -v k="$2" '/^[^ #]/{f=($0==s":")} f&&$0~"^  "k":"{sub("^  "k": *",""); print; exit}' $CONFIG | unq; }
+items() { awk -v s="$1" -v k="$2" '/^[^ #]/{f=($0==s":")} f&&$0=="  "k":"{m=1;next} m&&!/^    - /{m=0} m{sub(/^    - /,""); print}' $CONFIG | unq; }
+mgmt() { awk -v k="$1" '/^install:/{f=1} /^[^ ]/&&!/^install:/{f=0} f&&/^  management_interface:/{m=1;next} m&&/^  [^ ]/{m=0} m&&$0~"^ +-? *"k":"{sub("^ +-? *"k": *",""); print; exit}' $CONFIG | unq; }
+oem_partition() { for u in /sys/class/block/*/uevent; do grep -qx 'PARTNAME=COS_OEM' $u && { d=\${u%/uevent}; echo \${d##*/}; return; }; done; }
+mgmt_up() {
+  hw=$(mgmt hwAddr); vid=$(mgmt vlan_id); addr=$(mgmt ip); mask=$(mgmt subnet_mask); gw=$(mgmt gateway)
+  dev=""; for d in /sys/class/net/*; do [ "$(cat $d/address)" = "$hw" ] && dev=\${d##*/}; done
+  [ -n "$dev" ] && [ -n "$addr" ] || return 1
+  ip link set $dev up
+  ip route flush default 2>/dev/null
+  if [ -n "$vid" ]; then ip link add link $dev name $dev.$vid type vlan id $vid; ip link set $dev.$vid up; dev=$dev.$vid; fi
+  ip addr add $addr/$(echo $mask | awk -F. '{n=0; for(i=1;i<=4;i++){x=$i; while(x){n+=x%2; x=int(x/2)}} print n}') dev $dev
+  [ -n "$gw" ] && ip route replace default via $gw
+  echo "demo: management interface $dev $addr"
+}
+`;
+
 export function harvesterInstallerScript(modules: string[]): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -29,7 +59,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 # The rendered kernel line says console=tty1 (the MS-02's screen); the demo's log is its serial port.
 exec >/dev/ttyS0 2>&1
-echo "demo: Harvester installer stand-in (harvester-installer v1.5 webhook order; no preflight, disk write or reboot)"
+echo "demo: Harvester installer stand-in (harvester-installer v1.5 webhook order; no preflight checks)"
 for m in ${modules.join(' ')}; do insmod /lib/modules/$m || echo "demo: insmod $m failed"; done
 ip link set lo up
 arg() { tr ' ' '\\n' </proc/cmdline | sed -n "s/^$1=//p" | head -n 1; }
@@ -54,10 +84,8 @@ if [ -n "$live" ]; then
 fi
 curl -fsS -o /tmp/config.yaml "$config_url" || idle "could not fetch the config from $config_url: the installer sends no webhook"
 echo "demo: config fetched from $config_url"
-# The config's scalars (two levels deep) and its webhooks, one file each under /tmp/hooks/N.
-unq() { sed -e "s/^'\\(.*\\)'$/\\1/" -e "s/''/'/g" -e 's/^"\\(.*\\)"$/\\1/'; }
-top() { awk -v s="$1" -v k="$2" '/^[^ #]/{f=($0==s":")} f&&$0~"^  "k":"{sub("^  "k": *",""); print; exit}' /tmp/config.yaml | unq; }
-mgmt() { awk -v k="$1" '/^install:/{f=1} /^[^ ]/&&!/^install:/{f=0} f&&/^  management_interface:/{m=1;next} m&&/^  [^ ]/{m=0} m&&$0~"^ +-? *"k":"{sub("^ +-? *"k": *",""); print; exit}' /tmp/config.yaml | unq; }
+CONFIG=/tmp/config.yaml
+${HARVESTER_CONFIG_SH}# Its webhooks, one file each under /tmp/hooks/N.
 mkdir -p /tmp/hooks
 awk '/^install:/{f=1;next} /^[^ ]/{f=0} f&&/^  webhooks:/{w=1;next} w&&/^  [^ ]/{w=0}
   w&&/^    - /{n++; sub(/^    - /,"      ")}
@@ -102,21 +130,31 @@ if [ ! -b "$device" ]; then
   webhooks FAILED
   idle "install failed"
 fi
-echo "demo: harv-install: installing Harvester ($mode) to $device (demo: nothing is written)"
-sleep 2
-webhooks SUCCEEDED
-echo "demo: cos-installer-shutdown: the reboot is not modelled; this kernel goes on as the installed node"
-# The installed node's management interface, as the config gives it (a VLAN on the NIC with hwAddr).
-hw=$(mgmt hwAddr); vid=$(mgmt vlan_id); addr=$(mgmt ip); mask=$(mgmt subnet_mask); gw=$(mgmt gateway)
-dev=""; for d in /sys/class/net/*; do [ "$(cat $d/address)" = "$hw" ] && dev=\${d##*/}; done
-if [ -n "$dev" ] && [ -n "$addr" ]; then
-  ip route flush default 2>/dev/null
-  if [ -n "$vid" ]; then ip link add link $dev name $dev.$vid type vlan id $vid; ip link set $dev.$vid up; dev=$dev.$vid; fi
-  ip addr add $addr/$(echo $mask | awk -F. '{n=0; for(i=1;i<=4;i++){x=$i; while(x){n+=x%2; x=int(x/2)}} print n}') dev $dev
-  [ -n "$gw" ] && ip route replace default via $gw
-  echo "demo: management interface $dev $addr"
+iso=$(top install iso_url)
+# harv-install (package/harvester-os/files/usr/sbin/harv-install): get_iso downloads install.iso_url,
+# the image is written to install.device, save_configs keeps the config as /oem/harvester.config.
+# The demo's "ISO" is the installed disk image itself (GPT: an ESP with the UKI, COS_OEM), streamed onto the disk.
+echo "demo: harv-install: installing Harvester ($mode) to $device from $iso"
+set -o pipefail
+if ! curl -fsS "$iso" | dd of="$device" bs=1M 2>/dev/null; then
+  echo "demo: harv-install: writing $iso to $device failed"
+  webhooks FAILED
+  idle "install failed"
 fi
-idle "installed node up (demo)"
+set +o pipefail
+blockdev --rereadpt "$device"
+oem=$(oem_partition)
+mkdir -p /tmp/oem && cp /tmp/config.yaml /tmp/oem/harvester.config
+if [ -z "$oem" ] || ! tar -cf - -C /tmp/oem harvester.config | dd of=/dev/$oem 2>/dev/null; then
+  echo "demo: harv-install: no COS_OEM partition on $device after writing the image"
+  webhooks FAILED
+  idle "install failed"
+fi
+sync
+echo "demo: harv-install: image written, config saved to /oem/harvester.config (/dev/$oem)"
+webhooks SUCCEEDED
+echo "demo: cos-installer-shutdown: rebooting"
+reboot -f
 `;
 }
 

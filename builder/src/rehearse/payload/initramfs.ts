@@ -9,6 +9,7 @@ import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
 import { gatewayScript, nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
 import { talosUsbScript } from './talos-usb.js';
 import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
+import { harvesterNodeScript, NODE_GROUP, NODE_PASSWD, RKE2_SERVER_CA, RKE2_YAML, SUDO_SHIM } from './harvester-node.js';
 import { grpcFrame, installedEvents, installFailedEvents, isoBootEvents, readyEvents, registeredEvents, type DemoTalosEvent } from './talos-events.js';
 import { sharedLibraries } from '../tools/ldd.js';
 
@@ -20,6 +21,8 @@ const MODULES = ['virtio_pci', 'virtio_net', 'virtio_blk', '8021q', 'bridge'];
 export const CURL = '/usr/bin/curl';
 /** Debian's isc-dhcp-relay: the relay VyOS itself runs for `service dhcp-relay`. */
 export const DHCRELAY = '/usr/sbin/dhcrelay';
+/** Debian's dropbear-bin: the installed Harvester node's SSH server. */
+export const DROPBEAR = '/usr/sbin/dropbear';
 /** Where Talos's embedded-config extension puts the machine config (DESIGN.md). */
 export const TALOS_CONFIG = 'usr/local/etc/talos/config.yaml';
 
@@ -128,6 +131,26 @@ export async function buildHarvesterInstaller(kernel: DemoKernel): Promise<Buffe
   members.push({ name: 'etc/udhcpc.sh', mode: S_IFREG | 0o755, data: Buffer.from(UDHCPC_SCRIPT) });
   members.push(...(await binaryWithLibraries(CURL)));
   members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Harvester installer, built by builder rehearse --demo from ${kernel.pkg}, busybox-static and curl: not Harvester\n`) });
+  return gzipSync(buildCpio(members, 0), { level: 6 });
+}
+
+/**
+ * The installed demo Harvester node's initramfs (gzip cpio newc), one for every Harvester host:
+ * busybox, curl and dropbear with their libraries, harvester-node.ts's init, and the demo
+ * cluster's RKE2 credentials (rke2.yaml 0600: a secret, so is the archive) and where the demo
+ * APIs listen. Who the node is comes from /oem/harvester.config on its disk, not from here.
+ */
+export async function buildHarvesterNode(kernel: DemoKernel, cluster: { ca: string; rke2Yaml: string }, demoApis: string): Promise<Buffer> {
+  const { members, modules } = await baseMembers(kernel);
+  const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
+  members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(harvesterNodeScript(modules)) });
+  members.push(...(await binaryWithLibraries(CURL)), ...(await binaryWithLibraries(DROPBEAR)));
+  members.push(...['run', 'root', 'home', 'home/rancher', 'etc/rancher', 'etc/rancher/rke2', 'var', 'var/lib', 'var/lib/rancher', 'var/lib/rancher/rke2', 'var/lib/rancher/rke2/agent'].map(dir));
+  members.push({ name: 'etc/passwd', mode: S_IFREG | 0o644, data: Buffer.from(NODE_PASSWD) }, { name: 'etc/group', mode: S_IFREG | 0o644, data: Buffer.from(NODE_GROUP) });
+  members.push({ name: 'usr/bin/sudo', mode: S_IFREG | 0o755, data: Buffer.from(SUDO_SHIM) });
+  members.push({ name: RKE2_YAML, mode: S_IFREG | 0o600, data: Buffer.from(cluster.rke2Yaml) }, { name: RKE2_SERVER_CA, mode: S_IFREG | 0o644, data: Buffer.from(cluster.ca) });
+  members.push({ name: 'etc/demo/apis', mode: S_IFREG | 0o644, data: Buffer.from(`${demoApis}\n`) });
+  members.push({ name: 'etc/demo/README', mode: S_IFREG | 0o644, data: Buffer.from(`demo Harvester node, built by builder rehearse --demo from ${kernel.pkg}, busybox-static, curl and dropbear-bin: not Harvester\n`) });
   return gzipSync(buildCpio(members, 0), { level: 6 });
 }
 
