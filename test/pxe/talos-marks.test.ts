@@ -131,7 +131,7 @@ describe('Talos installed → the PXE agent’s install mark (real collector, re
     await startAgent(join(dir, 'record-1.json'));
     await until(async () => (await marks()).some((m) => m.mac === CP2_MAC), 'the agent holds the mark');
     expect((await marks()).find((m) => m.mac === CP2_MAC)?.source).toBe('talos');
-    expect(await script()).toMatch(/installed \(talos, .*\n.*\nexit\n/s);
+    expect(await script()).toMatch(/installed \(talos, .*\n.*\nexit 1\n/s);
     await until(() => stored('pxe.mark-sent').length > 0 && stored('pxe.installed').length > 0, 'delivery and the agent’s pxe.installed reach the collector');
     expect(stored('pxe.mark-sent')[0]!.attrs.attempts).toBeGreaterThan(1);
     // Only cp-2 installed: nobody else is marked.
@@ -142,7 +142,7 @@ describe('Talos installed → the PXE agent’s install mark (real collector, re
     const ms3 = `${agentBase}/v1/pxe/installed/${MS3_MAC.replace(/:/g, '-')}`;
     expect((await fetch(`${ms3}?source=harvester`, { method: 'POST', headers: auth })).status).toBe(200);
     expect(await script(MS3_MAC)).toContain('ms02-3 installer');
-    expect(await script()).toContain('exit');
+    expect(await script()).toContain('exit 1');
     expect((await fetch(ms3, { method: 'DELETE', headers: auth })).status).toBe(200);
     await until(() => collector.hub.store.list({ since: 0, limit: 10_000 }).some((e) => e.kind === 'pxe.rearmed' && e.mac === MS3_MAC), 'the collector hears of the re-arm');
   });
@@ -161,7 +161,7 @@ describe('Talos installed → the PXE agent’s install mark (real collector, re
     await stopAgent();
     await startAgent(join(dir, 'record-2.json'));
     await until(async () => (await marks()).some((m) => m.mac === CP2_MAC), 'the mark is back');
-    expect(await script()).toContain('exit');
+    expect(await script()).toContain('exit 1');
     await until(() => stored('pxe.mark-sent').length > sent, 'the collector recorded the resend');
   }, 60_000);
 

@@ -43,6 +43,11 @@ export interface DemoBootFiles {
   harvesterInitrd?: Buffer;
   /** The demo Talos node's initramfs (phase 4's PXE-booted Talos hosts). */
   talosInitrd?: Buffer;
+  /**
+   * The demo Harvester image (installed-image.ts), served at the configs' install.iso_url. It
+   * carries the demo cluster's RKE2 admin kubeconfig: 0600 in the tree.
+   */
+  harvesterImage?: Buffer;
 }
 
 const DEMO_README = `These boot files are demo stand-ins made by \`builder rehearse --demo\` from Debian parts
@@ -58,6 +63,11 @@ export function planPxeRoot(lab: Lab, secrets: LabSecrets, demo: DemoBootFiles):
   for (const f of rendered) if (SERVED_PXE_DIRS.includes(f.path.split('/')[0]!)) files.set(f.path, { path: f.path, data: f.content, mode: f.mode });
   for (const [name, src] of Object.entries(IPXE_LOADERS)) files.set(name, { path: name, src, mode: 0o644 });
   const harvesterHosts = new Set(lab.clusters.harvester?.hosts ?? []);
+  for (const f of rendered.filter((r) => r.path.startsWith('harvester/'))) {
+    const iso = /^\s+iso_url:\s*(\S+)/m.exec(f.content)?.[1];
+    const path = iso?.startsWith(`${base}/`) ? iso.slice(base.length + 1) : undefined;
+    if (path && demo.harvesterImage) files.set(path, { path, data: demo.harvesterImage, mode: 0o600 });
+  }
   for (const f of rendered.filter((r) => r.path.startsWith('ipxe/'))) {
     const script = f.content;
     const fetches = scriptFetches(script, base);

@@ -16,7 +16,8 @@ import { renderTalosConfig } from '../render/index.js';
 import { argocdInlineManifests } from '../render/argocd.js';
 import { renderKubeconfig, renderTalosconfig } from '../render/clients.js';
 import { DEMO_CILIUM_INSTALL, wantsInlineCilium } from './demo-cni.js';
-import { DEMO_ARGOCD_INSTALL, DEMO_ARGOCD_INSTALL_SOURCE, demoApisEntry, planDemoApis, writeDemoApisConfig } from './demo-apis/index.js';
+import { type DemoHarvesterCluster, DEMO_ARGOCD_INSTALL, DEMO_ARGOCD_INSTALL_SOURCE, demoApisEntry, demoHarvesterCluster, planDemoApis, writeDemoApisConfig } from './demo-apis/index.js';
+import { demoHarvesterImage } from './payload/installed-image.js';
 import { open as openFile } from 'node:fs/promises';
 import { FORWARDER, openDashboard, removeSocket } from './dashboard.js';
 import { isSameProcess, Ledger, readLedger } from './ledger.js';
@@ -54,9 +55,8 @@ export function rehearsalPaths(state: StatePaths): RehearsalPaths {
 export interface PhaseResult {
   number: number;
   title: string;
+  /** Every host reached its goal and the collector's phase is done. */
   ok: boolean;
-  /** The collector's phase is done (not only the demo's goal for its hosts). */
-  done?: boolean;
   /** Host, stage reached, the goal, and the stages it passed (with the collector's times), per host of the phase. */
   hosts: { name: string; stage: StageId; goal: StageId; timeline: { stage: StageId; at: string }[] }[];
   /** The phase's own checks in the collector (Argo CD healthy, its applications). */
@@ -92,14 +92,11 @@ export interface RehearsalResult {
 
 /**
  * What each host must reach for its phase to count: the end of its path, as the collector has it
- * (a Talos node: healthy, from the join watchers asking the demo APIs; the gateway: booted). The
- * phase itself must be done in the collector too (its checks: Argo CD healthy, its applications).
+ * (a Talos or Harvester node: healthy, from the join watchers asking the demo APIs; the gateway:
+ * booted). The phase itself must be done in the collector too (its checks: Argo CD healthy, its applications).
  */
 export function demoGoal(vm: Pick<VmPlan, 'role' | 'boot'>): StageId {
   if (vm.role === 'switch') return 'booted';
-  // Harvester's installer reports up to SUCCEEDED, sent before its reboot (the rebooting stage);
-  // joined Harvester needs its API, which the demo does not wire yet.
-  if (vm.role === 'harvester') return 'rebooting';
   return hostPath({ role: vm.role, boot: vm.boot }).at(-1)!;
 }
 /** The runbook section for a host that stopped short of its goal, by the stage it reached. */
@@ -139,7 +136,7 @@ async function preflight(paths: RehearsalPaths): Promise<void> {
  * init`): the collector token the payloads report with, and the Talos bundle its nodes' demo
  * machine configs are rendered from. Never the lab's own secrets.
  */
-async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab: LabSecrets; talosConfig(host: string): string }> {
+async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab: LabSecrets; talosConfig(host: string): string; harvester?: DemoHarvesterCluster }> {
   const sp = statePaths(o.labFile, o.paths.labState);
   const plan = planSecrets(secretPaths(sp), existsSync, new Date(), { comment: 'rehearsal' });
   if (plan.create.length > 0) await applySecretsPlan(sp, plan);
@@ -151,7 +148,9 @@ async function ensureSecrets(o: RehearsalOptions): Promise<{ token: string; lab:
   // Argo CD's bootstrap from the demo install manifest: the demo node applies it to the demo Kubernetes API.
   // The CNI first, as the render puts it: Argo CD's pods need it.
   const inline = [...(wantsInlineCilium(o.lab) ? [{ name: 'cilium', contents: DEMO_CILIUM_INSTALL }] : []), ...argocdInlineManifests(o.lab, { text: DEMO_ARGOCD_INSTALL, source: DEMO_ARGOCD_INSTALL_SOURCE })];
-  return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, inline) };
+  // The demo Harvester cluster's RKE2 credentials, fresh for each rehearsal (demo-apis/harvester.ts).
+  const harvester = o.lab.clusters.harvester ? demoHarvesterCluster(o.lab) : undefined;
+  return { token, lab: secrets, talosConfig: (host) => renderTalosConfig(o.lab, host, secrets, inline), ...(harvester ? { harvester } : {}) };
 }
 
 /** A demo Talos node's events: its hostname and addresses, the words of a failed disk match, unique ids. */
@@ -173,7 +172,9 @@ async function startPxeService(o: RehearsalOptions, plan: RehearsalPlan, ledger:
   // The platform's PXE-booted hosts (phase 4) share one demo Talos initramfs with each one's events.
   const talosHosts = plan.vms.filter((v) => v.talos && v.boot === 'pxe').map((v) => talosInputs(o, plan, v.host));
   const talosInitrd = talosHosts.length > 0 ? await buildTalosPxeInitrd(o.lab, kernel, talosHosts, plan.laptop.address) : undefined;
-  await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}), ...(talosInitrd ? { talosInitrd } : {}) }));
+  // What the demo installer writes to its disk and the MS-02 then boots (served at install.iso_url).
+  const harvesterImage = secrets.harvester ? await demoHarvesterImage(o.cacheDir, kernel, secrets.harvester, plan.laptop.address, join(dir, 'image')) : undefined;
+  await writePxeRoot(root, planPxeRoot(o.lab, secrets.lab, { kernel: kernel.vmlinuz, ...(harvesterInitrd ? { harvesterInitrd } : {}), ...(talosInitrd ? { talosInitrd } : {}), ...(harvesterImage ? { harvesterImage } : {}) }));
   const config = join(dir, 'agent.yaml');
   await rm(join(dir, 'var'), { recursive: true, force: true });
   await writeFileAtomic(config, pxeAgentYaml(o.lab, secrets.token, { root, spool: join(dir, 'var', 'spool'), installedFile: join(dir, 'var', 'pxe-installed.json') }), { mode: 0o600 });
@@ -213,7 +214,7 @@ const DEMO_APIS_PROCESS = 'demo APIs (laptop namespace)';
 
 /** The demo APIs beside the collector in the laptop namespace, on the laptop's address. */
 async function startDemoApis(o: RehearsalOptions, plan: RehearsalPlan, ledger: Ledger, secrets: Secrets): Promise<void> {
-  await writeDemoApisConfig(o.paths.demoApis, planDemoApis(o.lab, secrets.lab, { listen: plan.laptop.address, control: o.paths.demoApisSocket }));
+  await writeDemoApisConfig(o.paths.demoApis, planDemoApis(o.lab, secrets.lab, { listen: plan.laptop.address, control: o.paths.demoApisSocket, ...(secrets.harvester ? { harvester: secrets.harvester } : {}) }));
   const p = spawnInNetns(plan.namespaces.laptop, process.execPath, [demoApisEntry(builderEntry()), o.paths.demoApis], join(o.paths.logs, 'demo-apis.log'));
   await ledger.addProcess(p.pid, DEMO_APIS_PROCESS);
 }
@@ -294,9 +295,8 @@ async function runPhase(o: RehearsalOptions, plan: RehearsalPlan, n: number, das
     const hosts = reached();
     const phase = status?.phases[n - 1];
     const base = { number: n, title: phase?.title ?? title, hosts, peakRssMb: Math.round(peak), ...(phase ? { checks: phase.checks.map((c) => ({ title: c.title, met: c.met })) } : {}) };
-    // The collector's phase must be done too, unless the demo cannot yet take a host to the end of its path (Harvester: its API).
-    const phaseDone = phase?.state === 'done' || vms.some((vm) => demoGoal(vm) !== hostPath({ role: vm.role === 'switch' ? 'gateway' : vm.role, boot: vm.boot }).at(-1));
-    if (phaseDone && hosts.every((h) => h.stage !== 'failed' && stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, done: phase?.state === 'done', wallMs: Date.now() - started };
+    // The collector's phase must be done too.
+    if (phase?.state === 'done' && hosts.every((h) => h.stage !== 'failed' && stageRank(h.stage) >= stageRank(h.goal))) return { ...base, ok: true, wallMs: Date.now() - started };
     const broken = hosts.find((h) => h.stage === 'failed');
     if (broken) {
       const hs = status?.hosts.find((x) => x.name === broken.name);
@@ -406,7 +406,7 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
 }
 
 export function formatPhase(r: PhaseResult): string {
-  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? (r.done ? 'done' : "demo goal reached (the collector's phase is not done: the demo stops short of it)") : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
+  const lines = [`rehearse: phase ${r.number} (${r.title}): ${r.ok ? 'done' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MiB`];
   for (const h of r.hosts) lines.push(`  ${h.name}: ${h.stage}${h.stage === h.goal ? '' : ` (needs ${h.goal})`}${h.timeline.length > 1 ? ` — ${h.timeline.map((t) => t.stage).join(' → ')}` : ''}`);
   for (const c of r.checks ?? []) lines.push(`  ${c.met ? 'met' : 'not met'}: ${c.title}`);
   if (r.failure) lines.push(`  failed at ${r.failure.host}, stage ${r.failure.stage}: ${r.failure.reason}`, `  remedy: runbook section #${r.failure.remedy} (\`builder runbook\`, then open runbook.html#${r.failure.remedy})`);

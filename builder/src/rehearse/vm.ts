@@ -26,7 +26,10 @@ export interface VmFiles {
  * QEMU's iPXE ROM (SeaBIOS has no PXE of its own). Other NICs carry no ROM.
  */
 export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
-  const args = ['-name', `rehearsal-${vm.host}`, '-accel', 'tcg', '-m', String(vm.memoryMb), '-smp', '1', '-display', 'none', '-monitor', 'none', '-nodefaults', '-no-reboot', '-serial', `file:${files.serialLog}`];
+  // A Harvester host reboots after its install (cos-installer-shutdown) and must come back; every
+  // other demo VM stops on a reboot or panic, so its phase sees it dead.
+  const reboots = vm.role === 'harvester' && vm.boot === 'pxe';
+  const args = ['-name', `rehearsal-${vm.host}`, '-accel', 'tcg', '-m', String(vm.memoryMb), '-smp', '1', '-display', 'none', '-monitor', 'none', '-nodefaults', ...(reboots ? [] : ['-no-reboot']), '-serial', `file:${files.serialLog}`];
   if (vm.firmware === 'uefi') args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${files.varsFile}`);
   // SeaBIOS named with -bios ran no NIC ROM here: a BIOS PXE guest takes QEMU's default SeaBIOS.
   else if (vm.boot !== 'pxe') args.push('-bios', SEABIOS);
@@ -40,7 +43,10 @@ export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
   });
   if (vm.disk && files.diskFile) {
     args.push('-drive', `file=${files.diskFile},if=none,id=d0,format=raw`);
-    args.push('-device', vm.disk.bus === 'nvme' ? `nvme,drive=d0,serial=demo-${vm.host}` : 'virtio-blk-pci,drive=d0');
+    // After the NIC in the boot order: OVMF keeps only the boot options QEMU's bootorder names
+    // (edk2 OvmfPkg/Library/QemuBootOrderLib), and tries the disk once iPXE `exit`s.
+    const order = pxe ? ',bootindex=2' : '';
+    args.push('-device', vm.disk.bus === 'nvme' ? `nvme,drive=d0,serial=demo-${vm.host}${order}` : `virtio-blk-pci,drive=d0${order}`);
   }
   if (files.kernel && files.initrd) args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline ?? '');
   return args;

@@ -65,7 +65,14 @@ export class InstalledHosts {
   }
 }
 
-/** The script a done host gets: report, then `exit` back to the firmware's next boot entry. */
+/**
+ * The script a done host gets: report, then `exit 1` back to the firmware's next boot entry.
+ * A non-zero status, because a UEFI boot option that returns EFI_SUCCESS stops the boot order:
+ * EDK2's BDS then opens its Boot Manager Menu instead of trying the next option (edk2
+ * MdeModulePkg/Universal/BdsDxe/BdsEntry.c, BootBootOptions; UEFI spec 3.1.1), and ipxe.efi
+ * returns the status of the last script it ran (iPXE src/interface/efi/efiprefix.c _efi_start,
+ * src/usr/autoboot.c): a bare `exit` (0) left an installed MS-02 at OVMF's menu.
+ */
 export function bootLocalScript(host: string, entry: InstalledEntry, beaconUrl: string): string {
   return [
     '#!ipxe',
@@ -73,7 +80,7 @@ export function bootLocalScript(host: string, entry: InstalledEntry, beaconUrl: 
     `# Re-arm (install again on the next network boot): builder pxe rearm ${host}`,
     `echo ${host}: installed (${entry.source}, ${entry.at}); leaving iPXE to boot from disk`,
     `imgfetch --name beacon ${beaconUrl}/\${netX/mac:hexhyp}?step=boot-local && imgfree beacon || echo (beacon not delivered)`,
-    'exit',
+    'exit 1',
     '',
   ].join('\n');
 }

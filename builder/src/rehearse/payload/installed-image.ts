@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { assembleUki, formatFat, gptTables, GPT_FIRST_LBA, GPT_TYPES, putFatTree } from '@lab/iso';
 import { UserError } from '../../base/index.js';
 import { DebError, downloadFromSuite, extract } from '../tools/deb.js';
+import { buildHarvesterNode } from './initramfs.js';
+import type { DemoKernel } from './kernel.js';
 
 /**
  * The demo Harvester "ISO" the PXE service serves at install.iso_url: not an ISO but the disk
@@ -112,4 +114,11 @@ export async function buildInstalledImage(i: InstalledImageInputs): Promise<Buff
     await rm(esp, { force: true });
     await rm(ukiFile, { force: true });
   }
+}
+
+/** The image for a rehearsal: trixie's stub, the demo kernel, the node's initramfs with the cluster's credentials and the demo APIs' address. */
+export async function demoHarvesterImage(cacheDir: string, kernel: DemoKernel, cluster: { ca: string; rke2Yaml: string }, demoApis: string, work: string): Promise<Buffer> {
+  const stub = await ensureSystemdStub(cacheDir);
+  const initrd = await buildHarvesterNode(kernel, cluster, demoApis);
+  return buildInstalledImage({ stub: stub.stub, kernel: kernel.vmlinuz, initrd, cmdline: 'console=ttyS0 panic=-1 quiet lab.demo=1', work });
 }
