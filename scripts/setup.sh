@@ -12,8 +12,9 @@ tests="qemu-system-x86_64:qemu-system-x86 objcopy:binutils python3:python3 dpkg-
 files="/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin /usr/lib/grub/x86_64-efi/moddep.lst:grub-efi-amd64-bin /usr/share/OVMF/OVMF_CODE.fd:ovmf /usr/share/OVMF/OVMF_CODE_4M.fd:ovmf /usr/share/seabios/bios-256k.bin:seabios /usr/lib/ipxe/qemu/efi-e1000.rom:ipxe-qemu /usr/lib/ipxe/ipxe.efi:ipxe /usr/lib/systemd/boot/efi/linuxx64.efi.stub:systemd-boot-efi /usr/lib/ISOLINUX/isolinux.bin:isolinux /usr/lib/syslinux/modules/bios/menu.c32:syslinux-common"
 
 # What `builder rehearse --demo` drives (the main job ends with it): QEMU, busybox and curl for the
-# demo payloads, dpkg-deb for the Debian kernel, iproute2 for the namespaces.
-rehearse="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static curl:curl dpkg-deb:dpkg ip:iproute2"
+# demo payloads, dpkg-deb for the Debian kernel, iproute2 for the namespaces, dropbear for the
+# demo Harvester node's SSH, mtools for its image's ESP.
+rehearse="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static curl:curl dpkg-deb:dpkg ip:iproute2 dropbear:dropbear-bin mformat:mtools"
 rehearse_files="/usr/share/OVMF/OVMF_CODE_4M.fd:ovmf /usr/share/seabios/bios-256k.bin:seabios"
 
 want="$base $rehearse"

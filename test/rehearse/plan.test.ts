@@ -142,6 +142,11 @@ describe('the PXE part of the rehearsal plan (pure)', () => {
     expect(args).not.toContain('-kernel');
     expect(args.join(' ')).toContain(`virtio-net-pci,netdev=n0,mac=02:00:00:00:02:01,romfile=,bootindex=1`);
     expect(args.join(' ')).toContain('OVMF_CODE');
+    // It reboots after its install (no -no-reboot) and boots its NVMe disk once iPXE exits: the disk next in the boot order.
+    expect(args).not.toContain('-no-reboot');
+    expect(args.join(' ')).toContain('nvme,drive=d0,serial=demo-ms02-1,bootindex=2');
+    // A direct-boot VM still stops on a reboot or panic.
+    expect(qemuArgs(plan.vms.find((v) => v.host === 'cp-1')!, { varsFile: '/v.fd', serialLog: '/s.log', kernel: '/k', initrd: '/i' })).toContain('-no-reboot');
   });
 
   it('gives a machine whose lab MAC is wrong its real MAC (--mac), and refuses a host it does not know', () => {
@@ -157,7 +162,7 @@ describe("the rehearsal's PXE tree and agent (pure)", () => {
   const secrets = { talos, admin: issueAdminCredentials(talos, new Date()), collectorToken: 'c'.repeat(32), harvesterToken: 'h'.repeat(32), ssh: { publicKey: 'ssh-ed25519 AAAAC3Nza test' }, login: { passwordHash: '$6$x$y' } } as unknown as LabSecrets;
 
   it("serves the rendered scripts and configs, Debian's loaders, and the demo boot files at the URLs the scripts fetch", () => {
-    const files = planPxeRoot(lab(), secrets, { kernel: '/k/vmlinuz', harvesterInitrd: Buffer.from('initrd') });
+    const files = planPxeRoot(lab(), secrets, { kernel: '/k/vmlinuz', harvesterInitrd: Buffer.from('initrd'), harvesterImage: Buffer.from('image') });
     const byPath = new Map(files.map((f) => [f.path, f]));
     const script = String(byPath.get('ipxe/02-00-00-00-02-01.ipxe')!.data);
     const fetches = scriptFetches(script, 'http://10.10.20.10:8081');
@@ -167,6 +172,9 @@ describe("the rehearsal's PXE tree and agent (pure)", () => {
     expect(byPath.get('ipxe.efi')).toMatchObject({ src: '/usr/lib/ipxe/ipxe.efi' });
     // The Harvester configs hold the webhooks' token: served, but 0600 on disk.
     expect(byPath.get('harvester/ms02-1.yaml')).toMatchObject({ mode: 0o600 });
+    // The demo image at the configs' install.iso_url: it carries the demo RKE2 kubeconfig, 0600.
+    expect(String(byPath.get('harvester/ms02-1.yaml')!.data)).toContain('iso_url: http://10.10.20.10:8081/assets/harvester/v1.5.0/harvester-v1.5.0-amd64.iso');
+    expect(byPath.get('assets/harvester/v1.5.0/harvester-v1.5.0-amd64.iso')).toMatchObject({ mode: 0o600, data: Buffer.from('image') });
     expect(String(byPath.get('assets/harvester/v1.5.0/README.demo')!.data)).toContain('demo stand-ins');
     // Nothing of the admin side (talosconfig, kubeconfig, the VyOS config) is served.
     expect(files.some((f) => /^(talosconfig|kubeconfig|vyos\/)/.test(f.path))).toBe(false);

@@ -35,17 +35,21 @@ manifests (Argo CD). The collector's own join watchers ask demo stand-ins for ap
 Kubernetes API (with a demo Argo CD) at the lab's addresses, relayed by the node. In phase 3
 the MS-02s boot by their firmware's own PXE (OVMF, no option ROM) from the real agent's PXE
 service (full-mode DHCP, TFTP, HTTP at pxe.address, in a namespace of its own: the demo gateway
-cannot run Node) into a demo Harvester installer that fetches its rendered config and calls its
-webhooks in harvester-installer v1.5's order. In phase 4 cp-2 and cp-3 boot the same way on
+cannot run Node) into a demo Harvester installer that fetches its rendered config, calls its
+webhooks in harvester-installer v1.5's order, writes the demo image at install.iso_url to its
+disk (a systemd-stub UKI on an ESP; the config kept on COS_OEM) and reboots after SUCCEEDED; the
+second network boot is answered boot-local and the node boots from its disk, runs SSH for
+rancher and registers with a demo Harvester Kubernetes API, which the collector's watcher reads
+over SSH (rke2.yaml) and asks. In phase 4 cp-2 and cp-3 boot the same way on
 LAB_PLATFORM, their DHCP relayed by the demo gateway (ISC dhcrelay, as VyOS runs it), into a demo
 Talos node that fetches its machine config from talos.config= and reports to the sink. What the
 demo does not rehearse yet: the boot media (the direct-boot VMs boot the payload directly), a
-real install or reboot, containers, the Harvester cluster, and cp-2/cp-3 joining the platform.
+real Talos install or reboot, containers, RKE2 and the Harvester cluster itself.
 
 A phase is done when the collector says so (phase 1: the gateway booted, cp-1 healthy, Argo CD
 healthy; phase 2: the platform applications Synced and Healthy; phase 4: cp-2 and cp-3 healthy,
-joined as additional control planes). Phase 3, which the demo stops short of, reaches its demo
-goal when every MS-02 has reached "rebooting" (its SUCCEEDED webhook). A failure names the host, its stage and the
+joined as additional control planes; phase 3: the three MS-02s healthy, their nodes Ready in
+Harvester). A failure names the host, its stage and the
 runbook remedy. Teardown stops every process and deletes every
 namespace it made (and with it every tap, bridge and veth), also on Ctrl-C; after a crash or
 kill -9, \`builder rehearse --clean\` finishes it from the state file
