@@ -2,7 +2,7 @@
 # The main job on the example lab, as far as this machine can take it: validate the lab, create
 # its secrets (once), write the runbook, render every config, build both boot media and, as root,
 # rehearse the phases the demo payloads cover with the lab as virtual machines (builder
-# rehearse --demo: phases 1 to 4, about 4-6 minutes on 2 cores without KVM). Steps
+# rehearse --demo: phases 1 to 4, about 6 minutes on 2 cores without KVM). Steps
 # that need something only the network provides (base ISOs, the pinned Argo CD manifest) say
 # what is missing and how to get it, and the job goes on with the rest.
 set -u
@@ -96,7 +96,7 @@ step "rehearsal: the lab as virtual machines on this machine (demo payloads, pha
 if [ "$(id -u)" != 0 ]; then
   later "rehearsal: \`sudo builder rehearse --demo\` (it creates network namespaces, so it needs root)"
 else
-  builder rehearse --demo --lab "$lab" || later "rehearsal: a phase did not reach its demo goal (see above; \`builder rehearse --clean\` if it was interrupted)"
+  builder rehearse --demo --lab "$lab" || later "rehearsal: a phase failed (see above; \`builder rehearse --clean\` if it was interrupted)"
 fi
 
 if [ -n "$pending" ]; then
