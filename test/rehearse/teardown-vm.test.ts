@@ -11,7 +11,9 @@ import { labWithCni } from './lab-with-cni.js';
 // switch, the gateway and cp-1 on the example lab, the collector in the laptop namespace with
 // its real join watchers, and the demo APIs beside it (a stand-in apid and Kubernetes API with a
 // demo Argo CD, driven only by what the demo cp-1 does). What the demo payloads and the stand-ins
-// do not model is listed in docs/rehearse.md: no boot media, PXE, real install, containers,
+// do not model is listed in docs/rehearse.md. cp-1 boots the stick make-usb builds from the demo
+// Talos base (Talos's layout and boot chain around Debian's kernel and the demo Talos node: not
+// Talos's kernel or machined) as a USB disk under OVMF. Not modelled: PXE, real install, containers,
 // etcd itself, Argo CD itself or Harvester; the GitOps repository's Applications are the ones
 // phase 2 waits for.
 if (!(await canUseNetns())) throw new Error('this test needs network namespaces (ip netns, as root): run the suite as root (CI does)');
@@ -127,7 +129,8 @@ describe('builder rehearse --demo (QEMU VMs in namespaces it creates)', () => {
       for (const k of keys) expect(text, f).not.toContain(k);
     }
     expect(out()).not.toContain(token);
-    for (const f of [join('vms', 'cp-1', 'payload.cpio'), join('vms', 'gateway', 'payload.cpio'), 'demo-apis.json', join('state', 'rendered', 'talosconfig'), join('state', 'rendered', 'kubeconfig')]) expect(statSync(join(state, 'rehearsal', f)).mode & 0o777, f).toBe(0o600);
+    // cp-1 boots its stick (the cluster's secrets in its config layer) and its rendered config: both 0600.
+    for (const f of [join('vms', 'cp-1', 'cp-1-um760-demo.iso'), join('vms', 'cp-1', 'config.yaml'), join('vms', 'gateway', 'payload.cpio'), 'demo-apis.json', join('state', 'rendered', 'talosconfig'), join('state', 'rendered', 'kubeconfig')]) expect(statSync(join(state, 'rehearsal', f)).mode & 0o777, f).toBe(0o600);
 
     proc.kill('SIGINT');
     const r = await proc;
@@ -149,7 +152,12 @@ describe('builder rehearse --demo (QEMU VMs in namespaces it creates)', () => {
     expect(result.phases.map((p) => [p.number, p.ok])).toEqual([[1, false]]);
     expect(result.phases[0]!.failure).toEqual({ host: 'cp-1', stage: 'installing', reason: 'cp-1: Talos sequence install failed: failed to find a disk matching the install disk selector (size >= 2TB, type nvme) (demo)', remedy: 'install-failed' });
     expect(result.phases[0]!.wallMs).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, 'state', 'rehearsal', 'logs', 'cp-1.console.log'), 'utf8')).toContain('demo: no disk matches the install disk selector');
+    const cp1Console = readFileSync(join(dir, 'state', 'rehearsal', 'logs', 'cp-1.console.log'), 'utf8');
+    // It booted the stick make-usb built from the demo Talos base and found the selector in its embedded config.
+    expect(cp1Console).toMatch(/demo: booted by systemd-boot 257\S* entry talos-v1\.12\.0-demo\.efi through systemd-stub 257/);
+    expect(cp1Console).toContain('demo: embedded config found: /usr/local/etc/talos/config.yaml');
+    expect(cp1Console).toContain('demo: event sink 10.10.10.5:4001; install disk selector: size >= 2TB, type nvme');
+    expect(cp1Console).toContain('demo: no disk matches the install disk selector');
     expect(existsSync(join(dir, 'state', 'rehearsal', 'rehearsal.json'))).toBe(false);
   }, 400_000);
 

@@ -9,6 +9,7 @@ import { fetchStatus } from '../collector/client.js';
 import { statePaths, writeFileAtomic, type StatePaths } from '../state/index.js';
 import { applySecretsPlan, loadSecrets, planSecrets, secretPaths, type LabSecrets } from '../secrets/index.js';
 import { builtAgent } from '../media/rendered.js';
+import { makeUsb, TARGETS } from '../media/make-usb.js';
 import { buildHarvesterInstaller, buildTalosPxeInitrd, talosHostInputs, type TalosPayloadInputs } from './payload/initramfs.js';
 import { planPxeRoot, writePxeRoot } from './pxe-root.js';
 import { pxeAgentYaml } from './pxe-service.js';
@@ -227,9 +228,11 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   // The payload carries the rehearsal's collector token: 0600, like every secret.
   const host = o.lab.hosts.find((h) => h.name === vm.host);
   const talos = vm.talos && host ? { config: secrets.talosConfig(vm.host), ...talosInputs(o, plan, vm.host), demoApis: plan.laptop.address } : undefined;
+  // The UM760 boots the stick make-usb builds from the demo Talos base and the rehearsal's config.
+  const usbStick = talos && vm.boot === 'usb' && host?.model && (TARGETS as readonly string[]).includes(host.model) ? await buildStick(o, vm, host.model, talos.config, dir) : undefined;
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
   // A PXE host has none: its firmware boots what the PXE service serves.
-  if (!pxe) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
+  if (!pxe && !usbStick) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
   let diskFile: string | undefined;
   if (vm.disk) {
     diskFile = join(dir, 'disk.raw');
@@ -242,7 +245,7 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   if (vm.firmware === 'uefi') await copyFile(OVMF_VARS, varsFile);
   const serialLog = join(o.paths.logs, `${vm.host}.console.log`);
   const direct = { kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}` };
-  const args = qemuArgs(vm, { varsFile, serialLog, ...(pxe ? {} : direct), ...(diskFile ? { diskFile } : {}) });
+  const args = qemuArgs(vm, { varsFile, serialLog, ...(pxe ? {} : usbStick ? { usbStick } : direct), ...(diskFile ? { diskFile } : {}) });
   const q = startQemu(plan.namespaces.lab, args, join(o.paths.logs, `${vm.host}.qemu.log`));
   await ledger.addProcess(q.pid, `VM ${vm.host} (QEMU)`);
   const steps = tapSteps(plan, vm);
@@ -251,6 +254,20 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
     for (let i = 0; i < 100 && !(await holdsTaps(q.pid)); i++) await sleep(50);
     for (const step of steps) await ip(step.args);
   }
+}
+
+/**
+ * The host's stick, built by make-usb's own code from the demo Talos base (always: the real Talos
+ * cannot run here) and the rehearsal's rendered config for the host (its own secrets), 0600.
+ */
+async function buildStick(o: RehearsalOptions, vm: VmPlan, model: string, config: string, dir: string): Promise<string> {
+  const configFile = join(dir, 'config.yaml');
+  await writeFileAtomic(configFile, config, { mode: 0o600 });
+  const out = join(dir, `${vm.host}-${model}-demo.iso`);
+  const started = Date.now();
+  const r = await makeUsb({ target: model, lab: o.labFile, state: o.paths.labState, config: configFile, out, demoBase: 'always', demoCache: o.cacheDir, cwd: process.cwd(), env: process.env, log: () => undefined });
+  o.log(`  make-usb: ${vm.host}'s stick ${out} from the DEMO base ${r.demoBase?.path ?? ''} (config sha256 ${r.plan.configSha256.slice(0, 12)}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return out;
 }
 
 /** Whether a process has /dev/net/tun open (QEMU attached to its tap). */

@@ -13,6 +13,8 @@ export interface VmFiles {
   kernel?: string;
   initrd?: string;
   cmdline?: string;
+  /** The stick `make-usb` built, attached as a USB disk the firmware boots first (a USB-booted host). */
+  usbStick?: string;
   /** The sparse raw file behind the VM's disk, when it has one. */
   diskFile?: string;
 }
@@ -53,6 +55,8 @@ export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
     const order = pxe ? ',bootindex=2' : '';
     args.push('-device', vm.disk.bus === 'nvme' ? `nvme,drive=d0,serial=demo-${vm.host}${order}` : `virtio-blk-pci,drive=d0${order}`);
   }
+  // The stick as `dd` writes it to a USB drive: usb-storage on an xHCI controller, first in the boot order.
+  if (files.usbStick) args.push('-drive', `file=${files.usbStick},if=none,id=stick,format=raw,readonly=on`, '-device', 'qemu-xhci', '-device', 'usb-storage,drive=stick,bootindex=1');
   if (files.kernel && files.initrd) args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline ?? '');
   return args;
 }
