@@ -25,9 +25,11 @@ lab's addresses outside its own namespaces and never touches this machine's inte
 
 --demo boots demo payloads built from Debian parts (the Debian cloud kernel, fetched once with
 apt-get download, busybox-static and curl), each saying "demo" on its console and in its events:
-the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (a
-platform host) reads its embedded Talos machine config (rendered with the rehearsal's own
-secrets), matches its install disk selector against its demo disk and sends Talos's event-sink
+the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (the
+UM760) boots, as a USB disk under OVMF, the stick make-usb builds from the demo Talos base
+(Talos's layout, systemd-boot 257 and its UKI around Debian's kernel; docs/media.md) and the
+cp-1 config rendered with the rehearsal's own secrets, reads that config from the stick's
+embedded-config layer, matches its install disk selector against its demo disk and sends Talos's event-sink
 messages over gRPC, in Talos's sequencer order, through the gateway to the collector; then its
 etcd waits for Bootstrap (the collector runs with --bootstrap), its kubelet registers its Node
 with the demo Kubernetes API, Ready once its config carries a CNI, and it applies its inline
@@ -43,8 +45,8 @@ rancher and registers with a demo Harvester Kubernetes API, which the collector'
 over SSH (rke2.yaml) and asks. In phase 4 cp-2 and cp-3 boot the same way on
 LAB_PLATFORM, their DHCP relayed by the demo gateway (ISC dhcrelay, as VyOS runs it), into a demo
 Talos node that fetches its machine config from talos.config= and reports to the sink. What the
-demo does not rehearse yet: the boot media (the direct-boot VMs boot the payload directly), a
-real Talos install or reboot, containers, RKE2 and the Harvester cluster itself.
+demo does not rehearse yet: Talos's own kernel and machined, the gateway's stick (the demo
+gateway boots its payload directly), a real Talos install or reboot, containers, RKE2 and the Harvester cluster itself.
 
 A phase is done when the collector says so (phase 1: the gateway booted, cp-1 healthy, Argo CD
 healthy; phase 2: the platform applications Synced and Healthy; phase 4: cp-2 and cp-3 healthy,
