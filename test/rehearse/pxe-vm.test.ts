@@ -89,6 +89,27 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
     const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
     const token = readFileSync(join(state, 'state', 'rehearsal', 'state', 'secrets', 'collector-token'), 'utf8').trim();
     const status = await collectorGet<{ hosts: { name: string; stage: string; steps: Step[] }[] }>(`${url}/v1/status`, token);
+    // The gateway booted from the stick make-usb built from the VyOS DEMO base, through OVMF (the
+    // lab's firmware for it), and applied the config.boot on that stick. The demo gateway does not
+    // model VyOS's firewall, NAT, BGP, DHCP server, DNS, NTP, SSH or logins (its console says so),
+    // nor config migration, commits or hw-id interface naming; the agent runs beside it.
+    expect(out).toMatch(/make-usb --target vp6630: gateway's stick \S+gateway-vp6630-demo\.iso from the VyOS DEMO base/);
+    const gwConsole = readFileSync(join(state, 'state', 'rehearsal', 'logs', 'gateway.console.log'), 'utf8').replace(/\r/g, '');
+    expect(gwConsole).toContain('Config selected manually: /usr/lib/live/mount/medium/lab/config.boot');
+    expect(gwConsole).toContain('LAYER lab-agent.squashfs');
+    for (const line of [
+      'interfaces ethernet eth1 vif 30',
+      'interfaces bridge br30 member interface eth2.30',
+      'address 10.10.30.1/24 on br30',
+      'address 10.10.20.1/24 on eth1.20',
+      'protocols static route 0.0.0.0/0 next-hop 10.0.0.1',
+      'service dhcp-relay (ISC dhcrelay -c 10 -a -m discard -id br30 -id eth1.40 -iu eth1.20 10.10.20.10)',
+    ])
+      expect(gwConsole).toContain(`demo: applied: ${line}`);
+    expect(gwConsole).toContain('demo: left to the PXE service beside: address 10.10.20.10/24 on eth1.20');
+    expect(gwConsole).toMatch(/demo: {3}firewall ipv4 \(\d+ statements\)/);
+    expect(gwConsole).toMatch(/demo: {3}nat source \(\d+ statements\)/);
+    expect(gwConsole).not.toContain(token);
     const um760 = status.hosts.find((h) => h.name === 'cp-1')!;
     expect(um760.steps.map((s) => s.stage)).toEqual(['booted', 'installing', 'rebooting', 'installed', 'joined', 'healthy']);
     // The UM760 booted from the stick make-usb built (from the demo Talos base, with the

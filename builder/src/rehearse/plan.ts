@@ -105,7 +105,7 @@ export interface RehearsalPlan {
 
 /** Demo guests are a kernel and a busybox initramfs: this is plenty and keeps 2 cores usable. */
 export const DEMO_MEMORY_MB = 160;
-/** The Talos-shaped payload carries curl and its libraries: OVMF needs room to load it (and a PXE guest's iPXE room for the kernel and initrd it fetches). */
+/** The Talos-shaped payload carries curl and its libraries: OVMF needs room to load it (and a PXE guest's iPXE room for the kernel and initrd it fetches; the gateway's GRUB, booting from its stick, ran out of memory at 160 MiB under OVMF). */
 export const DEMO_TALOS_MEMORY_MB = 256;
 export const SWITCH_NAME = 'lab-switch';
 /** First UDP port of the VM-to-VM links, on the lab namespace's loopback. */
@@ -200,7 +200,7 @@ export function planRehearsal(lab: Lab, options: PlanOptions): RehearsalPlan {
     const phase = genesis.hosts.find((p) => p.name === h.name)!.phase;
     const disk = DEMO_DISKS[h.model];
     const talos = (lab.clusters.platform?.hosts ?? []).includes(h.name);
-    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: talos || h.boot === 'pxe' ? DEMO_TALOS_MEMORY_MB : DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway', ...(disk && h.role !== 'gateway' ? { disk } : {}), talos };
+    const vm: VmPlan = { host: h.name, role: h.role, phaseNumber: PHASE_IDS.indexOf(phase) + 1, phase, firmware: h.firmware, boot: h.boot, memoryMb: talos || h.boot === 'pxe' || h.role === 'gateway' ? DEMO_TALOS_MEMORY_MB : DEMO_MEMORY_MB, nics: [], demoMacs: h.role === 'gateway', ...(disk && h.role !== 'gateway' ? { disk } : {}), talos };
     const hostIndex = lab.hosts.indexOf(h);
     if (h.role === 'gateway') {
       const gw = lab.gateway;

@@ -13,6 +13,7 @@ import { makeUsb, TARGETS } from '../media/make-usb.js';
 import { buildHarvesterInstaller, buildTalosPxeInitrd, talosHostInputs, type TalosPayloadInputs } from './payload/initramfs.js';
 import { planPxeRoot, writePxeRoot } from './pxe-root.js';
 import { pxeAgentYaml } from './pxe-service.js';
+import { rehearsalGatewayStick } from './gateway-stick.js';
 import { renderTalosConfig } from '../render/index.js';
 import { argocdInlineManifests } from '../render/argocd.js';
 import { renderKubeconfig, renderTalosconfig } from '../render/clients.js';
@@ -232,7 +233,9 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   const usbStick = talos && vm.boot === 'usb' && host?.model && (TARGETS as readonly string[]).includes(host.model) ? await buildStick(o, vm, host.model, talos.config, dir) : undefined;
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
   // A PXE host has none: its firmware boots what the PXE service serves.
-  if (!pxe && !usbStick) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
+  // The gateway boots the stick make-usb builds from the demo VyOS base: its init applies the config.boot on it.
+  const stick = vm.role === 'gateway' ? await rehearsalGatewayStick({ lab: o.lab, secrets: secrets.lab, kernel, cacheDir: o.cacheDir, dir, log: o.log }) : undefined;
+  if (!pxe && !usbStick && !stick) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
   let diskFile: string | undefined;
   if (vm.disk) {
     diskFile = join(dir, 'disk.raw');
@@ -245,7 +248,7 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   if (vm.firmware === 'uefi') await copyFile(OVMF_VARS, varsFile);
   const serialLog = join(o.paths.logs, `${vm.host}.console.log`);
   const direct = { kernel: kernel.vmlinuz, initrd, cmdline: `console=ttyS0 panic=-1 quiet lab.demo=1 lab.host=${vm.host}` };
-  const args = qemuArgs(vm, { varsFile, serialLog, ...(pxe ? {} : usbStick ? { usbStick } : direct), ...(diskFile ? { diskFile } : {}) });
+  const args = qemuArgs(vm, { varsFile, serialLog, ...(pxe ? {} : usbStick ? { usbStick } : stick ? { virtioStick: stick } : direct), ...(diskFile ? { diskFile } : {}) });
   const q = startQemu(plan.namespaces.lab, args, join(o.paths.logs, `${vm.host}.qemu.log`));
   await ledger.addProcess(q.pid, `VM ${vm.host} (QEMU)`);
   const steps = tapSteps(plan, vm);

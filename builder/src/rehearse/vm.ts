@@ -17,6 +17,12 @@ export interface VmFiles {
   usbStick?: string;
   /** The sparse raw file behind the VM's disk, when it has one. */
   diskFile?: string;
+  /**
+   * A stick make-usb built, attached as a virtio disk the firmware boots first (bootindex 0). Not
+   * USB: the live system on it must find its medium again after boot, and the demo kernel
+   * (Debian's cloud kernel) has virtio but no USB drivers.
+   */
+  virtioStick?: string;
 }
 
 /**
@@ -57,6 +63,7 @@ export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
   }
   // The stick as `dd` writes it to a USB drive: usb-storage on an xHCI controller, first in the boot order.
   if (files.usbStick) args.push('-drive', `file=${files.usbStick},if=none,id=stick,format=raw,readonly=on`, '-device', 'qemu-xhci', '-device', 'usb-storage,drive=stick,bootindex=1');
+  if (files.virtioStick) args.push('-drive', `file=${files.virtioStick},if=none,id=stick,format=raw,readonly=on`, '-device', 'virtio-blk-pci,drive=stick,bootindex=0');
   if (files.kernel && files.initrd) args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline ?? '');
   return args;
 }

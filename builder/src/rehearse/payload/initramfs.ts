@@ -6,7 +6,7 @@ import { buildCpio, S_IFDIR, S_IFLNK, S_IFREG, type CpioMemberSpec } from '@lab/
 import type { Lab } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { moduleFiles, moduleLoadOrder, type DemoKernel } from './kernel.js';
-import { gatewayScript, nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
+import { nodeScript, switchScript, talosPxeScript, talosScript } from './scripts.js';
 import { talosUsbScript } from './talos-usb.js';
 import { harvesterInstallerScript, UDHCPC_SCRIPT } from './harvester-installer.js';
 import { harvesterNodeScript, NODE_GROUP, NODE_PASSWD, RKE2_SERVER_CA, RKE2_YAML, SUDO_SHIM } from './harvester-node.js';
@@ -19,8 +19,6 @@ export const BUSYBOX = '/bin/busybox';
 const MODULES = ['virtio_pci', 'virtio_net', 'virtio_blk', '8021q', 'bridge'];
 /** Debian's curl speaks plaintext HTTP/2, which is all a gRPC unary call to the sink needs. */
 export const CURL = '/usr/bin/curl';
-/** Debian's isc-dhcp-relay: the relay VyOS itself runs for `service dhcp-relay`. */
-export const DHCRELAY = '/usr/sbin/dhcrelay';
 /** Debian's dropbear-bin: the installed Harvester node's SSH server. */
 export const DROPBEAR = '/usr/sbin/dropbear';
 /** Where Talos's embedded-config extension puts the machine config (DESIGN.md). */
@@ -92,10 +90,10 @@ async function binaryWithLibraries(binary: string): Promise<CpioMemberSpec[]> {
 export async function buildPayload(lab: Lab, plan: RehearsalPlan, vm: VmPlan, kernel: DemoKernel, token: string, talos?: TalosPayloadInputs): Promise<Buffer> {
   const { members, modules: names } = await baseMembers(kernel);
   const host = lab.hosts.find((h) => h.name === vm.host);
-  const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : vm.role === 'gateway' ? gatewayScript(lab, vm, names) : talos ? talosScript(lab, host, vm, names) : nodeScript(lab, host, vm, names);
+  // (The gateway boots its stick instead: rehearse/gateway-stick.ts.)
+  const init = vm.role === 'switch' || !host ? switchScript(plan, vm, names) : talos ? talosScript(lab, host, vm, names) : nodeScript(lab, host, vm, names);
   const dir = (name: string): CpioMemberSpec => ({ name, mode: S_IFDIR | 0o755 });
   members.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
-  if (vm.role === 'gateway' && lab.gateway?.dhcpRelay) members.push(...(await binaryWithLibraries(DHCRELAY)), { name: 'var', mode: S_IFDIR | 0o755 }, { name: 'var/run', mode: S_IFDIR | 0o755 });
   if (talos) {
     members.push(...(await binaryWithLibraries(CURL)));
     members.push(...['usr/local', 'usr/local/etc', 'usr/local/etc/talos', 'talos'].map(dir));

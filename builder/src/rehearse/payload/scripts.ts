@@ -1,4 +1,4 @@
-import { cidrContains, parseCidr, prefixLength, type Host, type Lab, type Network } from '@lab/shared';
+import { prefixLength, type Host, type Lab, type Network } from '@lab/shared';
 import type { RehearsalPlan, VmPlan } from '../plan.js';
 import { talosRunningScript, type TalosEtcdStart } from './talos-running.js';
 
@@ -58,65 +58,6 @@ while :; do sleep 3600; done
 
 function network(lab: Lab, name: string): Network {
   return lab.networks.find((n) => n.name === name)!;
-}
-
-/** The demo gateway: the lab's ports, VLAN sub-interfaces, bridges, addresses and routes. */
-export function gatewayScript(lab: Lab, vm: VmPlan, modules: string[]): string {
-  const gw = lab.gateway!;
-  const lines: string[] = [prelude(vm, 'demo gateway (VyOS stand-in: VLANs and routing; no NAT, firewall, DNS or BGP)', modules), reportFn(lab, vm.host)];
-  const portVar = new Map<string, string>();
-  gw.ports.forEach((p, i) => {
-    portVar.set(p.name, `P${i}`);
-    lines.push(`P${i}=$(devof ${vm.nics[i]!.mac})   # ${p.name} (${p.role})`, `ip link set $P${i} up`);
-  });
-  // Where each network lives on the gateway: a bridge, else the first port carrying it.
-  const ifaceOf = new Map<string, string>();
-  for (const p of gw.ports) {
-    const v = portVar.get(p.name)!;
-    if (p.native) ifaceOf.set(p.native, `$${v}`);
-    for (const name of p.vlans) {
-      const vid = network(lab, name).vlan;
-      if (vid === undefined) continue;
-      lines.push(`ip link add link $${v} name \${${v}}.${vid} type vlan id ${vid}`, `ip link set \${${v}}.${vid} up`);
-      if (!ifaceOf.has(name)) ifaceOf.set(name, `\${${v}}.${vid}`);
-    }
-  }
-  for (const b of gw.bridges) {
-    const vid = network(lab, b.network).vlan;
-    lines.push(`brctl addbr ${b.name}`);
-    for (const m of b.members) lines.push(`brctl addif ${b.name} \${${portVar.get(m)}}${vid !== undefined ? `.${vid}` : ''}`);
-    lines.push(`ip link set ${b.name} up`);
-    ifaceOf.set(b.network, b.name);
-  }
-  if (gw.transit) {
-    const t = network(lab, gw.transit.network);
-    lines.push(`ip addr add ${gw.transit.address}/${prefixLength(t)} dev $${portVar.get(gw.transit.port)}`);
-  }
-  for (const n of lab.networks) {
-    const dev = ifaceOf.get(n.name);
-    if (n.gateway && dev) lines.push(`ip addr add ${n.gateway}/${prefixLength(n)} dev ${dev}   # ${n.name}`);
-  }
-  lines.push('echo 1 > /proc/sys/net/ipv4/ip_forward');
-  for (const r of gw.routes) lines.push(`ip route add ${r.to} via ${r.via} || echo "demo: route ${r.to} via ${r.via} not added"`);
-  lines.push(...relayLines(lab, ifaceOf));
-  const vlans = gw.ports.flatMap((p) => p.vlans).filter((v, i, a) => a.indexOf(v) === i);
-  lines.push(`report gateway boot ',"vlans":${JSON.stringify(vlans)}'`, idle);
-  return lines.join('\n');
-}
-
-/**
- * The lab's DHCP relay (gateway.dhcpRelay) with ISC dhcrelay, the relay VyOS runs: downstream on
- * each relayed network's interface (it sets giaddr to the gateway's address there), upstream on
- * the interface of the network holding the server (the PXE service).
- */
-export function relayLines(lab: Lab, ifaceOf: Map<string, string>): string[] {
-  const relay = lab.gateway?.dhcpRelay;
-  if (!relay) return [];
-  const up = lab.networks.find((n) => cidrContains(parseCidr(n.cidr), relay.server));
-  const upIf = up ? ifaceOf.get(up.name) : undefined;
-  const down = relay.networks.map((n) => ifaceOf.get(n)).filter((d): d is string => d !== undefined);
-  if (!upIf || down.length === 0) return [`echo "demo: no interface for the DHCP relay to ${relay.server}"`];
-  return [`dhcrelay -4 -d -pf /tmp/dhcrelay.pid -iu ${upIf} ${down.map((d) => `-id ${d}`).join(' ')} ${relay.server} >/tmp/dhcrelay.log 2>&1 &`, `echo "demo: DHCP relay (ISC dhcrelay) for ${relay.networks.join(', ')} to ${relay.server}"`];
 }
 
 /** A node's NICs by MAC and its static addresses on its VLANs, routed by its first network's gateway. */
