@@ -66,6 +66,9 @@ case "$flags" in *--without-cni*) mflags="$mflags --without-cni" ;; esac
 # make_stick TARGET WHAT BASE-IMAGE [FLAGS]: build one stick; a failure is said by its cause and the job goes on.
 # --demo-base: without the real base in the image cache, the stick is built from the demo base
 # (labelled demo: for the rehearsal, not for the machine); make-usb says which it used.
+# The gateway stick also leaves the PXE boot tree out when the render had to go without it.
+gflags="--demo-base"
+case "$flags" in *--without-boot-assets*) gflags="$gflags --without-boot-assets" ;; esac
 make_stick() {
   errs=$(mktemp)
   if ! builder make-usb --target "$1" --lab "$lab" $mflags ${4:-} 2>"$errs"; then
@@ -90,7 +93,7 @@ step "boot media: UM760 (Talos ISO with cp-1's config embedded)"
 make_stick um760 "UM760 stick" talos-metal --demo-base
 
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
-make_stick vp6630 "gateway stick" vyos --demo-base
+make_stick vp6630 "gateway stick" vyos "$gflags"
 
 step "rehearsal: the lab as virtual machines on this machine (demo payloads, phases 1 to 4)"
 if [ "$(id -u)" != 0 ]; then

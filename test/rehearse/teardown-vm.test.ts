@@ -130,7 +130,7 @@ describe('builder rehearse --demo (QEMU VMs in namespaces it creates)', () => {
     }
     expect(out()).not.toContain(token);
     // cp-1 boots its stick (the cluster's secrets in its config layer) and its rendered config: both 0600.
-    for (const f of [join('vms', 'cp-1', 'cp-1-um760-demo.iso'), join('vms', 'cp-1', 'config.yaml'), join('vms', 'gateway', 'payload.cpio'), 'demo-apis.json', join('state', 'rendered', 'talosconfig'), join('state', 'rendered', 'kubeconfig')]) expect(statSync(join(state, 'rehearsal', f)).mode & 0o777, f).toBe(0o600);
+    for (const f of [join('vms', 'cp-1', 'cp-1-um760-demo.iso'), join('vms', 'cp-1', 'config.yaml'), join('vms', 'gateway', 'gateway-vp6630-demo.iso'), 'demo-apis.json', join('state', 'rendered', 'talosconfig'), join('state', 'rendered', 'kubeconfig')]) expect(statSync(join(state, 'rehearsal', f)).mode & 0o777, f).toBe(0o600);
 
     proc.kill('SIGINT');
     const r = await proc;

@@ -106,7 +106,7 @@ its sha256 and every input's. The same inputs give the same bytes.
   --demo-base          when the image vyos is not cached (or not pinned), build from the VyOS DEMO
                        base instead: a live ISO in VyOS's layout built from Debian parts (not
                        VyOS) whose init applies the config's interfaces, addresses, static routes
-                       and DHCP relay and ignores the rest; the stick is named …-vp6630-DEMO.iso
+                       and DHCP relay and ignores the rest; the stick is named …-vp6630-demo.iso
   --cache DIR          the image cache directory
   --out FILE           where to write (default <state>/media/<gateway host>-vp6630.iso)
   --agent FILE         the agent bundle (default agent/dist/agent.cjs)

@@ -63,7 +63,7 @@ export async function run(values: Values, io: Io): Promise<number> {
   const secrets = await loadSecrets(paths);
   const { path: base, demo } = await baseIso(values, resolve(io.cwd, labFile), io);
   // A stick from the demo base says so in its name too.
-  const out = str(values.out) ? resolve(io.cwd, str(values.out)!) : join(paths.media, `${lab.gateway.host}-vp6630${demo ? '-DEMO' : ''}.iso`);
+  const out = str(values.out) ? resolve(io.cwd, str(values.out)!) : join(paths.media, `${lab.gateway.host}-vp6630${demo ? '-demo' : ''}.iso`);
 
   const built = builtAgent();
   const agentBundle = str(values.agent) ? existingFile(resolve(io.cwd, str(values.agent)!), '--agent') : built.bundle;

@@ -25,7 +25,10 @@ lab's addresses outside its own namespaces and never touches this machine's inte
 
 --demo boots demo payloads built from Debian parts (the Debian cloud kernel, fetched once with
 apt-get download, busybox-static and curl), each saying "demo" on its console and in its events:
-the gateway carries the lab's VLANs on its ports and bridges and routes between them; cp-1 (the
+the gateway boots, by its firmware, the stick make-usb's own code builds from the VyOS DEMO base
+(VyOS's live layout from Debian parts) and the rehearsal's state, and applies the config.boot on
+it: the lab's VLANs on its ports and bridges, addresses, routes, forwarding and its DHCP relay
+(its console lists what it applied and what it does not model); cp-1 (the
 UM760) boots, as a USB disk under OVMF, the stick make-usb builds from the demo Talos base
 (Talos's layout, systemd-boot 257 and its UKI around Debian's kernel; docs/media.md) and the
 cp-1 config rendered with the rehearsal's own secrets, reads that config from the stick's
@@ -37,7 +40,7 @@ manifests (Argo CD). The collector's own join watchers ask demo stand-ins for ap
 Kubernetes API (with a demo Argo CD) at the lab's addresses, relayed by the node. In phase 3
 the MS-02s boot by their firmware's own PXE (OVMF, no option ROM) from the real agent's PXE
 service (full-mode DHCP, TFTP, HTTP at pxe.address, in a namespace of its own: the demo gateway
-cannot run Node) into a demo Harvester installer that fetches its rendered config, calls its
+does not run the agent) into a demo Harvester installer that fetches its rendered config, calls its
 webhooks in harvester-installer v1.5's order, writes the demo image at install.iso_url to its
 disk (a systemd-stub UKI on an ESP; the config kept on COS_OEM) and reboots after SUCCEEDED; the
 second network boot is answered boot-local and the node boots from its disk, runs SSH for
@@ -45,8 +48,8 @@ rancher and registers with a demo Harvester Kubernetes API, which the collector'
 over SSH (rke2.yaml) and asks. In phase 4 cp-2 and cp-3 boot the same way on
 LAB_PLATFORM, their DHCP relayed by the demo gateway (ISC dhcrelay, as VyOS runs it), into a demo
 Talos node that fetches its machine config from talos.config= and reports to the sink. What the
-demo does not rehearse yet: Talos's own kernel and machined, the gateway's stick (the demo
-gateway boots its payload directly), a real Talos install or reboot, containers, RKE2 and the Harvester cluster itself.
+demo does not rehearse yet: Talos's own kernel and machined, the gateway's NAT, firewall, DNS
+and BGP, a real Talos install or reboot, containers, RKE2 and the Harvester cluster itself.
 
 A phase is done when the collector says so (phase 1: the gateway booted, cp-1 healthy, Argo CD
 healthy; phase 2: the platform applications Synced and Healthy; phase 4: cp-2 and cp-3 healthy,

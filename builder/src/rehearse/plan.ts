@@ -19,8 +19,9 @@ import { UserError, UsageError } from '../base/index.js';
  *              from the gateway's WAN port, and a blackhole default route — NAT to nowhere.
  *   <id>-px    the PXE service (the agent's DHCP, TFTP and HTTP) at pxe.address on pxe.network,
  *              when a rehearsed phase boots a host by PXE: a tap from an access port of the
- *              switch. The lab puts it on the gateway (pxe.host); the demo gateway is a busybox
- *              VM that cannot run Node, so the agent runs here, at the gateway's PXE address.
+ *              switch. The lab puts it on the gateway (pxe.host); the demo gateway does not run
+ *              the agent (its stick carries no agent executable here), so the agent runs here,
+ *              at the gateway's PXE address.
  */
 
 /** One end of a VM's NIC. */

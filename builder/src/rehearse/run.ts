@@ -182,7 +182,7 @@ async function startPxeService(o: RehearsalOptions, plan: RehearsalPlan, ledger:
   await writeFileAtomic(config, pxeAgentYaml(o.lab, secrets.token, { root, spool: join(dir, 'var', 'spool'), installedFile: join(dir, 'var', 'pxe-installed.json') }), { mode: 0o600 });
   const agent = spawnInNetns(ns, process.execPath, [bundle, '--config', config], join(o.paths.logs, 'pxe-agent.log'));
   await ledger.addProcess(agent.pid, 'PXE service (the agent, PXE namespace)');
-  o.log(`rehearse: PXE service (the agent's DHCP, TFTP and HTTP) at ${plan.pxe!.address} on ${plan.pxe!.network}, namespace ${ns}: the demo gateway cannot run Node, so the agent runs beside it at its PXE address\n`);
+  o.log(`rehearse: PXE service (the agent's DHCP, TFTP and HTTP) at ${plan.pxe!.address} on ${plan.pxe!.network}, namespace ${ns}: the demo gateway does not run the agent (its stick carries no agent executable here), so the agent runs beside it at its PXE address\n`);
 }
 
 async function applyNetwork(plan: RehearsalPlan, ledger: Ledger): Promise<void> {
