@@ -143,7 +143,7 @@ export const MEDIA_TARGETS: readonly MediaTarget[] = [
   {
     name: 'vp6630',
     help: GATEWAY_STICK_HELP,
-    flags: { ...COMMON, json: { type: 'boolean' }, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' }, 'demo-base': { type: 'boolean' }, 'without-boot-assets': { type: 'boolean' } },
+    flags: { ...COMMON, json: { type: 'boolean' }, agent: { type: 'string' }, 'agent-exe': { type: 'string' }, runbook: { type: 'string' }, 'pxe-root': { type: 'string' }, 'collector-url': { type: 'string' }, 'without-boot-assets': { type: 'boolean' } },
     load: () => import('./make-usb-vp6630.js'),
   },
 ];

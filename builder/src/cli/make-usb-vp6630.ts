@@ -6,7 +6,7 @@ import { sha256File } from '@lab/iso';
 import { UsageError, UserError, type Io } from '../base/index.js';
 import { EXIT } from './exit.js';
 import { labCommands } from './hints.js';
-import { flagString as str, type FlagValues as Values } from './make-usb-targets.js';
+import { demoBaseRequested, flagString as str, type FlagValues as Values } from './make-usb-targets.js';
 import { manifestChoice } from './manifest-flags.js';
 import { requireLabAndState } from '../lab/index.js';
 import { loadSecrets } from '../secrets/index.js';
@@ -36,12 +36,12 @@ function existingDir(path: string, flag: string, hint: string): string {
  */
 async function baseIso(values: Values, labFile: string, io: Io): Promise<{ path: string; demo: boolean }> {
   const given = str(values.base);
-  if (given && values['demo-base'] === true) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--base and --demo-base exclude each other', 'pass --base ISO to use that ISO, or --demo-base to fall back to the demo base when the pinned one is not cached');
+  if (given && demoBaseRequested(values)) throw new UsageError('ERR_USAGE_FLAG_CONFLICT', '--base and --demo-base exclude each other', 'pass --base ISO to use that ISO, or --demo-base to fall back to the demo base when the pinned one is not cached');
   if (!given) {
     try {
       return { path: (await resolveImage('vyos', { lab: labFile, cache: str(values.cache), cwd: io.cwd, env: io.env })).path, demo: false };
     } catch (err) {
-      if (values['demo-base'] !== true || !(err instanceof UserError) || !['ERR_IMAGE_NOT_CACHED', 'ERR_IMAGE_NOT_PINNED'].includes(err.code)) throw err;
+      if (!demoBaseRequested(values) || !(err instanceof UserError) || !['ERR_IMAGE_NOT_CACHED', 'ERR_IMAGE_NOT_PINNED'].includes(err.code)) throw err;
       io.err(`make-usb: ${err.message}\nmake-usb: --demo-base: building from the VyOS DEMO base instead (Debian parts, not VyOS: it applies the config's interfaces, addresses, routes and DHCP relay, and ignores the rest)\n`);
       return { path: await demoVyosBase(io.env), demo: true };
     }
