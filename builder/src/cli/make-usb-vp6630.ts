@@ -17,7 +17,7 @@ import { stepBar } from '../media/step-bar.js';
 import { builtAgent, filesUnder, renderedPxeTree, servedTree, SERVED_PXE_DIRS } from '../media/rendered.js';
 import { requireFreshRender } from '../media/fresh-render.js';
 import { labBootTree } from '../boot-tree/index.js';
-import { demoVyosBase } from '../demo-bases/index.js';
+import { demoCacheDir, demoVyosBase } from '../demo-bases/index.js';
 
 
 function existingFile(path: string, flag: string): string {
@@ -43,7 +43,7 @@ async function baseIso(values: Values, labFile: string, io: Io): Promise<{ path:
     } catch (err) {
       if (!demoBaseRequested(values) || !(err instanceof UserError) || !['ERR_IMAGE_NOT_CACHED', 'ERR_IMAGE_NOT_PINNED'].includes(err.code)) throw err;
       io.err(`make-usb: ${err.message}\nmake-usb: --demo-base: building from the VyOS DEMO base instead (Debian parts, not VyOS: it applies the config's interfaces, addresses, routes and DHCP relay, and ignores the rest)\n`);
-      return { path: await demoVyosBase(io.env), demo: true };
+      return { path: await demoVyosBase(demoCacheDir(io.env)), demo: true };
     }
   }
   const base = existingFile(resolve(io.cwd, given), '--base');

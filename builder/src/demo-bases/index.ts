@@ -13,14 +13,18 @@ export { ensureDemoTalosBase, usbTalosHosts, DEMO_TALOS_VERSION, type DemoTalosB
 export { buildTalosLayoutIso, volumeIdOf, WIPE_ARG, type TalosLayoutInputs, type TalosLayoutKind } from './talos-layout.js';
 export { ensureTrixie, type TrixieParts } from './trixie.js';
 
-/** Where demo bases and their Debian kernel are kept: beside the image cache, never in it (nothing there is pinned). */
+/** The directory above the image cache (~/.cache/lab-builder). */
 export function demoCacheRoot(env: NodeJS.ProcessEnv): string {
   return dirname(defaultCacheDir(env));
 }
 
-/** The demo VyOS base for this machine: its Debian kernel fetched once (as the rehearsal's), the ISO built once. */
-export async function demoVyosBase(env: NodeJS.ProcessEnv, layout?: DemoVyosLayout): Promise<string> {
-  const root = demoCacheRoot(env);
-  const kernel = await ensureDemoKernel(join(root, 'rehearse'));
-  return buildDemoVyosIso({ kernel, cacheDir: join(root, 'demo-bases'), ...(layout ? { layout } : {}) });
+/** Where demo bases and their Debian kernel are kept: the rehearsal's cache, beside the image cache and never in it (nothing there is pinned). */
+export function demoCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(demoCacheRoot(env), 'rehearse');
+}
+
+/** The demo VyOS base: its Debian kernel fetched once (the rehearsal's), the ISO built once into `<cacheDir>/vyos-demo`. */
+export async function demoVyosBase(cacheDir: string, layout?: DemoVyosLayout): Promise<string> {
+  const kernel = await ensureDemoKernel(cacheDir);
+  return buildDemoVyosIso({ kernel, cacheDir: join(cacheDir, 'vyos-demo'), ...(layout ? { layout } : {}) });
 }

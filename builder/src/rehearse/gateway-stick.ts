@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import type { Lab } from '@lab/shared';
-import { buildDemoVyosIso } from '../demo-bases/index.js';
+import { demoVyosBase } from '../demo-bases/index.js';
 import { makeGatewayStick } from '../gateway-stick/index.js';
 import { builtAgent } from '../media/rendered.js';
 import type { LabSecrets } from '../secrets/index.js';
 import { UserError } from '../base/index.js';
-import type { DemoKernel } from './payload/kernel.js';
 
 /**
  * The gateway's stick for the rehearsal, built by make-usb's own code (gateway-stick/) from the
@@ -15,9 +14,9 @@ import type { DemoKernel } from './payload/kernel.js';
  * PXE service runs beside it, and the demo gateway reports its own boot (demo-bases/vyos-gateway.ts).
  * No runbook and no PXE tree: the PXE service beside serves the rehearsal's. Written 0600.
  */
-export async function rehearsalGatewayStick(o: { lab: Lab; secrets: LabSecrets; kernel: DemoKernel; cacheDir: string; dir: string; log(text: string): void }): Promise<string> {
+export async function rehearsalGatewayStick(o: { lab: Lab; secrets: LabSecrets; cacheDir: string; dir: string; log(text: string): void }): Promise<string> {
   const started = Date.now();
-  const base = await buildDemoVyosIso({ kernel: o.kernel, cacheDir: join(o.cacheDir, 'vyos-demo') });
+  const base = await demoVyosBase(o.cacheDir);
   const bundle = builtAgent().bundle;
   if (!bundle) throw new UserError('ERR_AGENT_NOT_BUILT', 'rehearse: the agent is not built, so the gateway stick has no agent to carry', 'run `npm run build` (it writes agent/dist/agent.cjs)');
   const host = o.lab.gateway?.host ?? 'gateway';

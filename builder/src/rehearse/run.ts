@@ -234,7 +234,7 @@ async function bootVm(o: RehearsalOptions, plan: RehearsalPlan, vm: VmPlan, kern
   // The payload carries the rehearsal's collector token (and a demo Talos config): 0600.
   // A PXE host has none: its firmware boots what the PXE service serves.
   // The gateway boots the stick make-usb builds from the demo VyOS base: its init applies the config.boot on it.
-  const stick = vm.role === 'gateway' ? await rehearsalGatewayStick({ lab: o.lab, secrets: secrets.lab, kernel, cacheDir: o.cacheDir, dir, log: o.log }) : undefined;
+  const stick = vm.role === 'gateway' ? await rehearsalGatewayStick({ lab: o.lab, secrets: secrets.lab, cacheDir: o.cacheDir, dir, log: o.log }) : undefined;
   if (!pxe && !usbStick && !stick) await writeFileAtomic(initrd, await buildPayload(o.lab, plan, vm, kernel, secrets.token, talos), { mode: 0o600 });
   let diskFile: string | undefined;
   if (vm.disk) {
