@@ -1,8 +1,9 @@
 #!/bin/sh
 # The main job on the example lab, as far as this machine can take it: validate the lab, create
 # its secrets (once), write the runbook, render every config, build both boot media and, as root,
-# rehearse the phases the demo payloads cover with the lab as virtual machines (builder
-# rehearse --demo: phases 1 to 4, about 6 minutes on 2 cores without KVM). Steps
+# rehearse phase 1 with the lab as virtual machines (builder rehearse --demo --phases 1, about
+# 2 minutes on 2 cores without KVM; all four phases take over 6, past the main job's 5-minute
+# budget, so the job names the command for them). Steps
 # that need something only the network provides (base ISOs, the pinned Argo CD manifest) say
 # what is missing and how to get it, and the job goes on with the rest.
 set -u
@@ -95,11 +96,14 @@ make_stick um760 "UM760 stick" talos-metal --demo-base
 step "boot media: VP6630 gateway stick (VyOS + gateway config + agent + runbook)"
 make_stick vp6630 "gateway stick" vyos "$gflags"
 
-step "rehearsal: the lab as virtual machines on this machine (demo payloads, phases 1 to 4)"
+step "rehearsal: the lab as virtual machines on this machine (demo payloads, phase 1)"
+# Phase 1 only: the whole demo Genesis (phases 1 to 4) takes over 6 minutes on 2 cores without
+# KVM, past this job's 5-minute budget; CI runs it in full (test/rehearse/pxe-vm.test.ts).
 if [ "$(id -u)" != 0 ]; then
-  later "rehearsal: \`sudo builder rehearse --demo\` (it creates network namespaces, so it needs root)"
+  later "rehearsal: \`sudo builder rehearse --demo --phases 1\` (it creates network namespaces, so it needs root)"
 else
-  builder rehearse --demo --lab "$lab" || later "rehearsal: a phase failed (see above; \`builder rehearse --clean\` if it was interrupted)"
+  builder rehearse --demo --phases 1 --lab "$lab" || later "rehearsal: a phase failed (see above; \`builder rehearse --clean\` if it was interrupted)"
+  later "rehearsal of phases 2 to 4 (about 6 minutes in all on 2 cores): \`sudo builder rehearse --demo --lab $lab\`"
 fi
 
 if [ -n "$pending" ]; then
