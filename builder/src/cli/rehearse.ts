@@ -21,7 +21,8 @@ lab's VLANs, the gateway's cabled ports, the uplink to an upstream router whose 
 goes nowhere, the laptop on the network of collector.url), runs the collector on the laptop's
 side, and boots each host of the rehearsed phases as a QEMU VM (TCG, no KVM needed) with its
 NICs' MACs and its firmware (OVMF for uefi, SeaBIOS for bios). It never binds or routes the
-lab's addresses outside its own namespaces and never touches this machine's interfaces.
+lab's addresses outside its own namespaces and never touches this machine's interfaces. Its
+collector runs with --demo: the dashboard, /v1/status and \`builder status\` say DEMO first.
 
 --demo boots demo payloads built from Debian parts (the Debian cloud kernel, fetched once with
 apt-get download, busybox-static and curl), each saying "demo" on its console and in its events:

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assembleUki, formatFat, gptTables, GPT_FIRST_LBA, GPT_TYPES, putFatTree } from '@lab/iso';
-import { UserError } from '../../base/index.js';
-import { DebError, downloadFromSuite, extract } from '../tools/deb.js';
+import { ensureTrixie } from '../../demo-bases/index.js';
 import { buildHarvesterNode } from './initramfs.js';
 import type { DemoKernel } from './kernel.js';
 
@@ -18,44 +16,16 @@ import type { DemoKernel } from './kernel.js';
  * Not modelled: Harvester's COS_STATE/COS_RECOVERY/COS_PERSISTENT partitions, GRUB, the OS image.
  */
 
-/** Debian trixie's systemd-boot-efi: systemd-stub 257, the stub Talos v1.12 and Harvester's era ship. */
-export const STUB_PACKAGE = 'systemd-boot-efi';
-export const STUB_SUITE = 'trixie';
-const STUB_PATH = 'usr/lib/systemd/boot/efi/linuxx64.efi.stub';
-
 export interface DemoStub {
+  /** The trixie package versions it came from. */
   pkg: string;
   stub: string;
 }
 
-/** Fetches trixie's systemd-boot-efi once into `cacheDir` (a private apt state; unpacked, renamed into place). */
+/** Debian trixie's systemd-stub 257 (systemd-boot-efi), from the same fetch as the demo Talos base's parts. */
 export async function ensureSystemdStub(cacheDir: string): Promise<DemoStub> {
-  const root = join(cacheDir, 'systemd-stub');
-  const done = join(root, 'current');
-  try {
-    if (!existsSync(join(done, 'unpacked.ok'))) {
-      await mkdir(root, { recursive: true });
-      const work = await mkdtemp(join(root, 'dl-'));
-      try {
-        const debs = join(work, 'debs');
-        await mkdir(debs);
-        await downloadFromSuite(STUB_SUITE, [STUB_PACKAGE], join(work, 'apt'), debs);
-        const deb = (await readdir(debs)).find((f) => f.endsWith('.deb'));
-        if (!deb) throw new DebError(`apt-get download ${STUB_PACKAGE} (${STUB_SUITE}) wrote no .deb`);
-        const x = join(work, 'x');
-        await extract(join(debs, deb), x);
-        await writeFile(join(x, 'unpacked.ok'), `${deb.replace(/\.deb$/, '')}\n`);
-        await rm(done, { recursive: true, force: true });
-        await rename(x, done);
-      } finally {
-        await rm(work, { recursive: true, force: true });
-      }
-    }
-  } catch (err) {
-    if (err instanceof DebError) throw new UserError('ERR_REHEARSE_STUB', `rehearse: cannot fetch ${STUB_SUITE}'s ${STUB_PACKAGE} (systemd-stub) for the demo Harvester image: ${err.message}`, 'check that deb.debian.org is reachable (needed once; the stub is cached afterwards)', { cause: err });
-    throw err;
-  }
-  return { pkg: (await readFile(join(done, 'unpacked.ok'), 'utf8')).trim(), stub: join(done, STUB_PATH) };
+  const trixie = await ensureTrixie(cacheDir);
+  return { pkg: trixie.versions.split('\n').find((d) => d.startsWith('systemd-boot-efi')) ?? trixie.versions, stub: trixie.stub };
 }
 
 const MIB_SECTORS = 2048;

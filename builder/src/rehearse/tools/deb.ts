@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { execa } from 'execa';
 
 /**
@@ -31,17 +29,4 @@ export async function download(pkg: string, dir: string): Promise<void> {
 
 export async function extract(deb: string, dir: string): Promise<void> {
   await run('dpkg-deb', ['-x', deb, dir]);
-}
-
-/**
- * `apt-get download` from another Debian suite (`trixie`) through a private sources list, lists
- * and cache under `aptDir` (apt options: the machine's own apt state stays untouched).
- */
-export async function downloadFromSuite(suite: string, pkgs: string[], aptDir: string, dir: string): Promise<void> {
-  for (const d of ['parts', 'lists/partial', 'cache/archives/partial']) await mkdir(join(aptDir, d), { recursive: true });
-  await writeFile(join(aptDir, 'parts', `${suite}.sources`), `Types: deb\nURIs: http://deb.debian.org/debian\nSuites: ${suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
-  await writeFile(join(aptDir, 'none.list'), '');
-  const opts = ['-o', `Dir::Etc::SourceList=${join(aptDir, 'none.list')}`, '-o', `Dir::Etc::SourceParts=${join(aptDir, 'parts')}`, '-o', `Dir::State::Lists=${join(aptDir, 'lists')}`, '-o', `Dir::Cache=${join(aptDir, 'cache')}`, '-o', 'Debug::NoLocking=1', '-o', 'APT::Sandbox::User=root'];
-  await run('apt-get', [...opts, '-qq', 'update']);
-  await run('apt-get', [...opts, '-qq', 'download', ...pkgs], dir);
 }
