@@ -66,7 +66,7 @@ async function collectorGet<T>(url: string, token: string): Promise<T> {
 describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () => {
   it('builder rehearse --demo: every phase it covers (1 to 4) in order; each MS-02 goes DHCP → TFTP → HTTP → installer → webhook → reboot → boot-local → healthy, cp-2 and cp-3 DHCP (relayed) → TFTP → HTTP → Talos → installed → joined → healthy', async () => {
     const state = await mkdtemp(join(tmpdir(), 'rehearse-pxe-'));
-    const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', labWithCni(state), '--state', join(state, 'state'), '--timeout', '300'], { reject: false, all: true, buffer: true });
+    const proc = execa('node', [CLI, 'rehearse', '--demo', '--keep', '--lab', labWithCni(state), '--state', join(state, 'state'), '--timeout', '420'], { reject: false, all: true, buffer: true });
     started.push(proc);
     let out = '';
     proc.all!.on('data', (d: Buffer) => (out += d.toString()));
@@ -219,7 +219,7 @@ describe('builder rehearse --demo: phases 3 and 4 by PXE through the agent', () 
     proc.kill('SIGINT');
     expect((await proc).exitCode).toBe(0);
     expect(existsSync(join(state, 'state', 'rehearsal', 'rehearsal.json'))).toBe(false);
-  }, 960_000);
+  }, 1_500_000);
 
   it("a lab with the wrong MAC for ms02-2 fails at ms02-2 with no DHCP/PXE (stage expected) and the unknown-mac remedy", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rehearse-mac-'));
