@@ -83,6 +83,8 @@ describe('the rehearsal plan of the example lab (pure)', () => {
     expect(args).toContain('-accel tcg');
     expect(args).toContain('if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd');
     expect(args).toContain('virtio-net-pci,netdev=n0,mac=38:05:25:34:25:d0,romfile=');
+    // OVMF alone: a UEFI guest is never handed SeaBIOS as well.
+    expect(args).not.toContain('-bios');
     const sw = qemuArgs(plan.vms[0]!, { varsFile: '/v.fd', serialLog: '/s.log', kernel: '/k', initrd: '/i', cmdline: '' }).join(' ');
     expect(sw).toContain('-bios /usr/share/seabios/bios-256k.bin');
     expect(sw).toContain('tap,id=n6,ifname=laptop');
@@ -93,6 +95,7 @@ describe('the rehearsal plan of the example lab (pure)', () => {
     expect(gw).toContain('-drive file=/gw.iso,if=none,id=stick,format=raw,readonly=on -device virtio-blk-pci,drive=stick,bootindex=0');
     expect(gw).toContain('if=pflash');
     expect(gw).not.toContain('-kernel');
+    expect(gw).not.toContain('-bios');
   });
 
   it('writes demo payloads that say demo and carry the lab: cp-1 on VLAN 30 routed by 10.10.30.1', () => {

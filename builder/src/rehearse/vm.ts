@@ -39,13 +39,13 @@ export function qemuArgs(vm: VmPlan, files: VmFiles): string[] {
   const reboots = vm.role === 'harvester' && vm.boot === 'pxe';
   const args = ['-name', `rehearsal-${vm.host}`, '-accel', 'tcg', '-m', String(vm.memoryMb), '-smp', '1', '-display', 'none', '-monitor', 'none', '-nodefaults', ...(reboots ? [] : ['-no-reboot']), '-serial', `file:${files.serialLog}`];
   if (vm.firmware === 'uefi') args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${files.varsFile}`);
+  // SeaBIOS named with -bios ran no NIC ROM here: a BIOS PXE guest takes QEMU's default SeaBIOS.
+  else if (vm.boot !== 'pxe') args.push('-bios', SEABIOS);
   // The NIC's bootindex covers every boot option OVMF makes for it (PXEv4, PXEv6, HTTPv4, HTTPv6),
   // tried in turn before the disk once iPXE exits; without IPv6 (as an MS-02's BIOS network stack
   // is set to IPv4) it is PXEv4 and HTTPv4 only: OVMF's Ip6Dxe honours opt/org.tianocore/IPv6Support
   // (edk2 OvmfPkg/NetworkComponents.dsc.inc), and the agent answers both with iPXE, which exits.
   if (vm.firmware === 'uefi' && reboots) args.push('-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no');
-  // SeaBIOS named with -bios ran no NIC ROM here: a BIOS PXE guest takes QEMU's default SeaBIOS.
-  else if (vm.boot !== 'pxe') args.push('-bios', SEABIOS);
   const pxe = vm.boot === 'pxe';
   vm.nics.forEach((nic, i) => {
     const l = nic.link;
