@@ -103,7 +103,7 @@ if [ "$(id -u)" != 0 ]; then
   later "rehearsal: \`sudo builder rehearse --demo --phases 1\` (it creates network namespaces, so it needs root)"
 else
   builder rehearse --demo --phases 1 --lab "$lab" || later "rehearsal: a phase failed (see above; \`builder rehearse --clean\` if it was interrupted)"
-  later "rehearsal of phases 2 to 4 (about 6 minutes in all on 2 cores): \`sudo builder rehearse --demo --lab $lab\`"
+  later "the whole demo Genesis, phases 1 to 4 (about 6 minutes on 2 cores): \`sudo builder rehearse --demo --lab $lab\`"
 fi
 
 if [ -n "$pending" ]; then
